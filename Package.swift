@@ -1,0 +1,61 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let strict: [SwiftSetting] = [.enableUpcomingFeature("ExistentialAny")]
+
+let package = Package(
+    name: "flashplan",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "flashplan", targets: ["flashplan"]),
+        .library(name: "FlashPlanEngine", targets: ["FlashPlanEngine"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/jpsim/Yams.git", exact: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", exact: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", exact: "1.16.2"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", exact: "7.10.0"),
+    ],
+    targets: [
+        // Desired/observed types, diagnostics, the backend protocol. No dependencies.
+        .target(name: "FlashPlanModel", swiftSettings: strict),
+        // systemd calendar events (OnCalendar=), parsing and next elapse.
+        .target(name: "FlashPlanSchedule", swiftSettings: strict),
+        // YAML -> model, validation, JSON Schema export.
+        .target(
+            name: "FlashPlanConfig",
+            dependencies: ["FlashPlanModel", "FlashPlanSchedule", .product(name: "Yams", package: "Yams")],
+            swiftSettings: strict),
+        // The simulated IBM FlashSystem/SVC backend and the state store (SQLite via GRDB).
+        .target(
+            name: "FlashPlanSimulator",
+            dependencies: ["FlashPlanModel", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strict),
+        // Retention, planning, execution.
+        .target(
+            name: "FlashPlanEngine",
+            dependencies: [
+                "FlashPlanModel", "FlashPlanSchedule", "FlashPlanConfig", "FlashPlanSimulator",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
+        .executableTarget(
+            name: "flashplan",
+            dependencies: [
+                "FlashPlanModel", "FlashPlanSchedule", "FlashPlanConfig", "FlashPlanSimulator", "FlashPlanEngine",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict),
+        .executableTarget(
+            name: "flashplan-bench",
+            dependencies: ["FlashPlanEngine"],
+            swiftSettings: strict),
+        .testTarget(name: "FlashPlanModelTests", dependencies: ["FlashPlanModel"]),
+        .testTarget(name: "FlashPlanScheduleTests", dependencies: ["FlashPlanSchedule"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "FlashPlanConfigTests", dependencies: ["FlashPlanConfig"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "FlashPlanSimulatorTests", dependencies: ["FlashPlanSimulator"]),
+        .testTarget(name: "FlashPlanEngineTests", dependencies: ["FlashPlanEngine"], resources: [.copy("Golden")]),
+        .testTarget(name: "EndToEndTests", dependencies: ["FlashPlanEngine"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

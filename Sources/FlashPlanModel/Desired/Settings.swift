@@ -1,0 +1,10 @@
+/// The `settings` section.
+public struct Settings: Sendable, Hashable {
+    /// IANA time zone in which schedules without a zone, and backup names, are read.
+    public var timezone: String = "UTC"
+    /// Prune backups whose label no policy of their group uses any more.
+    public var pruneOrphanedLabels: Bool = false
+    public var locations = FieldLocations()
+
+    public init() {}
+}

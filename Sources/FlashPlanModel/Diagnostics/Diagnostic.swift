@@ -1,0 +1,60 @@
+/// One problem found in the configuration, the state, or a plan.
+///
+/// Recoverable problems are collected, not thrown, so that a user sees every
+/// problem of a configuration in one run. Messages are built by typed static
+/// factories next to the code that emits them (see `Diagnostic+*.swift`).
+public struct Diagnostic: Hashable, Sendable, Codable {
+    public enum Severity: String, Sendable, Codable, Comparable {
+        case warning
+        case error
+
+        public static func < (lhs: Severity, rhs: Severity) -> Bool {
+            lhs == .warning && rhs == .error
+        }
+    }
+
+    public var severity: Severity
+    /// A stable kebab-case identifier, e.g. `unknown-key`.
+    public var rule: String
+    public var location: SourceLocation
+    public var message: String
+    /// How to fix it, or where the other half of a conflict is.
+    public var note: String?
+
+    public init(
+        _ severity: Severity, rule: String, at location: SourceLocation, _ message: String, note: String? = nil
+    ) {
+        self.severity = severity
+        self.rule = rule
+        self.location = location
+        self.message = message
+        self.note = note
+    }
+
+    public static func error(_ rule: String, at location: SourceLocation, _ message: String, note: String? = nil) -> Diagnostic {
+        Diagnostic(.error, rule: rule, at: location, message, note: note)
+    }
+
+    public static func warning(_ rule: String, at location: SourceLocation, _ message: String, note: String? = nil) -> Diagnostic {
+        Diagnostic(.warning, rule: rule, at: location, message, note: note)
+    }
+}
+
+extension Diagnostic: CustomStringConvertible {
+    /// `file:line:col: error: message [rule-id]`
+    public var description: String { "\(location): \(severity.rawValue): \(message) [\(rule)]" }
+}
+
+extension Array where Element == Diagnostic {
+    public var hasErrors: Bool { contains { $0.severity == .error } }
+
+    /// Sorted by file, line, column, then rule, for stable output.
+    public func sortedByLocation() -> [Diagnostic] {
+        sorted { ($0.location, $0.rule, $0.message) < ($1.location, $1.rule, $1.message) }
+    }
+
+    /// `--strict`: warnings become errors.
+    public func promotingWarnings() -> [Diagnostic] {
+        map { var d = $0; d.severity = .error; return d }
+    }
+}

@@ -1,0 +1,232 @@
+import Foundation
+
+/// What the storage backend holds, as read by `StorageBackend.observe(at:)`.
+///
+/// Encoded with snake_case keys this is the JSON of `flashplan state list --format json`
+/// (DESIGN §7). Collections are sorted by name (snapshots by volume, created, name)
+/// so that everything computed from them is deterministic.
+public struct ObservedState: Sendable, Hashable, Codable {
+    /// A UUID set when the state was created; a plan for another lineage is refused.
+    public var lineage: String
+    /// Advanced by every apply and every outside event; a plan made at another serial is stale.
+    public var serial: Int
+    public var arrays: [ObservedArray] = []
+    public var clusters: [ObservedCluster] = []
+    public var pools: [ObservedPool] = []
+    public var hosts: [ObservedHost] = []
+    public var volumes: [ObservedVolume] = []
+    public var snapshots: [ObservedSnapshot] = []
+    public var relationships: [ObservedRelationship] = []
+    public var clones: [ObservedClone] = []
+
+    public init(lineage: String, serial: Int) {
+        self.lineage = lineage
+        self.serial = serial
+    }
+}
+
+public struct ObservedArray: Sendable, Hashable, Codable {
+    public enum Status: String, Sendable, Hashable, Codable {
+        case online
+        /// A 720/820 that lost a module: still serving on its hot spare.
+        case degraded
+        case offline
+    }
+
+    public var name: String
+    public var model: ArrayModel
+    public var capacity: ByteCount
+    public var site: String?
+    public var status: Status
+
+    public init(name: String, model: ArrayModel, capacity: ByteCount, site: String?, status: Status = .online) {
+        self.name = name
+        self.model = model
+        self.capacity = capacity
+        self.site = site
+        self.status = status
+    }
+
+    public var isAvailable: Bool { status != .offline }
+}
+
+public struct ObservedCluster: Sendable, Hashable, Codable {
+    public var name: String
+    public var site: String?
+    public var ioGroups: Int
+
+    public init(name: String, site: String?, ioGroups: Int) {
+        self.name = name
+        self.site = site
+        self.ioGroups = ioGroups
+    }
+}
+
+public struct ObservedPool: Sendable, Hashable, Codable {
+    public var name: String
+    public var cluster: String
+    public var capacityFrom: [Pool.Extent]
+    public var warningThreshold: Percentage
+    public var maxOvercommit: Percentage
+    public var easyTier: Bool
+    /// Sum of `capacityFrom`.
+    public var physicalCapacity: ByteCount
+    /// Physical space consumed at the observation time: written data of thin volumes
+    /// (after compression), full size of thick ones, snapshot and clone space.
+    public var usedCapacity: ByteCount
+    /// Sum of the sizes of the volumes (and mirror copies) in the pool.
+    public var virtualCapacity: ByteCount
+
+    public init(
+        name: String, cluster: String, capacityFrom: [Pool.Extent], warningThreshold: Percentage,
+        maxOvercommit: Percentage, easyTier: Bool, physicalCapacity: ByteCount, usedCapacity: ByteCount,
+        virtualCapacity: ByteCount
+    ) {
+        self.name = name
+        self.cluster = cluster
+        self.capacityFrom = capacityFrom
+        self.warningThreshold = warningThreshold
+        self.maxOvercommit = maxOvercommit
+        self.easyTier = easyTier
+        self.physicalCapacity = physicalCapacity
+        self.usedCapacity = usedCapacity
+        self.virtualCapacity = virtualCapacity
+    }
+
+    public var arrays: [String] { capacityFrom.map(\.array) }
+}
+
+public struct ObservedHost: Sendable, Hashable, Codable {
+    public var name: String
+    public var site: String?
+
+    public init(name: String, site: String?) {
+        self.name = name
+        self.site = site
+    }
+}
+
+public struct ObservedVolume: Sendable, Hashable, Codable {
+    /// Why the volume exists: declared by a user, a replication destination, or a clone.
+    public enum Role: String, Sendable, Hashable, Codable {
+        case primary, destination, clone
+    }
+
+    public var name: String
+    public var pool: String
+    public var size: ByteCount
+    public var accessProtocol: Volume.AccessProtocol
+    public var thin: Bool
+    public var compressed: Bool
+    public var mirrorPool: String?
+    public var hosts: [String]
+    public var changeRate: Percentage
+    public var role: Role
+    /// False when no copy of the volume is on an available array.
+    public var online: Bool
+    /// With a mirror copy: false while the copies resync after an array came back.
+    public var copiesInSync: Bool
+    public var created: Date
+
+    public init(
+        name: String, pool: String, size: ByteCount, accessProtocol: Volume.AccessProtocol = .fc, thin: Bool = true,
+        compressed: Bool = false, mirrorPool: String? = nil, hosts: [String] = [], changeRate: Percentage = Percentage(5),
+        role: Role = .primary, online: Bool = true, copiesInSync: Bool = true, created: Date
+    ) {
+        self.name = name
+        self.pool = pool
+        self.size = size
+        self.accessProtocol = accessProtocol
+        self.thin = thin
+        self.compressed = compressed
+        self.mirrorPool = mirrorPool
+        self.hosts = hosts
+        self.changeRate = changeRate
+        self.role = role
+        self.online = online
+        self.copiesInSync = copiesInSync
+        self.created = created
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case name, pool, size, accessProtocol = "protocol", thin, compressed, mirrorPool, hosts, changeRate, role,
+            online, copiesInSync, created
+    }
+}
+
+/// One FlashCopy snapshot: one volume's part of a backup.
+public struct ObservedSnapshot: Sendable, Hashable, Codable {
+    public var volume: String
+    public var name: String
+    public var label: String
+    public var created: Date
+    /// The hosts the backup is valid for (restore is refused for others).
+    public var hosts: [String]
+    public var tag: String?
+    /// The resource group that took it; nil for a snapshot taken by hand.
+    public var group: String?
+    public var immutableUntil: Date?
+
+    public init(
+        volume: String, name: String, label: String, created: Date, hosts: [String] = [], tag: String? = nil,
+        group: String? = nil, immutableUntil: Date? = nil
+    ) {
+        self.volume = volume
+        self.name = name
+        self.label = label
+        self.created = created
+        self.hosts = hosts
+        self.tag = tag
+        self.group = group
+        self.immutableUntil = immutableUntil
+    }
+}
+
+/// A mirror (SnapMirror / remote copy) or vault (SnapVault) relationship between two volumes.
+public struct ObservedRelationship: Sendable, Hashable, Codable {
+    public enum State: String, Sendable, Hashable, Codable {
+        case uninitialized, idle, transferring, broken
+    }
+
+    public var source: String
+    public var destination: String
+    public var type: Replication.Kind
+    public var mode: Replication.Mode
+    public var state: State
+    public var lastTransfer: Date?
+    public var group: String?
+
+    public init(
+        source: String, destination: String, type: Replication.Kind, mode: Replication.Mode = .async,
+        state: State = .uninitialized, lastTransfer: Date? = nil, group: String? = nil
+    ) {
+        self.source = source
+        self.destination = destination
+        self.type = type
+        self.mode = mode
+        self.state = state
+        self.lastTransfer = lastTransfer
+        self.group = group
+    }
+}
+
+/// A space-efficient clone (FlexClone-like) of a snapshot, living in the snapshot's pool.
+public struct ObservedClone: Sendable, Hashable, Codable {
+    /// The clone volume's name: `<clone>_<volume>`.
+    public var name: String
+    /// The volume whose snapshot it was made from.
+    public var volume: String
+    public var pool: String
+    public var parentSnapshot: String
+    public var host: String?
+    public var created: Date
+
+    public init(name: String, volume: String, pool: String, parentSnapshot: String, host: String? = nil, created: Date) {
+        self.name = name
+        self.volume = volume
+        self.pool = pool
+        self.parentSnapshot = parentSnapshot
+        self.host = host
+        self.created = created
+    }
+}

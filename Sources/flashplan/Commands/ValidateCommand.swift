@@ -1,0 +1,7 @@
+import ArgumentParser
+
+struct ValidateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "validate", abstract: "(not yet built)")
+
+    func run() throws { throw ValidationError("'validate' is not built yet") }
+}
