@@ -11,7 +11,7 @@ public struct Configuration: Sendable, Hashable {
     public var volumes: [String: Volume] = [:]
     public var policies: [String: Policy] = [:]
     public var resourceGroups: [String: ResourceGroup] = [:]
-    /// A digest of the files the configuration was read from (sha256 hex), for the plan.
+    /// A digest of the files the configuration was read from (FNV-1a 64, hex), for the plan.
     public var digest: String = ""
 
     public init() {}

@@ -1,0 +1,118 @@
+import FlashPlanModel
+
+/// Messages of the validation stage: references and the rules of the storage domain.
+extension Diagnostic {
+    static func unknownReference(_ kind: String, _ name: String, from: String, at location: SourceLocation, known: [String]) -> Diagnostic {
+        .error(
+            "unknown-reference", at: location,
+            "\(from) refers to \(kind) '\(name)', which is not defined" + Suggestion.hint(for: name, in: known),
+            note: known.isEmpty ? "define it under '\(kind == "resource group" ? "resource_groups" : kind + "s")'" : "defined \(kind)s: " + known.sorted().prefix(12).joined(separator: ", "))
+    }
+
+    static func unknownTimezone(_ zone: String, at location: SourceLocation) -> Diagnostic {
+        .error("unknown-timezone", at: location, "'\(zone)' is not an IANA time zone", note: "write e.g. UTC, Europe/Rome or America/New_York")
+    }
+
+    static func capacityNotSold(_ array: StorageArray) -> Diagnostic {
+        let sold = array.model.capacitiesTB.map { "\($0)TB" }.joined(separator: ", ")
+        return .error(
+            "capacity-not-sold", at: array.locations["capacity"],
+            "array '\(array.name)': a \(array.model.rawValue) is not sold with \(decimal(array.capacity))",
+            note: "capacities sold for the \(array.model.rawValue): \(sold)")
+    }
+
+    /// `7TB`, `1.5TB`: array capacities are sold in decimal terabytes.
+    static func decimal(_ size: ByteCount) -> String {
+        let tb = Double(size.bytes) / 1e12
+        return tb == tb.rounded() ? "\(Int(tb))TB" : String(format: "%.2fTB", tb)
+    }
+
+    static func arrayOvercommitted(_ array: StorageArray, given: ByteCount, at location: SourceLocation) -> Diagnostic {
+        .error(
+            "array-overcommitted", at: location,
+            "array '\(array.name)' gives pools \(given) in all, more than its \(array.capacity)",
+            note: "reduce capacity_from on the pools using '\(array.name)'")
+    }
+
+    static func mirrorSameArray(_ volume: Volume, array: String) -> Diagnostic {
+        .error(
+            "mirror-same-array", at: volume.locations["mirror_pool"],
+            "volume '\(volume.name)': mirror_pool '\(volume.mirrorPool ?? "")' shares array '\(array)' with pool '\(volume.pool)'; both copies would fail with it",
+            note: "choose a mirror_pool whose capacity comes from other arrays")
+    }
+
+    static func compressedRequiresThin(_ volume: Volume) -> Diagnostic {
+        .error(
+            "compressed-requires-thin", at: volume.locations["compressed"],
+            "volume '\(volume.name)' is compressed but thin: false; compressed volumes are always thin",
+            note: "remove 'thin: false' or 'compressed: true'")
+    }
+
+    static func tooManySnapshots(volume: String, total: Int, parts: [String], at location: SourceLocation) -> Diagnostic {
+        .error(
+            "too-many-snapshots", at: location,
+            "volume '\(volume)' would keep up to \(total) snapshots, more than the 255 a FlashSystem volume holds",
+            note: "retention adds up as: " + parts.joined(separator: " + ") + "; lower a count or days, or vault long-term copies")
+    }
+
+    static func smbInGroup(_ volume: String, group: String, at location: SourceLocation) -> Diagnostic {
+        .error(
+            "smb-in-group", at: location,
+            "resource group '\(group)' contains SMB volume '\(volume)'; SMB (CIFS) shares cannot be backed up or restored",
+            note: "remove it from the group, or serve it over a block protocol")
+    }
+
+    static func reservedVolumeName(_ name: String, reason: String, at location: SourceLocation) -> Diagnostic {
+        .error("reserved-volume-name", at: location, "volume name '\(name)' is reserved: \(reason)", note: "rename the volume")
+    }
+
+    static func replicationCascade(_ volume: String, group: String, source: String, sourceGroup: String, at location: SourceLocation) -> Diagnostic {
+        .error(
+            "replication-cascade", at: location,
+            "resource group '\(group)' protects '\(volume)', the replication destination of '\(source)' (group '\(sourceGroup)'); cascades are not supported",
+            note: "replicate from the primary to each destination (fan-out)")
+    }
+
+    static func multipleSyncMirrors(group: String, at location: SourceLocation) -> Diagnostic {
+        .error("multiple-sync-mirrors", at: location, "resource group '\(group)' has more than one sync mirror", note: "make all but one mode: async")
+    }
+
+    static func replicationSamePool(volume: String, pool: String, at location: SourceLocation) -> Diagnostic {
+        .error("replication-same-pool", at: location, "volume '\(volume)' would be replicated into its own pool '\(pool)'", note: "replicate to a pool on other arrays")
+    }
+
+    static func mirrorRetention(at location: SourceLocation) -> Diagnostic {
+        .error("mirror-retention", at: location, "a mirror keeps exactly its source's backups and takes no retention", note: "remove 'retention', or use type: vault")
+    }
+
+    static func vaultWithoutRetention(pool: String, at location: SourceLocation) -> Diagnostic {
+        .error("vault-retention-missing", at: location, "vault to '\(pool)' lists no labels, so it would receive nothing", note: "add retention: {LABEL: {count: N}} for each label to vault")
+    }
+
+    static func vaultLabelUnused(_ label: String, group: String, at location: SourceLocation) -> Diagnostic {
+        .warning("vault-label-unused", at: location, "vault label '\(label)' is made by no policy of resource group '\(group)'", note: "check the policy labels of the group")
+    }
+
+    static func cloneSourceMissing(clone: String, from: String, group: String, at location: SourceLocation) -> Diagnostic {
+        .error(
+            "clone-source-missing", at: location,
+            "clone '\(clone)' is made from pool '\(from)', which holds no copy of resource group '\(group)'",
+            note: "use from: primary, or a pool listed under this group's replicate")
+    }
+
+    static func cloneLabelMissing(clone: String, label: String, source: String, at location: SourceLocation) -> Diagnostic {
+        .error(
+            "clone-label-missing", at: location, "clone '\(clone)' wants label '\(label)', which \(source) never holds",
+            note: "use a label of the group's policies (a vault holds only the labels of its retention)")
+    }
+
+    static func absentVolumeInGroup(_ volume: String, group: String, at location: SourceLocation) -> Diagnostic {
+        .error("absent-volume-in-group", at: location, "resource group '\(group)' protects '\(volume)', which is declared state: absent", note: "remove it from the group first")
+    }
+
+    static func labelConflict(_ label: String, group: String, at location: SourceLocation, other: String) -> Diagnostic {
+        .error(
+            "label-conflict", at: location, "resource group '\(group)' uses label '\(label)' in two policies with different retention",
+            note: "the other is policy '\(other)'; give the policies different labels")
+    }
+}
