@@ -2,7 +2,7 @@ import Foundation
 
 /// A size in bytes. Parsed from binary (`KiB`…`PiB`) and decimal (`KB`…`PB`) units,
 /// always shown back in binary units.
-public struct ByteCount: Hashable, Sendable, Codable, Comparable {
+public struct ByteCount: Hashable, Sendable, Comparable {
     public var bytes: UInt64
 
     public init(bytes: UInt64) { self.bytes = bytes }
@@ -59,5 +59,17 @@ extension ByteCount: CustomStringConvertible {
         while text.contains("."), text.hasSuffix("0") { text.removeLast() }
         if text.hasSuffix(".") { text.removeLast() }
         return text + names[index]
+    }
+}
+
+/// Encoded as a plain number of bytes.
+extension ByteCount: Codable {
+    public init(from decoder: any Decoder) throws {
+        bytes = try decoder.singleValueContainer().decode(UInt64.self)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(bytes)
     }
 }

@@ -1,7 +1,7 @@
 import Foundation
 
 /// A percentage such as `80%`, kept as the number before the sign.
-public struct Percentage: Hashable, Sendable, Codable, Comparable {
+public struct Percentage: Hashable, Sendable, Comparable {
     public var value: Double
 
     public init(_ value: Double) { self.value = value }
@@ -23,5 +23,17 @@ public struct Percentage: Hashable, Sendable, Codable, Comparable {
 extension Percentage: CustomStringConvertible {
     public var description: String {
         value == value.rounded() ? "\(Int(value))%" : String(format: "%.1f%%", value)
+    }
+}
+
+/// Encoded as the plain number before the `%` sign.
+extension Percentage: Codable {
+    public init(from decoder: any Decoder) throws {
+        value = try decoder.singleValueContainer().decode(Double.self)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(value)
     }
 }
