@@ -19,6 +19,8 @@ struct ConfigValue: Sendable {
 
     var content: Content
     var location: SourceLocation
+    /// The scalar was written in quotes: its text starts one column after `location`.
+    var quoted = false
 
     var string: String? { if case .string(let s) = content { s } else { nil } }
     var bool: Bool? { if case .bool(let b) = content { b } else { nil } }

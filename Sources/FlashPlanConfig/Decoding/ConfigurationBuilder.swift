@@ -138,7 +138,12 @@ struct ConfigurationBuilder {
             guard let policy = e["policy"]?.string else { return nil }
             var entry = PolicyEntry(policy: policy, schedule: e["schedule"]?.string)
             entry.location = e["policy"]?.location ?? e.location
-            entry.scheduleLocation = e["schedule"]?.location ?? entry.location
+            if let schedule = e["schedule"] {
+                entry.scheduleLocation = schedule.location
+                if schedule.quoted { entry.scheduleLocation.column += 1 }
+            } else {
+                entry.scheduleLocation = entry.location
+            }
             return entry
         }
         group.replicate = (v["replicate"]?.list ?? []).compactMap { e in

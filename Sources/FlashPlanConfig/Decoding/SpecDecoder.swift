@@ -51,7 +51,9 @@ struct SpecDecoder {
         func value(_ content: ConfigValue.Content) -> ConfigValue { ConfigValue(content: content, location: here) }
         switch kind {
         case .string:
-            return value(.string(text))
+            var result = value(.string(text))
+            result.quoted = !plain
+            return result
         case .name:
             guard Language.isValidName(text) else {
                 diagnostics.append(.invalidName(text, at: here))

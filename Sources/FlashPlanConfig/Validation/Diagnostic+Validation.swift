@@ -1,3 +1,4 @@
+import Foundation
 import FlashPlanModel
 
 /// Messages of the validation stage: references and the rules of the storage domain.
@@ -6,7 +7,17 @@ extension Diagnostic {
         .error(
             "unknown-reference", at: location,
             "\(from) refers to \(kind) '\(name)', which is not defined" + Suggestion.hint(for: name, in: known),
-            note: known.isEmpty ? "define it under '\(kind == "resource group" ? "resource_groups" : kind + "s")'" : "defined \(kind)s: " + known.sorted().prefix(12).joined(separator: ", "))
+            note: known.isEmpty ? "define it under '\(section(of: kind))'" : "defined \(plural(kind)): " + known.sorted().prefix(12).joined(separator: ", "))
+    }
+
+    /// `policy` -> `policies`, `host` -> `hosts`.
+    static func plural(_ kind: String) -> String {
+        kind.hasSuffix("y") ? String(kind.dropLast()) + "ies" : kind + "s"
+    }
+
+    /// The section that declares objects of `kind`: `policies`, `resource_groups`.
+    static func section(of kind: String) -> String {
+        plural(kind).split(separator: " ").joined(separator: "_")
     }
 
     static func unknownTimezone(_ zone: String, at location: SourceLocation) -> Diagnostic {
@@ -114,5 +125,30 @@ extension Diagnostic {
         .error(
             "label-conflict", at: location, "resource group '\(group)' uses label '\(label)' in two policies with different retention",
             note: "the other is policy '\(other)'; give the policies different labels")
+    }
+}
+
+/// Messages about schedules.
+extension Diagnostic {
+    static func invalidSchedule(_ expression: String, error: String, at location: SourceLocation) -> Diagnostic {
+        .error(
+            "invalid-schedule", at: location, "schedule '\(expression)' is not a systemd calendar event: \(error)",
+            note: "OnCalendar= syntax, e.g. 'Mon..Fri *-*-* 02:30', 'Sun 03:00', '*-*-01 00:00:00'; try `flashplan schedule EXPR`")
+    }
+
+    static func scheduleNeverFires(_ expression: String, at location: SourceLocation) -> Diagnostic {
+        .error("schedule-never-fires", at: location, "schedule '\(expression)' never fires", note: "check the date (e.g. *-02-30 does not exist)")
+    }
+
+    static func scheduleTooFrequent(_ expression: String, interval: TimeInterval, policy: Policy, at location: SourceLocation) -> Diagnostic {
+        let every = interval >= 3600 ? "\(Int(interval / 3600))h" : interval >= 60 ? "\(Int(interval / 60))min" : "\(Int(interval))s"
+        return .error(
+            "schedule-too-frequent", at: location,
+            "schedule '\(expression)' fires every \(every) at times, more often than policy '\(policy.name)' (\(policy.frequency.rawValue)) allows",
+            note: "use a \(policy.frequency.rawValue) policy's pace, or a policy of a higher frequency")
+    }
+
+    static func scheduleOnDemand(policy: String, at location: SourceLocation) -> Diagnostic {
+        .warning("schedule-on-demand", at: location, "policy '\(policy)' has frequency none (on demand); its schedule is ignored", note: "remove the schedule, or give the policy a frequency")
     }
 }

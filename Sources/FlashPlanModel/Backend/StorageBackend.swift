@@ -11,6 +11,21 @@ public protocol StorageBackend: Sendable {
     /// Performs one operation. With a journal entry, the operation's effect and
     /// the entry commit together or not at all.
     func perform(_ operation: StorageOperation, at now: Date, journal: JournalEntry?) throws
+
+    /// Performs several operations as one: all of them and the journal entry commit,
+    /// or none does. A backup of a group's volumes is taken this way, like an SVC
+    /// FlashCopy consistency group, so that a crash never leaves half a backup.
+    func perform(_ operations: [StorageOperation], at now: Date, journal: JournalEntry?) throws
+}
+
+extension StorageBackend {
+    /// Fallback for backends that cannot group operations: one after the other,
+    /// the journal entry with the last. A backend that can must implement it atomically.
+    public func perform(_ operations: [StorageOperation], at now: Date, journal: JournalEntry?) throws {
+        for (index, operation) in operations.enumerated() {
+            try perform(operation, at: now, journal: index == operations.count - 1 ? journal : nil)
+        }
+    }
 }
 
 /// One row of the engine's journal: what an apply did, action by action.

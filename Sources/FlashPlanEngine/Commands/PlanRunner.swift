@@ -1,0 +1,34 @@
+import FlashPlanConfig
+import FlashPlanModel
+import Foundation
+
+/// `flashplan plan`: load, observe, plan, render.
+public enum PlanRunner {
+    public static func run(_ request: PlanRequest) throws -> CommandOutcome {
+        let loaded = try Validation.loadConfiguration(directory: request.configDirectory, strict: request.strict)
+        if loaded.hasErrors {
+            return CommandOutcome(stderr: loaded.renderer.render(loaded.diagnostics) + "\nThe configuration has errors; no plan was made.", exitCode: 1)
+        }
+        let backend: any StorageBackend = try { throw CocoaError(.featureUnsupported) }()
+        let observed = try backend.observe(at: request.now)
+        var plan = Planner(configuration: loaded.configuration, observed: observed, now: request.now, options: request.options).plan()
+        plan.diagnostics = (loaded.diagnostics + plan.diagnostics).sortedByLocation()
+        if request.strict { plan.diagnostics = plan.diagnostics.promotingWarnings() }
+        if let out = request.out {
+            try PlanFile.write(plan, to: out)
+        }
+        let rendered: String
+        switch request.format {
+        case .text:
+            rendered = PlanTextRenderer(style: TerminalStyle(enabled: request.color), renderer: loaded.renderer).render(plan)
+        case .json:
+            rendered = try PlanJSONRenderer.render(plan)
+        case .markdown:
+            rendered = PlanMarkdownRenderer.render(plan)
+        }
+        let exitCode: Int32 = plan.hasErrors ? 1 : (request.detailedExitCode && plan.hasChanges ? 2 : 0)
+        var stderr = ""
+        if let out = request.out { stderr = plan.hasErrors ? "The plan has errors; \(out) cannot be applied." : "Saved the plan to \(out); apply it with: flashplan apply \(out)" }
+        return CommandOutcome(stdout: rendered, stderr: stderr, exitCode: exitCode)
+    }
+}

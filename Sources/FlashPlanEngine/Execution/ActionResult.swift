@@ -1,0 +1,23 @@
+/// How one action of an apply ended.
+public struct ActionResult: Sendable, Hashable, Codable {
+    public enum Status: String, Sendable, Hashable, Codable {
+        case applied, failed, skipped
+        /// Never started: the apply was interrupted (SIGINT/SIGTERM) first.
+        case notStarted = "not-started"
+    }
+
+    public var id: String
+    public var kind: ActionKind
+    public var address: String
+    public var status: Status
+    /// Why it failed or was skipped.
+    public var message: String?
+
+    public init(id: String, kind: ActionKind, address: String, status: Status, message: String? = nil) {
+        self.id = id
+        self.kind = kind
+        self.address = address
+        self.status = status
+        self.message = message
+    }
+}

@@ -1,0 +1,96 @@
+import FlashPlanModel
+import Foundation
+
+/// Runs a plan's action DAG against a backend: up to `parallelism` actions at once,
+/// each after everything it depends on has succeeded. A failed action skips its
+/// dependents; independent actions go on. Each action's operations commit together
+/// with its journal row.
+public struct Executor: Sendable {
+    public var backend: any StorageBackend
+    public var ledger: any ApplyLedger
+    public var parallelism: Int
+
+    public init(backend: any StorageBackend, ledger: any ApplyLedger, parallelism: Int = 4) {
+        self.backend = backend
+        self.ledger = ledger
+        self.parallelism = max(1, parallelism)
+    }
+
+    public func run(
+        _ plan: Plan, applyID: String, now: Date, stop: StopSignal = StopSignal(),
+        progress: @escaping @Sendable (ExecutionEvent) -> Void = { _ in }
+    ) async -> ApplyReport {
+        let started = Date()
+        let actions = plan.actions
+        let index = Dictionary(uniqueKeysWithValues: actions.enumerated().map { ($1.id, $0) })
+        var waitingOn = actions.map { Set($0.dependsOn.filter { index[$0] != nil }) }
+        var dependents = [[Int]](repeating: [], count: actions.count)
+        for (i, action) in actions.enumerated() {
+            for dependency in action.dependsOn { if let d = index[dependency] { dependents[d].append(i) } }
+        }
+        var results = [ActionResult?](repeating: nil, count: actions.count)
+        var ready = actions.indices.filter { waitingOn[$0].isEmpty }
+        ready.reverse()  // popLast takes them in plan order
+        var done = 0
+        progress(.started(total: actions.count))
+
+        func finish(_ i: Int, _ status: ActionResult.Status, _ message: String?) {
+            let action = actions[i]
+            let result = ActionResult(id: action.id, kind: action.kind, address: action.address, status: status, message: message)
+            results[i] = result
+            done += 1
+            if status != .applied {
+                try? ledger.record(JournalEntry(
+                    applyID: applyID, actionID: action.id, address: action.address,
+                    outcome: status == .failed ? .failed : .skipped, message: message, at: now))
+            }
+            progress(.finished(result, done: done, total: actions.count))
+            var newlyReady: [Int] = []
+            for d in dependents[i] where results[d] == nil {
+                if status == .applied {
+                    waitingOn[d].remove(action.id)
+                    if waitingOn[d].isEmpty { newlyReady.append(d) }
+                } else {
+                    finish(d, .skipped, "depends on \(action.id), which \(status == .failed ? "failed" : "was skipped")")
+                }
+            }
+            ready.append(contentsOf: newlyReady.reversed())
+        }
+
+        let backend = self.backend
+        await withTaskGroup(of: (Int, String?).self) { group in
+            var running = 0
+            while true {
+                while running < parallelism, !stop.requested, let i = ready.popLast() {
+                    guard results[i] == nil else { continue }
+                    if let blocked = actions[i].blockedBy {
+                        finish(i, .skipped, "blocked: \(blocked)")
+                        continue
+                    }
+                    let action = actions[i]
+                    running += 1
+                    group.addTask {
+                        let entry = JournalEntry(applyID: applyID, actionID: action.id, address: action.address, outcome: .applied, at: now)
+                        do {
+                            try backend.perform(action.operations, at: now, journal: entry)
+                            return (i, nil)
+                        } catch {
+                            return (i, "\(error)")
+                        }
+                    }
+                }
+                guard running > 0, let (i, failure) = await group.next() else { break }
+                running -= 1
+                finish(i, failure == nil ? .applied : .failed, failure)
+            }
+        }
+        for i in actions.indices where results[i] == nil {
+            results[i] = ActionResult(
+                id: actions[i].id, kind: actions[i].kind, address: actions[i].address, status: .notStarted,
+                message: stop.requested ? "not started: the apply was interrupted" : "not started: its dependencies never completed")
+        }
+        return ApplyReport(
+            applyID: applyID, results: results.compactMap { $0 }, interrupted: stop.requested, started: started,
+            seconds: Date().timeIntervalSince(started))
+    }
+}

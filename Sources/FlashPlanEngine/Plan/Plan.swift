@@ -1,0 +1,87 @@
+import FlashPlanModel
+import Foundation
+
+/// What `flashplan plan` computed: the actions to run (a DAG), why, what retention
+/// keeps and prunes, what changed outside flashplan, and the problems found.
+///
+/// Encoded with snake_case keys this is the plan JSON of DESIGN §5 and
+/// `schemas/plan.schema.json`; a plan file is this JSON.
+public struct Plan: Sendable, Hashable, Codable {
+    public static let currentFormatVersion = 1
+
+    public var formatVersion: Int = Plan.currentFormatVersion
+    public var now: Date
+    public var state: StateReference
+    public var configDigest: String
+    public var summary: PlanSummary
+    public var actions: [PlanAction]
+    public var retention: [RetentionDecision]
+    public var drift: [DriftItem]
+    public var diagnostics: [Diagnostic]
+    /// Projected pool use after the plan.
+    public var capacity: [PoolProjection]
+    /// `--target` groups, when targeting is in effect.
+    public var targets: [String]
+    public var excludes: [String]
+
+    public init(
+        now: Date, state: StateReference, configDigest: String, actions: [PlanAction], retention: [RetentionDecision],
+        drift: [DriftItem], diagnostics: [Diagnostic], capacity: [PoolProjection], targets: [String] = [], excludes: [String] = []
+    ) {
+        self.now = now
+        self.state = state
+        self.configDigest = configDigest
+        self.actions = actions
+        self.retention = retention
+        self.drift = drift
+        self.diagnostics = diagnostics
+        self.capacity = capacity
+        self.targets = targets
+        self.excludes = excludes
+        self.summary = PlanSummary(actions)
+    }
+
+    public var hasChanges: Bool { !actions.isEmpty }
+    public var hasErrors: Bool { diagnostics.hasErrors }
+
+    enum CodingKeys: String, CodingKey {
+        case formatVersion = "format_version", now, state, configDigest = "config_digest", summary, actions, retention, drift, diagnostics, capacity, targets, excludes
+    }
+}
+
+/// The state a plan was computed against; a plan applies only to that lineage and serial.
+public struct StateReference: Sendable, Hashable, Codable {
+    public var lineage: String
+    public var serial: Int
+
+    public init(lineage: String, serial: Int) {
+        self.lineage = lineage
+        self.serial = serial
+    }
+}
+
+/// Counts for the closing line: `Plan: N to create, N to change, N snapshots, N to prune, N transfers, N to destroy.`
+public struct PlanSummary: Sendable, Hashable, Codable {
+    public var create = 0
+    public var change = 0
+    public var snapshots = 0
+    public var prune = 0
+    public var transfers = 0
+    public var destroy = 0
+
+    /// Snapshots and prunes count snapshots (a backup of three volumes is three); the rest count actions.
+    public init(_ actions: [PlanAction]) {
+        for action in actions {
+            switch action.kind.category {
+            case .create: create += 1
+            case .change: change += 1
+            case .snapshot: snapshots += action.operations.count
+            case .prune: prune += action.operations.count
+            case .transfer: transfers += 1
+            case .destroy: destroy += 1
+            }
+        }
+    }
+
+    public var total: Int { create + change + snapshots + prune + transfers + destroy }
+}

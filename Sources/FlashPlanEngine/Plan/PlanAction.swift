@@ -1,0 +1,117 @@
+import FlashPlanModel
+
+/// One node of the plan's action DAG.
+///
+/// An action's operations are performed atomically with its journal row (a
+/// backup's snapshots of several volumes form one action), so a crash never
+/// leaves half an action behind.
+public struct PlanAction: Sendable, Hashable, Codable, Identifiable {
+    /// `kind:address`, unique within a plan and stable across runs.
+    public var id: String
+    public var kind: ActionKind
+    /// What it acts on: `volume.erp-data`, `snapshot.erp-data/erp_db01_11-21-2026_10.00.00`, …
+    public var address: String
+    /// The resource group it works for; nil for infrastructure.
+    public var group: String?
+    /// Why, in words a storage administrator reads in a review.
+    public var reason: String
+    /// Actions that must succeed before this one runs.
+    public var dependsOn: [String]
+    /// Attributes before and after, for changes (`size: 1TiB → 2TiB`).
+    public var before: [String: String]?
+    public var after: [String: String]?
+    public var operations: [StorageOperation]
+    /// Loses data on its target (destroy, resync over a destination).
+    public var destructive: Bool
+    /// Arrays the action needs; an offline one blocks it.
+    public var arrays: [String]
+    /// Set when the plan already knows the action cannot run (its array is offline).
+    public var blockedBy: String?
+
+    public init(
+        kind: ActionKind, address: String, group: String? = nil, reason: String, dependsOn: [String] = [],
+        before: [String: String]? = nil, after: [String: String]? = nil, operation: StorageOperation,
+        destructive: Bool = false, arrays: [String] = []
+    ) {
+        self.init(
+            kind: kind, address: address, group: group, reason: reason, dependsOn: dependsOn, before: before, after: after,
+            operations: [operation], destructive: destructive, arrays: arrays)
+    }
+
+    public init(
+        kind: ActionKind, address: String, group: String? = nil, reason: String, dependsOn: [String] = [],
+        before: [String: String]? = nil, after: [String: String]? = nil, operations: [StorageOperation],
+        destructive: Bool = false, arrays: [String] = []
+    ) {
+        self.id = "\(kind.rawValue):\(address)"
+        self.kind = kind
+        self.address = address
+        self.group = group
+        self.reason = reason
+        self.dependsOn = dependsOn
+        self.before = before
+        self.after = after
+        self.operations = operations
+        self.destructive = destructive
+        self.arrays = arrays
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, kind, address, group, reason, dependsOn = "depends_on", before, after, operations, destructive, arrays, blockedBy = "blocked_by"
+    }
+}
+
+/// What an action does, for rendering and counting.
+public enum ActionKind: String, Sendable, Hashable, Codable, CaseIterable {
+    case installArray = "install-array"
+    case installCluster = "install-cluster"
+    case createPool = "create-pool"
+    case addPoolCapacity = "add-pool-capacity"
+    case modifyPool = "modify-pool"
+    case createHost = "create-host"
+    case createVolume = "create-volume"
+    case resizeVolume = "resize-volume"
+    case migrateVolume = "migrate-volume"
+    case addMirrorCopy = "add-mirror-copy"
+    case removeMirrorCopy = "remove-mirror-copy"
+    case mapHost = "map-host"
+    case unmapHost = "unmap-host"
+    case destroyVolume = "destroy-volume"
+    case snapshot
+    case prune
+    case createRelationship = "create-relationship"
+    case initializeRelationship = "initialize-relationship"
+    case resyncRelationship = "resync-relationship"
+    case transfer
+    case createClone = "create-clone"
+    case deleteClone = "delete-clone"
+
+    public enum Category: String, Sendable, Codable {
+        case create, change, snapshot, prune, transfer, destroy
+    }
+
+    public var category: Category {
+        switch self {
+        case .installArray, .installCluster, .createPool, .createHost, .createVolume, .mapHost, .createRelationship,
+            .createClone:
+            .create
+        case .addPoolCapacity, .modifyPool, .resizeVolume, .migrateVolume, .addMirrorCopy, .removeMirrorCopy, .unmapHost,
+            .initializeRelationship, .resyncRelationship:
+            .change
+        case .snapshot: .snapshot
+        case .prune: .prune
+        case .transfer: .transfer
+        case .destroyVolume, .deleteClone: .destroy
+        }
+    }
+
+    /// Terraform's symbols: `+` create, `~` change, `-` delete/prune, `>` transfer.
+    public var symbol: String {
+        switch category {
+        case .create, .snapshot: "+"
+        case .change: "~"
+        case .prune, .destroy: "-"
+        case .transfer: ">"
+        }
+    }
+}

@@ -1,0 +1,84 @@
+import FlashPlanModel
+import Foundation
+
+extension PlanBuilder {
+    /// Projects each pool's use after the plan: a warning above `warning_threshold`,
+    /// an error (the plan refuses) past physical capacity or `max_overcommit`.
+    mutating func projectCapacity() {
+        var virtualDelta: [String: UInt64] = [:]
+        var physicalDelta: [String: UInt64] = [:]
+        for operation in actions.flatMap(\.operations) {
+            switch operation {
+            case .createVolume(let spec):
+                for pool in [spec.pool] + (spec.mirrorPool.map { [$0] } ?? []) {
+                    virtualDelta[pool, default: 0] += spec.size.bytes
+                    if !spec.thin { physicalDelta[pool, default: 0] += spec.size.bytes }
+                }
+            case .resizeVolume(let name, let size):
+                let before = volumes[name]?.size ?? .zero
+                for pool in copyPools(ofVolume: name) { virtualDelta[pool, default: 0] += (size - before).bytes }
+            case .addMirrorCopy(let volume, let pool):
+                virtualDelta[pool, default: 0] += (volumes[volume]?.size ?? .zero).bytes
+            default:
+                break
+            }
+        }
+        for pool in configuration.pools.values.sorted(by: { $0.name < $1.name }) {
+            let observedPool = pools[pool.name]
+            let physical = pool.physicalCapacity
+            let usedNow = observedPool?.usedCapacity ?? .zero
+            let projection = PoolProjection(
+                pool: pool.name, physicalCapacity: physical, usedNow: usedNow,
+                usedAfter: usedNow + ByteCount(bytes: physicalDelta[pool.name] ?? 0),
+                virtualAfter: (observedPool?.virtualCapacity ?? .zero) + ByteCount(bytes: virtualDelta[pool.name] ?? 0),
+                warningThreshold: pool.warningThreshold, maxOvercommit: pool.maxOvercommit)
+            capacity.append(projection)
+            let changed = (physicalDelta[pool.name] ?? 0) > 0 || (virtualDelta[pool.name] ?? 0) > 0
+            if projection.usedAfter > physical {
+                diagnostics.append(.poolFull(pool, projection: projection))
+            } else if changed, projection.overcommitPercentAfter > pool.maxOvercommit.value {
+                diagnostics.append(.poolOvercommitted(pool, projection: projection))
+            } else if projection.usedPercentAfter > pool.warningThreshold.value {
+                diagnostics.append(.poolWarning(pool, projection: projection))
+            }
+        }
+    }
+
+    /// `--target` keeps only those groups' work and what it depends on;
+    /// `--exclude` drops those groups' work and whatever depends on it.
+    /// Finally, dependencies on actions the plan does not hold are dropped.
+    mutating func applyTargeting(_ options: PlanOptions) {
+        if !options.targets.isEmpty || !options.excludes.isEmpty {
+            for name in options.targets + options.excludes where configuration.resourceGroups[name] == nil {
+                diagnostics.append(.unknownTarget(name, known: Array(configuration.resourceGroups.keys)))
+            }
+            diagnostics.append(.targetingInEffect(targets: options.targets, excludes: options.excludes))
+            var keep = Set<String>()
+            if options.targets.isEmpty {
+                keep = Set(actions.map(\.id))
+            } else {
+                var stack = actions.filter { $0.group.map(options.targets.contains) ?? false }.map(\.id)
+                while let id = stack.popLast() {
+                    guard keep.insert(id).inserted, let index = actionIndex[id] else { continue }
+                    stack += actions[index].dependsOn
+                }
+            }
+            var dropped = Set(actions.filter { $0.group.map(options.excludes.contains) ?? false }.map(\.id))
+            var changed = true
+            while changed {
+                changed = false
+                for action in actions where !dropped.contains(action.id) && action.dependsOn.contains(where: dropped.contains) {
+                    dropped.insert(action.id)
+                    changed = true
+                }
+            }
+            actions = actions.filter { keep.contains($0.id) && !dropped.contains($0.id) }
+        }
+        let ids = Set(actions.map(\.id))
+        actionIndex = Dictionary(uniqueKeysWithValues: actions.enumerated().map { ($1.id, $0) })
+        for index in actions.indices {
+            var seen = Set<String>()
+            actions[index].dependsOn = actions[index].dependsOn.filter { ids.contains($0) && $0 != actions[index].id && seen.insert($0).inserted }
+        }
+    }
+}

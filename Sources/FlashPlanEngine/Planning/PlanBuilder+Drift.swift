@@ -1,0 +1,96 @@
+import FlashPlanModel
+import Foundation
+
+extension PlanBuilder {
+    /// Everything changed outside flashplan, with what the plan does about it.
+    mutating func reportDrift() {
+        for array in observed.arrays.sorted(by: { $0.name < $1.name }) {
+            switch array.status {
+            case .offline:
+                drift.append(DriftItem(address: "array.\(array.name)", change: "array is offline", response: "actions that need it are blocked; others run"))
+            case .degraded:
+                drift.append(DriftItem(address: "array.\(array.name)", change: "array is degraded (a module failed; running on the hot spare)", response: "none; replace the module"))
+            case .online:
+                break
+            }
+        }
+        for volume in observed.volumes.sorted(by: { $0.name < $1.name }) {
+            if let declared = configuration.volumes[volume.name], declared.state == .present {
+                if volume.size > declared.size {
+                    drift.append(DriftItem(
+                        address: "volume.\(volume.name)", change: "resized outside flashplan to \(volume.size) (declared \(declared.size))",
+                        response: "none: flashplan never shrinks a volume; declare size: \(volume.size)"))
+                } else if volume.size < declared.size, has("resize-volume:volume.\(volume.name)") {
+                    drift.append(DriftItem(
+                        address: "volume.\(volume.name)", change: "size is \(volume.size), declared \(declared.size)",
+                        response: "grow it back to \(declared.size)"))
+                }
+            }
+            if volume.mirrorPool != nil && !volume.copiesInSync {
+                drift.append(DriftItem(address: "volume.\(volume.name)", change: "mirror copies out of sync", response: "none: the copies resync after repair"))
+            }
+            if !volume.online {
+                drift.append(DriftItem(address: "volume.\(volume.name)", change: "volume is offline (no copy on an available array)", response: "its actions are blocked"))
+            }
+        }
+        for relationship in observed.relationships.sorted(by: { $0.destination < $1.destination }) where relationship.state == .broken {
+            let resync = has("resync-relationship:relationship.\(relationship.destination)")
+            drift.append(DriftItem(
+                address: "relationship.\(relationship.destination)", change: "relationship broken",
+                response: resync ? "resync (changes on the destination are discarded)" : "none: no longer declared"))
+        }
+        reportSnapshotDrift()
+    }
+
+    /// Backups that lost a volume's snapshot, and snapshots taken by hand.
+    private mutating func reportSnapshotDrift() {
+        var handMade = 0
+        for (group, config) in configuration.resourceGroups.sorted(by: { $0.key < $1.key }) {
+            let volumeNames = Array(Set(config.volumes)).sorted()
+            var holders: [String: Set<String>] = [:]
+            for volume in volumeNames {
+                for snapshot in snapshotsByVolume[volume] ?? [] where snapshot.group == group {
+                    holders[snapshot.name, default: []].insert(volume)
+                }
+            }
+            for (name, held) in holders.sorted(by: { $0.key < $1.key }) where held.count < volumeNames.count {
+                guard let created = held.sorted().compactMap({ v in snapshotsByVolume[v]?.first { $0.name == name }?.created }).first
+                else { continue }
+                // Only volumes that existed when the backup was taken should hold it.
+                let missing = volumeNames.filter { !held.contains($0) && (volumes[$0]?.created ?? .distantFuture) <= created }
+                guard !missing.isEmpty else { continue }
+                drift.append(DriftItem(
+                    address: "snapshot.\(missing.joined(separator: ","))/\(name)",
+                    change: "snapshot deleted outside flashplan (backup \(name) of group '\(group)' is incomplete)",
+                    response: "none: it cannot be re-created; the rest of the backup is kept and pruned as usual"))
+            }
+        }
+        for snapshot in observed.snapshots where snapshot.group == nil { handMade += 1 }
+        if handMade > 0 {
+            drift.append(DriftItem(
+                address: "snapshots", change: "\(handMade) snapshot\(handMade == 1 ? "" : "s") taken outside flashplan",
+                response: "none: kept, never pruned (not part of any backup)"))
+        }
+    }
+
+    /// Marks the actions an offline array keeps from running.
+    mutating func markBlocked() {
+        for index in actions.indices {
+            let action = actions[index]
+            let offline = action.operations.compactMap { operation -> String? in
+                switch operation {
+                case .createSnapshot(let spec): return blockingArray(forVolume: spec.volume)
+                case .deleteSnapshot(let volume, _): return blockingArray(forVolume: volume)
+                case .updateRelationship(let destination, _, _), .initializeRelationship(let destination),
+                    .resyncRelationship(let destination):
+                    let source = relationshipsByDestination[destination]?.source
+                    return blockingArray(forVolume: destination) ?? source.flatMap { blockingArray(forVolume: $0) }
+                case .createClone(_, let volume, _, _): return blockingArray(forVolume: volume)
+                case .installArray, .installCluster: return nil
+                default: return action.arrays.first(where: isOffline)
+                }
+            }.first
+            if let offline { actions[index].blockedBy = "array '\(offline)' is offline" }
+        }
+    }
+}

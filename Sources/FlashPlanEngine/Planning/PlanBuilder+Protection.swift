@@ -1,0 +1,263 @@
+import FlashPlanModel
+import FlashPlanSchedule
+import Foundation
+
+/// Everything the plan does for one resource group, in the order of DESIGN §4:
+/// snapshots, pruning on primary, mirror and vault updates, vault pruning, clones.
+struct GroupPlan {
+    let group: ResourceGroup
+    /// Distinct volumes of the group (federated: a shared volume is snapped once).
+    var volumes: [String]
+    /// Existing and planned backups of the group on primary, by name.
+    var backups: [String: Backup] = [:]
+    /// Ids of the snapshot actions per volume.
+    var snapshotActions: [String: [String]] = [:]
+    /// Ids of the primary prune actions per volume.
+    var pruneActions: [String: [String]] = [:]
+    /// Backup names pruned on primary.
+    var pruned: Set<String> = []
+    /// Clones that this plan deletes (refresh), whose parents it may then prune.
+    var releasedClones: [String: String] = [:]  // "volume/snapshot" -> delete-clone action id
+    /// Labels the group's policies use, in entry order, with their policy.
+    var labels: [(label: String, policy: Policy, entries: [PolicyEntry])] = []
+
+    /// Backups that remain on primary after the plan, newest first.
+    func remaining(label: String? = nil) -> [Backup] {
+        backups.values.filter { !pruned.contains($0.name) && (label == nil || $0.label == label) }
+            .sorted { RetentionEvaluator.newestFirst($0.candidate, $1.candidate) }
+    }
+}
+
+extension PlanBuilder {
+    mutating func planProtection(of group: ResourceGroup) {
+        var seen: Set<String> = []
+        let volumeNames = group.volumes.filter { name in
+            guard let v = configuration.volumes[name], v.state == .present, v.accessProtocol != .smb else { return false }
+            return seen.insert(name).inserted
+        }
+        guard !volumeNames.isEmpty else { return }
+        var plan = GroupPlan(group: group, volumes: volumeNames)
+        collectBackups(&plan)
+        collectLabels(&plan)
+        planSnapshots(&plan)
+        let cloneDecisions = decideClones(plan)
+        for decision in cloneDecisions where decision.replaces != nil {
+            plan.releasedClones["\(decision.sourceVolume)/\(decision.replaces!.parentSnapshot)"] = decision.deleteActionID
+        }
+        planPrimaryRetention(&plan)
+        planReplication(&plan)
+        planClones(cloneDecisions, plan: plan)
+        checkCeiling(plan)
+    }
+
+    private func collectBackups(_ plan: inout GroupPlan) {
+        for volume in plan.volumes {
+            for snapshot in snapshotsByVolume[volume] ?? [] where snapshot.group == plan.group.name {
+                if plan.backups[snapshot.name] == nil {
+                    plan.backups[snapshot.name] = Backup(
+                        name: snapshot.name, label: snapshot.label, created: snapshot.created, volumes: [],
+                        immutableUntil: snapshot.immutableUntil, planned: false)
+                }
+                plan.backups[snapshot.name]!.volumes.append(volume)
+                if let until = snapshot.immutableUntil, until > (plan.backups[snapshot.name]!.immutableUntil ?? .distantPast) {
+                    plan.backups[snapshot.name]!.immutableUntil = until
+                }
+            }
+        }
+    }
+
+    private func collectLabels(_ plan: inout GroupPlan) {
+        for entry in plan.group.policies {
+            guard let policy = configuration.policies[entry.policy] else { continue }
+            if let index = plan.labels.firstIndex(where: { $0.label == policy.label }) {
+                plan.labels[index].entries.append(entry)
+            } else {
+                plan.labels.append((policy.label, policy, [entry]))
+            }
+        }
+    }
+
+    // MARK: Due backups
+
+    /// Why a backup of `label` is due now, or nil when it is not.
+    func dueReason(label: String, policy: Policy, entries: [PolicyEntry], newest: Backup?) -> String? {
+        guard let newest else {
+            return policy.frequency == .none ? nil : "no '\(label)' backup yet"
+        }
+        var latest: (Date, String)?
+        for entry in entries {
+            guard let expression = entry.schedule ?? policy.frequency.defaultSchedule,
+                let event = try? CalendarEvent(parsing: expression),
+                let elapse = event.previousElapse(atOrBefore: now, defaultTimeZone: timeZone)
+            else { continue }
+            if elapse > (latest?.0 ?? .distantPast) { latest = (elapse, expression) }
+        }
+        guard let (elapse, expression) = latest, newest.created < elapse else { return nil }
+        return "newest '\(label)' backup \(newest.name) is older than the last elapse of '\(expression)' at \(local(elapse))"
+    }
+
+    /// `<group>_<host>_<MM-dd-yyyy>_<HH.mm.ss>` in the configured time zone.
+    func backupName(group: ResourceGroup, volumes: [String]) -> String {
+        let host = group.hosts.first ?? volumes.lazy.compactMap { configuration.volumes[$0]?.hosts.first }.first ?? "nohost"
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: now)
+        func two(_ n: Int?) -> String { n.map { $0 < 10 ? "0\($0)" : "\($0)" } ?? "00" }
+        return "\(group.name)_\(host)_\(two(c.month))-\(two(c.day))-\(c.year ?? 0)_\(two(c.hour)).\(two(c.minute)).\(two(c.second))"
+    }
+
+    private mutating func planSnapshots(_ plan: inout GroupPlan) {
+        let group = plan.group
+        let baseName = backupName(group: group, volumes: plan.volumes)
+        var takenNames = Set(plan.backups.keys)
+        for volume in plan.volumes { takenNames.formUnion((snapshotsByVolume[volume] ?? []).map(\.name)) }
+        for (label, policy, entries) in plan.labels {
+            let newest = plan.backups.values.filter { $0.label == label }.min { RetentionEvaluator.newestFirst($0.candidate, $1.candidate) }
+            guard let reason = dueReason(label: label, policy: policy, entries: entries, newest: newest) else { continue }
+            var name = baseName
+            if takenNames.contains(name) { name += "_\(label)" }
+            guard takenNames.insert(name).inserted else { continue }
+            let immutableUntil = policy.immutable ? immutabilityEnd(policy, entries: entries) : nil
+            let specs = plan.volumes.map { volume in
+                let declared = configuration.volumes[volume]
+                let mapped = group.hosts.filter { declared?.hosts.contains($0) ?? false }
+                return SnapshotSpec(
+                    volume: volume, name: name, label: label, hosts: mapped.isEmpty ? group.hosts : mapped, tag: group.tag,
+                    group: group.name, immutableUntil: immutableUntil)
+            }
+            var after = ["label": label, "volumes": plan.volumes.joined(separator: ", ")]
+            if let immutableUntil { after["immutable_until"] = ISO8601DateFormatter().string(from: immutableUntil) }
+            let id = add(PlanAction(
+                kind: .snapshot, address: "backup.\(group.name)/\(name)", group: group.name, reason: reason,
+                dependsOn: plan.volumes.flatMap(volumeDependencies), after: after,
+                operations: specs.map { .createSnapshot($0) },
+                arrays: Array(Set(plan.volumes.flatMap { arrays(ofVolume: $0) })).sorted()))
+            for volume in plan.volumes {
+                plan.snapshotActions[volume, default: []].append(id)
+                snapshotDelta[volume, default: 0] += 1
+            }
+            let backup = Backup(name: name, label: label, created: now, volumes: plan.volumes, immutableUntil: immutableUntil, planned: true)
+            plan.backups[name] = backup
+        }
+    }
+
+    /// An immutable backup may not be deleted before its retention could expire:
+    /// D days, or N × the shortest interval of its schedules for `count: N`.
+    func immutabilityEnd(_ policy: Policy, entries: [PolicyEntry]) -> Date {
+        switch policy.retention {
+        case .days(let d):
+            return now.addingTimeInterval(Double(d) * 86400)
+        case .count(let n):
+            let intervals = entries.compactMap { entry -> TimeInterval? in
+                guard let expression = entry.schedule ?? policy.frequency.defaultSchedule,
+                    let event = try? CalendarEvent(parsing: expression)
+                else { return nil }
+                return event.minimumInterval(defaultTimeZone: timeZone)
+            }
+            let interval = intervals.min() ?? policy.frequency.minimumInterval ?? 86400
+            return now.addingTimeInterval(Double(n) * interval)
+        }
+    }
+
+    // MARK: Retention on primary
+
+    /// Why each backup may never be pruned, by name.
+    func protections(_ plan: GroupPlan) -> [String: [String]] {
+        var result: [String: [String]] = [:]
+        for backup in plan.backups.values {
+            if let until = backup.immutableUntil, until > now {
+                result[backup.name, default: []].append("immutable until \(local(until))")
+            }
+        }
+        // Clone parents, on primary and on every destination of the group.
+        var copies = plan.volumes.map { ($0, $0) }
+        for replication in plan.group.replicate {
+            copies += plan.volumes.map { (replication.destinationVolume(of: $0), $0) }
+        }
+        for (copy, _) in copies {
+            for snapshot in snapshotsByVolume[copy] ?? [] {
+                let key = "\(copy)/\(snapshot.name)"
+                guard let clonesOfIt = cloneParents[key], plan.releasedClones[key] == nil else { continue }
+                result[snapshot.name, default: []].append("parent of clone \(clonesOfIt.map(\.name).sorted().joined(separator: ", "))")
+            }
+        }
+        // Replication base: where the update cannot run now, the newest backup the destination holds.
+        for replication in plan.group.replicate {
+            for volume in plan.volumes {
+                let destination = replication.destinationVolume(of: volume)
+                guard let held = snapshotsByVolume[destination], !held.isEmpty, !updateCanRun(source: volume, destination: destination)
+                else { continue }
+                if let base = held.filter({ plan.backups[$0.name] != nil }).max(by: { ($0.created, $1.name) < ($1.created, $0.name) }) {
+                    result[base.name, default: []].append("replication base of \(destination)")
+                }
+            }
+        }
+        return result.mapValues { Array(Set($0)).sorted() }
+    }
+
+    func updateCanRun(source: String, destination: String) -> Bool {
+        isReachable(volume: source) && isReachable(volume: destination)
+    }
+
+    private mutating func planPrimaryRetention(_ plan: inout GroupPlan) {
+        let group = plan.group
+        let protectedBackups = protections(plan)
+        let policyLabels = Set(plan.labels.map(\.label))
+        var byLabel: [String: [Backup]] = Dictionary(grouping: plan.backups.values, by: \.label)
+        for (label, policy, _) in plan.labels {
+            let backups = byLabel.removeValue(forKey: label) ?? []
+            let outcomes = RetentionEvaluator.evaluate(
+                backups.map { RetentionEvaluator.Candidate(name: $0.name, created: $0.created, protections: protectedBackups[$0.name] ?? []) },
+                rule: policy.retention, now: now)
+            record(outcomes, plan: &plan, label: label, rule: "\(policy.retention)")
+        }
+        // What is left has a label no policy of the group uses any more.
+        for (label, backups) in byLabel.sorted(by: { $0.key < $1.key }) where !policyLabels.contains(label) {
+            diagnostics.append(.orphanedLabel(label, group: group, count: backups.count, pruning: configuration.settings.pruneOrphanedLabels))
+            let outcomes = backups.sorted { RetentionEvaluator.newestFirst($0.candidate, $1.candidate) }.map { backup in
+                let protection = protectedBackups[backup.name] ?? []
+                if !configuration.settings.pruneOrphanedLabels {
+                    return RetentionEvaluator.Outcome(candidate: backup.candidate, keep: true, reason: "orphaned label (no policy of the group uses it); kept, prune_orphaned_labels is false")
+                }
+                if !protection.isEmpty {
+                    return RetentionEvaluator.Outcome(candidate: backup.candidate, keep: true, reason: "orphaned label, but protected: " + protection.joined(separator: ", "))
+                }
+                return RetentionEvaluator.Outcome(candidate: backup.candidate, keep: false, reason: "orphaned label; prune_orphaned_labels is true")
+            }
+            record(outcomes, plan: &plan, label: label, rule: "orphaned")
+        }
+    }
+
+    private mutating func record(_ outcomes: [RetentionEvaluator.Outcome], plan: inout GroupPlan, label: String, rule: String) {
+        let group = plan.group
+        for outcome in outcomes {
+            guard let backup = plan.backups[outcome.candidate.name] else { continue }
+            retention.append(RetentionDecision(
+                group: group.name, label: label, location: "primary", backup: backup.name, created: backup.created,
+                verdict: outcome.keep ? .keep : .prune, reason: outcome.reason, planned: backup.planned))
+            guard !outcome.keep else { continue }
+            plan.pruned.insert(backup.name)
+            let holders = backup.volumes.sorted()
+            let id = add(PlanAction(
+                kind: .prune, address: "backup.\(group.name)/\(backup.name)", group: group.name,
+                reason: "'\(label)' retention \(rule): \(outcome.reason)",
+                dependsOn: holders.flatMap { (plan.snapshotActions[$0] ?? []) + (plan.releasedClones["\($0)/\(backup.name)"].map { [$0] } ?? []) },
+                before: ["label": label, "created": ISO8601DateFormatter().string(from: backup.created), "volumes": holders.joined(separator: ", ")],
+                operations: holders.map { .deleteSnapshot(volume: $0, name: backup.name) }, destructive: true,
+                arrays: Array(Set(holders.flatMap { arrays(ofVolume: $0) })).sorted()))
+            for volume in holders {
+                plan.pruneActions[volume, default: []].append(id)
+                snapshotDelta[volume, default: 0] -= 1
+            }
+        }
+    }
+
+    // MARK: The 255 ceiling
+
+    private mutating func checkCeiling(_ plan: GroupPlan) {
+        for volume in plan.volumes {
+            let after = (snapshotsByVolume[volume]?.count ?? 0) + (snapshotDelta[volume] ?? 0)
+            if after > 255 { diagnostics.append(.snapshotCeiling(volume: volume, count: after, group: plan.group)) }
+        }
+    }
+}

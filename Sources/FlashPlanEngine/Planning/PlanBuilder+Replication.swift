@@ -1,0 +1,161 @@
+import FlashPlanModel
+import Foundation
+
+extension PlanBuilder {
+    /// Destination volumes and relationships (created and initialised when missing,
+    /// resynced when broken), then the updates right after the group's snapshots and
+    /// pruning, then vault pruning.
+    mutating func planReplication(_ plan: inout GroupPlan) {
+        let group = plan.group
+        for replication in group.replicate {
+            for volume in plan.volumes {
+                let destination = replication.destinationVolume(of: volume)
+                let ready = prepareRelationship(replication, source: volume, destination: destination, group: group)
+                switch replication.type {
+                case .mirror: planMirrorUpdate(plan, source: volume, destination: destination, ready: ready)
+                case .vault: planVaultUpdate(plan, replication: replication, source: volume, destination: destination, ready: ready)
+                }
+            }
+        }
+    }
+
+    /// Creates what is missing and returns the ids the update must wait for.
+    private mutating func prepareRelationship(_ replication: Replication, source: String, destination: String, group: ResourceGroup) -> [String] {
+        var ready: [String] = []
+        if volumes[destination] == nil, let sourceVolume = configuration.volumes[source] {
+            let spec = VolumeSpec(
+                name: destination, pool: replication.to, size: sourceVolume.size, accessProtocol: sourceVolume.accessProtocol,
+                thin: true, compressed: sourceVolume.compressed, changeRate: sourceVolume.changeRate, role: .destination)
+            plannedVolumes[destination] = spec
+            ready.append(add(PlanAction(
+                kind: .createVolume, address: "volume.\(destination)", group: group.name,
+                reason: "\(replication.type.rawValue) destination of '\(source)' in pool \(replication.to)",
+                dependsOn: poolDependencies(replication.to),
+                after: ["pool": replication.to, "size": "\(sourceVolume.size)", "role": "destination"],
+                operation: .createVolume(spec), arrays: arrays(ofPool: replication.to))))
+        } else if let existing = volumes[destination], let sourceVolume = configuration.volumes[source], existing.size < sourceVolume.size {
+            ready.append(add(PlanAction(
+                kind: .resizeVolume, address: "volume.\(destination)", group: group.name,
+                reason: "destination follows its source's size \(sourceVolume.size)",
+                before: ["size": "\(existing.size)"], after: ["size": "\(sourceVolume.size)"],
+                operation: .resizeVolume(name: destination, size: sourceVolume.size), arrays: arrays(ofVolume: destination))))
+        }
+        let address = "relationship.\(destination)"
+        let arrays = Array(Set(arrays(ofVolume: source) + arrays(ofVolume: destination))).sorted()
+        guard let relationship = relationshipsByDestination[destination] else {
+            let create = add(PlanAction(
+                kind: .createRelationship, address: address, group: group.name,
+                reason: "\(replication.type.rawValue) '\(source)' → '\(destination)' (\(replication.mode.rawValue))",
+                dependsOn: ready + volumeDependencies(source),
+                after: ["type": replication.type.rawValue, "mode": replication.mode.rawValue, "source": source],
+                operation: .createRelationship(source: source, destination: destination, type: replication.type, mode: replication.mode, group: group.name),
+                arrays: arrays))
+            return [add(PlanAction(
+                kind: .initializeRelationship, address: address, group: group.name, reason: "new relationship: baseline",
+                dependsOn: [create], before: ["state": "uninitialized"], after: ["state": "idle"],
+                operation: .initializeRelationship(destination: destination), arrays: arrays))]
+        }
+        if relationship.source != source || relationship.type != replication.type {
+            diagnostics.append(.relationshipMismatch(destination: destination, observed: relationship, source: source, type: replication.type))
+            return ready
+        }
+        switch relationship.state {
+        case .uninitialized:
+            ready.append(add(PlanAction(
+                kind: .initializeRelationship, address: address, group: group.name, reason: "relationship not initialised",
+                before: ["state": "uninitialized"], after: ["state": "idle"],
+                operation: .initializeRelationship(destination: destination), arrays: arrays)))
+        case .broken:
+            ready.append(add(PlanAction(
+                kind: .resyncRelationship, address: address, group: group.name,
+                reason: "relationship broken outside flashplan; resync discards changes made on '\(destination)' since the break",
+                before: ["state": "broken"], after: ["state": "idle"],
+                operation: .resyncRelationship(destination: destination), destructive: true, arrays: arrays)))
+        case .idle, .transferring:
+            break
+        }
+        return ready
+    }
+
+    /// The group's backups on `source` once the plan has run, oldest first.
+    private func sourceAfterPlan(_ plan: GroupPlan, source: String) -> [Backup] {
+        plan.remaining().filter { $0.volumes.contains(source) }.reversed()
+    }
+
+    /// A mirror holds exactly its source's backups: send what it lacks, drop what the source pruned.
+    private mutating func planMirrorUpdate(_ plan: GroupPlan, source: String, destination: String, ready: [String]) {
+        let held = Set((snapshotsByVolume[destination] ?? []).map(\.name))
+        let wanted = sourceAfterPlan(plan, source: source)
+        let transfer = wanted.filter { !held.contains($0.name) }.map(\.name)
+        let wantedNames = Set(wanted.map(\.name))
+        let drop = (snapshotsByVolume[destination] ?? []).filter { !wantedNames.contains($0.name) && cloneParents["\(destination)/\($0.name)"] == nil }
+            .map(\.name).sorted()
+        guard !transfer.isEmpty || !drop.isEmpty else { return }
+        addUpdate(plan, source: source, destination: destination, ready: ready, transfer: transfer, drop: drop)
+        snapshotDelta[destination, default: 0] += transfer.count - drop.count
+    }
+
+    /// A vault receives only the labels its retention lists and keeps them by its own rules.
+    private mutating func planVaultUpdate(_ plan: GroupPlan, replication: Replication, source: String, destination: String, ready: [String]) {
+        let group = plan.group
+        let heldSnapshots = (snapshotsByVolume[destination] ?? [])
+        let held = Set(heldSnapshots.map(\.name))
+        let candidates = sourceAfterPlan(plan, source: source).filter { replication.retention[$0.label] != nil && !held.contains($0.name) }
+        var transfer: [String] = []
+        for (label, rule) in replication.retention.sorted(by: { $0.key < $1.key }) {
+            var pool: [RetentionEvaluator.Candidate] = []
+            var planned: Set<String> = []
+            for snapshot in heldSnapshots where snapshot.label == label {
+                var protections: [String] = []
+                if let until = snapshot.immutableUntil, until > now { protections.append("immutable until \(local(until))") }
+                if let clonesOfIt = cloneParents["\(destination)/\(snapshot.name)"] {
+                    protections.append("parent of clone \(clonesOfIt.map(\.name).sorted().joined(separator: ", "))")
+                }
+                pool.append(RetentionEvaluator.Candidate(name: snapshot.name, created: snapshot.created, protections: protections))
+            }
+            for backup in candidates where backup.label == label {
+                pool.append(RetentionEvaluator.Candidate(name: backup.name, created: backup.created))
+                planned.insert(backup.name)
+            }
+            let outcomes = RetentionEvaluator.evaluate(pool, rule: rule, now: now)
+            var prunes: [(String, String)] = []
+            for outcome in outcomes {
+                let isPlanned = planned.contains(outcome.candidate.name)
+                // A candidate the vault would not keep is simply not sent.
+                if isPlanned && !outcome.keep { continue }
+                retention.append(RetentionDecision(
+                    group: group.name, label: label, location: replication.to, backup: outcome.candidate.name,
+                    created: outcome.candidate.created, verdict: outcome.keep ? .keep : .prune, reason: outcome.reason,
+                    planned: isPlanned))
+                if isPlanned { transfer.append(outcome.candidate.name) } else if !outcome.keep { prunes.append((outcome.candidate.name, outcome.reason)) }
+            }
+            for (name, reason) in prunes {
+                add(PlanAction(
+                    kind: .prune, address: "snapshot.\(destination)/\(name)", group: group.name,
+                    reason: "vault '\(label)' retention \(rule): \(reason)",
+                    dependsOn: ["transfer:relationship.\(destination)"],
+                    before: ["label": label], operation: .deleteSnapshot(volume: destination, name: name), destructive: true,
+                    arrays: arrays(ofVolume: destination)))
+                snapshotDelta[destination, default: 0] -= 1
+            }
+        }
+        let ordered = candidates.map(\.name).filter(transfer.contains)
+        if !ordered.isEmpty {
+            addUpdate(plan, source: source, destination: destination, ready: ready, transfer: ordered, drop: [])
+            snapshotDelta[destination, default: 0] += ordered.count
+        }
+    }
+
+    private mutating func addUpdate(_ plan: GroupPlan, source: String, destination: String, ready: [String], transfer: [String], drop: [String]) {
+        var parts: [String] = []
+        if !transfer.isEmpty { parts.append("send \(transfer.count) backup\(transfer.count == 1 ? "" : "s")") }
+        if !drop.isEmpty { parts.append("drop \(drop.count) the source pruned") }
+        add(PlanAction(
+            kind: .transfer, address: "relationship.\(destination)", group: plan.group.name,
+            reason: "update '\(source)' → '\(destination)': " + parts.joined(separator: ", "),
+            dependsOn: ready + (plan.snapshotActions[source] ?? []) + (plan.pruneActions[source] ?? []),
+            after: ["transfer": transfer.joined(separator: ", "), "drop": drop.joined(separator: ", ")].filter { !$0.value.isEmpty },
+            operation: .updateRelationship(destination: destination, transfer: transfer, drop: drop),
+            arrays: Array(Set(arrays(ofVolume: source) + arrays(ofVolume: destination))).sorted()))
+    }
+}

@@ -1,0 +1,122 @@
+import FlashPlanModel
+import Foundation
+
+/// The planner's working state while it builds one plan: indexes over the observed
+/// state, the actions so far, and what they will change. Split by stage into
+/// `PlanBuilder+*.swift` files, run in the order of `Planner.plan()`.
+struct PlanBuilder {
+    let configuration: Configuration
+    let observed: ObservedState
+    let now: Date
+    let timeZone: TimeZone
+
+    var actions: [PlanAction] = []
+    var actionIndex: [String: Int] = [:]
+    var retention: [RetentionDecision] = []
+    var drift: [DriftItem] = []
+    var diagnostics: [Diagnostic] = []
+    var capacity: [PoolProjection] = []
+
+    // Indexes over the observed state.
+    let arrays: [String: ObservedArray]
+    let clusters: [String: ObservedCluster]
+    let pools: [String: ObservedPool]
+    let hosts: [String: ObservedHost]
+    let volumes: [String: ObservedVolume]
+    let snapshotsByVolume: [String: [ObservedSnapshot]]
+    let relationshipsByDestination: [String: ObservedRelationship]
+    let clones: [String: ObservedClone]
+    /// `volume/snapshot` of every clone parent.
+    let cloneParents: [String: [ObservedClone]]
+
+    /// Volumes the plan creates (name → pool, arrays), so later stages can depend on them.
+    var plannedVolumes: [String: VolumeSpec] = [:]
+    /// Pools the plan creates.
+    var plannedPools: Set<String> = []
+    /// Snapshot names the plan adds/removes per volume, for the 255 ceiling.
+    var snapshotDelta: [String: Int] = [:]
+
+    init(configuration: Configuration, observed: ObservedState, now: Date) {
+        self.configuration = configuration
+        self.observed = observed
+        self.now = now
+        self.timeZone = TimeZone(identifier: configuration.settings.timezone) ?? TimeZone(identifier: "UTC")!
+        arrays = Dictionary(observed.arrays.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        clusters = Dictionary(observed.clusters.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        pools = Dictionary(observed.pools.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        hosts = Dictionary(observed.hosts.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        volumes = Dictionary(observed.volumes.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        snapshotsByVolume = Dictionary(grouping: observed.snapshots, by: \.volume)
+        relationshipsByDestination = Dictionary(observed.relationships.map { ($0.destination, $0) }, uniquingKeysWith: { a, _ in a })
+        clones = Dictionary(observed.clones.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        cloneParents = Dictionary(grouping: observed.clones, by: { "\($0.volume)/\($0.parentSnapshot)" })
+    }
+
+    /// Adds an action and returns its id; an action with the same id is added once.
+    @discardableResult
+    mutating func add(_ action: PlanAction) -> String {
+        if actionIndex[action.id] == nil {
+            actionIndex[action.id] = actions.count
+            actions.append(action)
+        }
+        return action.id
+    }
+
+    func has(_ id: String) -> Bool { actionIndex[id] != nil }
+
+    /// The id of the action creating `address` with `kind`, if the plan has one.
+    func planned(_ kind: ActionKind, _ address: String) -> String? {
+        let id = "\(kind.rawValue):\(address)"
+        return has(id) ? id : nil
+    }
+
+    // MARK: Where things live
+
+    /// The arrays behind a pool (declared, else observed).
+    func arrays(ofPool pool: String) -> [String] {
+        configuration.pools[pool]?.arrays ?? pools[pool]?.arrays ?? []
+    }
+
+    /// The pools a volume's copies live in (observed, else planned, else declared).
+    func copyPools(ofVolume name: String) -> [String] {
+        if let v = volumes[name] { return [v.pool] + (v.mirrorPool.map { [$0] } ?? []) }
+        if let v = plannedVolumes[name] { return [v.pool] + (v.mirrorPool.map { [$0] } ?? []) }
+        if let v = configuration.volumes[name] { return [v.pool] + (v.mirrorPool.map { [$0] } ?? []) }
+        return []
+    }
+
+    func arrays(ofVolume name: String) -> [String] {
+        Array(Set(copyPools(ofVolume: name).flatMap { arrays(ofPool: $0) })).sorted()
+    }
+
+    func isOffline(_ array: String) -> Bool { arrays[array]?.status == .offline }
+
+    /// A volume is reachable while one of its copies has all its arrays available.
+    func isReachable(volume name: String) -> Bool {
+        copyPools(ofVolume: name).contains { pool in arrays(ofPool: pool).allSatisfy { !isOffline($0) } }
+    }
+
+    /// The name of an array that keeps `volume` out of reach, if any.
+    func blockingArray(forVolume name: String) -> String? {
+        isReachable(volume: name) ? nil : arrays(ofVolume: name).first(where: isOffline)
+    }
+
+    /// Ids of the actions that create a volume and its pools, for dependencies.
+    func volumeDependencies(_ name: String) -> [String] {
+        planned(.createVolume, "volume.\(name)").map { [$0] } ?? []
+    }
+
+    func poolDependencies(_ pool: String) -> [String] {
+        planned(.createPool, "pool.\(pool)").map { [$0] } ?? []
+    }
+
+    // MARK: Formatting
+
+    func local(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = timeZone
+        formatter.dateFormat = "yyyy-MM-dd HH:mm:ss zzz"
+        return formatter.string(from: date)
+    }
+}

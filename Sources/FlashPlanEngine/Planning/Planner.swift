@@ -1,0 +1,38 @@
+import FlashPlanModel
+import Foundation
+
+/// Computes what must happen, and why, from the desired state, the observed state
+/// and a time (DESIGN §4–§5).
+///
+/// A pure function: no I/O and no clock. The same inputs always give the same plan.
+public struct Planner: Sendable {
+    public var configuration: Configuration
+    public var observed: ObservedState
+    public var now: Date
+    public var options: PlanOptions
+
+    public init(configuration: Configuration, observed: ObservedState, now: Date, options: PlanOptions = PlanOptions()) {
+        self.configuration = configuration
+        self.observed = observed
+        self.now = now
+        self.options = options
+    }
+
+    public func plan() -> Plan {
+        var builder = PlanBuilder(configuration: configuration, observed: observed, now: now)
+        builder.planInfrastructure()
+        for name in configuration.resourceGroups.keys.sorted() {
+            builder.planProtection(of: configuration.resourceGroups[name]!)
+        }
+        builder.planDestroys()
+        builder.reportDrift()
+        builder.markBlocked()
+        builder.projectCapacity()
+        builder.applyTargeting(options)
+        return Plan(
+            now: now, state: StateReference(lineage: observed.lineage, serial: observed.serial),
+            configDigest: configuration.digest, actions: builder.actions, retention: builder.retention,
+            drift: builder.drift, diagnostics: builder.diagnostics.sortedByLocation(), capacity: builder.capacity,
+            targets: options.targets, excludes: options.excludes)
+    }
+}

@@ -1,0 +1,120 @@
+import FlashPlanModel
+import Foundation
+
+/// The plan as text, in Terraform's manner: grouped by resource group, `+` create,
+/// `~` change, `-` delete/prune, `>` transfer, drift apart, one summary line last.
+public struct PlanTextRenderer: Sendable {
+    public var style: TerminalStyle
+    public var renderer: DiagnosticRenderer
+
+    public init(style: TerminalStyle = .plain, renderer: DiagnosticRenderer = DiagnosticRenderer()) {
+        self.style = style
+        self.renderer = renderer
+    }
+
+    public func render(_ plan: Plan) -> String {
+        var out: [String] = []
+        let header = "flashplan plan at \(ISO8601DateFormatter().string(from: plan.now)) against state \(plan.state.lineage.prefix(8)) serial \(plan.state.serial)"
+        out.append(style.dim(header))
+        if plan.actions.isEmpty {
+            out.append("")
+        } else {
+            out.append("")
+            out.append("flashplan will perform the following actions:")
+            for (title, actions) in Self.sections(plan.actions) {
+                out.append("")
+                out.append(style.bold("  # \(title)"))
+                for action in actions { out += lines(action) }
+            }
+        }
+        let retention = retentionSummary(plan)
+        if !retention.isEmpty {
+            out.append("")
+            out.append(style.bold("Retention:"))
+            out += retention
+        }
+        if !plan.drift.isEmpty {
+            out.append("")
+            out.append(style.bold("Changed outside flashplan:"))
+            for item in plan.drift {
+                out.append("  \(style.yellow("!")) \(item.address): \(item.change)")
+                out.append("      \(style.dim("→ " + item.response))")
+            }
+        }
+        if !plan.diagnostics.isEmpty {
+            out.append("")
+            out.append(renderer.render(plan.diagnostics))
+        }
+        out.append("")
+        out.append(Self.summaryLine(plan))
+        return out.joined(separator: "\n") + "\n"
+    }
+
+    /// `Plan: N to create, …` or `No changes.`
+    public static func summaryLine(_ plan: Plan) -> String {
+        let s = plan.summary
+        if plan.actions.isEmpty { return "No changes. The storage matches the configuration." }
+        return "Plan: \(s.create) to create, \(s.change) to change, \(s.snapshots) snapshots, \(s.prune) to prune, \(s.transfers) transfers, \(s.destroy) to destroy."
+    }
+
+    /// Infrastructure first, then each resource group, then destruction.
+    static func sections(_ actions: [PlanAction]) -> [(String, [PlanAction])] {
+        var infrastructure: [PlanAction] = []
+        var groups: [String: [PlanAction]] = [:]
+        var destroy: [PlanAction] = []
+        for action in actions {
+            if let group = action.group {
+                groups[group, default: []].append(action)
+            } else if action.kind == .destroyVolume {
+                destroy.append(action)
+            } else {
+                infrastructure.append(action)
+            }
+        }
+        var result: [(String, [PlanAction])] = []
+        if !infrastructure.isEmpty { result.append(("infrastructure", infrastructure)) }
+        for name in groups.keys.sorted() { result.append(("resource group \"\(name)\"", groups[name]!)) }
+        if !destroy.isEmpty { result.append(("destroy", destroy)) }
+        return result
+    }
+
+    func lines(_ action: PlanAction) -> [String] {
+        var lines = ["  \(style.symbol(action.kind)) \(action.address)  \(style.dim("(\(action.kind.rawValue))"))"]
+        lines.append("      \(action.reason)")
+        let keys = Set((action.before ?? [:]).keys).union((action.after ?? [:]).keys).sorted()
+        for key in keys {
+            switch (action.before?[key], action.after?[key]) {
+            case (let b?, let a?): lines.append("      \(key): \(b) → \(a)")
+            case (nil, let a?): lines.append("      \(key): \(a)")
+            case (let b?, nil): lines.append("      \(key): \(b)")
+            default: break
+            }
+        }
+        if action.destructive { lines.append("      " + style.red("destructive: data on the target is lost")) }
+        if let blocked = action.blockedBy { lines.append("      " + style.yellow("blocked: \(blocked)")) }
+        return lines
+    }
+
+    /// One line per group, label and location: how many kept and pruned, listing the pruned.
+    func retentionSummary(_ plan: Plan) -> [String] {
+        var buckets: [String: (keep: Int, prune: [RetentionDecision], protected: Int)] = [:]
+        var order: [String] = []
+        for decision in plan.retention {
+            let key = "\(decision.group) '\(decision.label)' on \(decision.location)"
+            if buckets[key] == nil { order.append(key); buckets[key] = (0, [], 0) }
+            if decision.verdict == .keep {
+                buckets[key]!.keep += 1
+                if decision.reason.contains("protected") { buckets[key]!.protected += 1 }
+            } else {
+                buckets[key]!.prune.append(decision)
+            }
+        }
+        return order.sorted().map { key in
+            let b = buckets[key]!
+            var line = "  \(key): keep \(b.keep)"
+            if b.protected > 0 { line += " (\(b.protected) protected)" }
+            line += ", prune \(b.prune.count)"
+            return line
+        }
+    }
+}
