@@ -54,8 +54,11 @@ let package = Package(
         .testTarget(name: "FlashPlanScheduleTests", dependencies: ["FlashPlanSchedule"], resources: [.copy("Fixtures")]),
         .testTarget(name: "FlashPlanConfigTests", dependencies: ["FlashPlanConfig"], resources: [.copy("Fixtures")]),
         .testTarget(name: "FlashPlanSimulatorTests", dependencies: ["FlashPlanSimulator"]),
-        .testTarget(name: "FlashPlanEngineTests", dependencies: ["FlashPlanEngine"], resources: [.copy("Golden")]),
-        .testTarget(name: "EndToEndTests", dependencies: ["FlashPlanEngine"]),
+        .testTarget(
+            name: "FlashPlanEngineTests",
+            dependencies: ["FlashPlanEngine", "FlashPlanConfig", "FlashPlanModel", "FlashPlanSchedule", "FlashPlanSimulator"],
+            resources: [.copy("Golden")]),
+        .testTarget(name: "EndToEndTests", dependencies: ["FlashPlanEngine", "FlashPlanModel", "FlashPlanSimulator"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,22 @@
+import FlashPlanConfig
+import FlashPlanModel
+import Foundation
+import Testing
+
+@testable import FlashPlanEngine
+
+@Suite struct PlannerSmokeTests {
+    @Test func shippedPoliciesOnAnEmptyStatePlanEverything() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let loaded = try ConfigurationLoader.load(directory: root.appendingPathComponent("policies").path)
+        #expect(!loaded.hasErrors)
+        let plan = Planner(
+            configuration: loaded.configuration, observed: ObservedState(lineage: "l", serial: 0),
+            now: PlannerFixture.date("2026-11-21T10:00:00Z")
+        ).plan()
+        print(PlanTextRenderer().render(plan))
+        #expect(plan.summary.create > 0)
+        #expect(plan.summary.snapshots > 0)
+        #expect(!plan.hasErrors, "\(plan.diagnostics)")
+    }
+}
