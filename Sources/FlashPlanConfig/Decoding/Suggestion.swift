@@ -1,12 +1,15 @@
 /// "Did you mean …?" for misspelt keys, values and references.
 enum Suggestion {
-    /// The closest candidate within a small edit distance, if any.
+    /// The closest candidate within a small edit distance, if any; ties go to the candidate
+    /// first in alphabetical order, so that the hint does not depend on a set's order.
     static func closest(to word: String, in candidates: some Sequence<String>) -> String? {
         let limit = max(1, min(3, word.count / 3))
         var best: (String, Int)?
         for candidate in candidates {
             let d = distance(word.lowercased(), candidate.lowercased())
-            if d <= limit, d < (best?.1 ?? .max) { best = (candidate, d) }
+            guard d <= limit else { continue }
+            if let (name, distance) = best, distance < d || (distance == d && name <= candidate) { continue }
+            best = (candidate, d)
         }
         return best?.0
     }

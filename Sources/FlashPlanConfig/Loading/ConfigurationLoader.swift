@@ -33,7 +33,7 @@ public enum ConfigurationLoader {
                     documents.append(value)
                 }
             } catch let error as YamlError {
-                diagnostics.append(diagnostic(for: error, file: source.path))
+                diagnostics.append(diagnostic(for: error, file: source.path, text: source.text))
             } catch {
                 diagnostics.append(.yamlSyntax(at: SourceLocation(file: source.path, line: 1, column: 1), "\(error)"))
             }
@@ -69,7 +69,7 @@ public enum ConfigurationLoader {
         return paths.sorted()
     }
 
-    static func diagnostic(for error: YamlError, file: String) -> Diagnostic {
+    static func diagnostic(for error: YamlError, file: String, text: String = "") -> Diagnostic {
         func at(_ mark: Mark) -> SourceLocation { SourceLocation(file: file, line: mark.line, column: mark.column) }
         switch error {
         case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
@@ -77,12 +77,50 @@ public enum ConfigurationLoader {
             let detail = context.map { "\($0.text) at line \($0.mark.line), " } ?? ""
             return .yamlSyntax(at: at(mark), detail + problem)
         case .duplicatedKeysInMapping(let duplicates, let context):
-            return .duplicateKey(duplicates.joined(separator: ", "), at: at(context.mark))
+            // Yams marks the first occurrence; point at the repeated one, which is the one to remove.
+            var location = at(context.mark)
+            if let key = duplicates.first, let repeated = repeatedKey(key, first: location, in: text) { location = repeated }
+            return .duplicateKey(duplicates.joined(separator: ", "), at: location)
         case .reader(let problem, _, _, _):
             return .yamlSyntax(at: SourceLocation(file: file, line: 1, column: 1), problem)
         default:
             return .yamlSyntax(at: SourceLocation(file: file, line: 1, column: 1), "\(error)")
         }
+    }
+
+    /// Where `key` is written again in the mapping whose first `key` is at `first`: later on
+    /// the same line after `{` or `,` (flow mapping), or on a later line at the same column
+    /// with only blanks or `-` before it (block mapping). Nil when not found (e.g. quoted keys).
+    static func repeatedKey(_ key: String, first: SourceLocation, in text: String) -> SourceLocation? {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { Array($0.unicodeScalars) }
+        let key = Array(key.unicodeScalars)
+        guard !key.isEmpty, first.line >= 1, first.line <= lines.count, first.column >= 1 else { return nil }
+        func isKey(_ line: [Unicode.Scalar], at index: Int) -> Bool {
+            guard index >= 0, index + key.count <= line.count, Array(line[index..<index + key.count]) == key else { return false }
+            var end = index + key.count
+            while end < line.count, line[end] == " " { end += 1 }
+            return end < line.count && line[end] == ":"
+        }
+        let line = lines[first.line - 1]
+        var index = first.column - 1 + key.count
+        while index < line.count {
+            if isKey(line, at: index) {
+                var before = index - 1
+                while before >= 0, line[before] == " " { before -= 1 }
+                if before >= 0, line[before] == "," || line[before] == "{" {
+                    return SourceLocation(file: first.file, line: first.line, column: index + 1)
+                }
+            }
+            index += 1
+        }
+        let column = first.column - 1
+        for number in first.line..<lines.count {
+            let candidate = lines[number]
+            if column <= candidate.count, candidate[..<column].allSatisfy({ $0 == " " || $0 == "-" }), isKey(candidate, at: column) {
+                return SourceLocation(file: first.file, line: number + 1, column: first.column)
+            }
+        }
+        return nil
     }
 
     /// A stable digest of the files' paths and contents (FNV-1a 64, hex), for plans.

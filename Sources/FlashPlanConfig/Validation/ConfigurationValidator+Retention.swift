@@ -9,6 +9,8 @@ extension ConfigurationValidator {
         // volume -> [(contribution, description, location)]
         var perVolume: [String: [(Int, String, SourceLocation)]] = [:]
         for group in c.resourceGroups.values.sorted(by: { $0.name < $1.name }) {
+            // Undefined volumes are reported as unknown references; counting them too would be noise.
+            let volumes = group.volumes.filter { c.volumes[$0] != nil }
             var labelInterval: [String: TimeInterval] = [:]
             var counted: Set<String> = []
             for entry in group.policies {
@@ -16,7 +18,7 @@ extension ConfigurationValidator {
                 labelInterval[policy.label] = min(labelInterval[policy.label] ?? .infinity, interval)
                 guard counted.insert(policy.label).inserted else { continue }
                 let n = snapshots(policy.retention, interval: interval)
-                for volume in group.volumes {
+                for volume in volumes {
                     perVolume[volume, default: []].append((n, "\(n) (group '\(group.name)', label '\(policy.label)', \(policy.retention))", entry.location))
                 }
             }
@@ -24,7 +26,7 @@ extension ConfigurationValidator {
                 for (label, retention) in replication.retention.sorted(by: { $0.key < $1.key }) {
                     guard let interval = labelInterval[label] else { continue }
                     let n = snapshots(retention, interval: interval)
-                    for volume in group.volumes {
+                    for volume in volumes {
                         let destination = replication.destinationVolume(of: volume)
                         perVolume[destination, default: []].append((n, "\(n) (vault '\(replication.to)', label '\(label)', \(retention))", replication.fieldLocations["retention.\(label)"] ?? replication.location))
                     }

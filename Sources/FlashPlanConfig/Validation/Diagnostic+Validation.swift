@@ -10,9 +10,10 @@ extension Diagnostic {
             note: known.isEmpty ? "define it under '\(section(of: kind))'" : "defined \(plural(kind)): " + known.sorted().prefix(12).joined(separator: ", "))
     }
 
-    /// `policy` -> `policies`, `host` -> `hosts`.
+    /// `policy` -> `policies`, `array` -> `arrays`, `host` -> `hosts`.
     static func plural(_ kind: String) -> String {
-        kind.hasSuffix("y") ? String(kind.dropLast()) + "ies" : kind + "s"
+        guard kind.hasSuffix("y"), let before = kind.dropLast().last, !"aeiou".contains(before) else { return kind + "s" }
+        return String(kind.dropLast()) + "ies"
     }
 
     /// The section that declares objects of `kind`: `policies`, `resource_groups`.

@@ -1,0 +1,374 @@
+import Testing
+
+@testable import FlashPlanConfig
+import FlashPlanModel
+
+/// The rules of the decoding stage (`Diagnostic+Decoding.swift`, `Diagnostic+Building.swift`):
+/// the YAML against the language. Each case asserts the rule id and the exact `line:column`.
+enum DecodingCases {
+    static let all: [RuleCase] = [
+        // MARK: yaml-syntax
+        RuleCase(
+            "yaml-syntax", "mapping value where none is allowed", base: false,
+            """
+            hosts: h2: {}
+            """, at: ["t.yaml:1:10"], message: "YAML syntax error: mapping values are not allowed in this context"),
+        RuleCase(
+            "yaml-syntax", "key indented less than its siblings", base: false,
+            """
+            volumes:
+              v2:
+                pool: p1
+               size: 1TiB
+            """, at: ["t.yaml:4:4"], message: "did not find expected key", note: "indentation"),
+        RuleCase(
+            "yaml-syntax", "tab used for indentation", base: false,
+            "hosts:\n\th2: {}\n", at: ["t.yaml:2:1"], message: "found character that cannot start any token"),
+        RuleCase(
+            "yaml-syntax", "unclosed flow mapping", base: false,
+            """
+            hosts:
+              h2: { site: rome
+            volumes: {}
+            """, at: ["t.yaml:3:8"], message: "while parsing a flow mapping at line 2"),
+
+        // MARK: duplicate-key
+        RuleCase(
+            "duplicate-key", "key twice in one object points at the second", base: false,
+            """
+            volumes:
+              v2:
+                pool: p1
+                size: 1TiB
+                pool: p2
+            """, at: ["t.yaml:5:5"], message: "key 'pool' appears twice in the same mapping", exact: true),
+        RuleCase(
+            "duplicate-key", "section twice in one file", base: false,
+            """
+            hosts:
+              h2: {}
+            hosts:
+              h3: {}
+            """, at: ["t.yaml:3:1"], message: "key 'hosts' appears twice in the same mapping", exact: true),
+        RuleCase(
+            "duplicate-key", "key twice in a flow mapping", base: false,
+            """
+            hosts:
+              h2: { site: rome, site: milan }
+            """, at: ["t.yaml:2:21"], message: "key 'site' appears twice in the same mapping", exact: true),
+
+        // MARK: unknown-key
+        RuleCase(
+            "unknown-key", "misspelt key gets a did-you-mean",
+            """
+            volumes:
+              v2:
+                pool: p1
+                size: 1TiB
+                comressed: true
+            """, at: ["t.yaml:5:5"], message: "unknown key 'comressed'; did you mean 'compressed'?", exact: true,
+            note: "allowed keys here: pool, size, protocol, thin, compressed, mirror_pool, hosts, change_rate, prevent_destroy, state"),
+        RuleCase(
+            "unknown-key", "misspelt section", base: false,
+            """
+            volume:
+              v2: { pool: p1, size: 1TiB }
+            """, at: ["t.yaml:1:1"], message: "unknown key 'volume'; did you mean 'volumes'?", exact: true),
+        RuleCase(
+            "unknown-key", "no suggestion when nothing is close", base: false,
+            """
+            hosts:
+              h2: { colour: red }
+            """, at: ["t.yaml:2:9"], message: "unknown key 'colour'", exact: true, note: "allowed keys here: site"),
+        RuleCase(
+            "unknown-key", "unknown key inside a retention", base: false,
+            """
+            policies:
+              p9:
+                frequency: daily
+                retention: { count: 3, weeks: 2 }
+            """, at: ["t.yaml:4:28"], message: "unknown key 'weeks'", note: "allowed keys here: count, days"),
+
+        // MARK: missing-key
+        RuleCase(
+            "missing-key", "volume without size",
+            """
+            volumes:
+              v2: { pool: p1 }
+            """, at: ["t.yaml:2:7"], message: "'v2' needs 'size'", exact: true, note: "add 'size:' here"),
+        RuleCase(
+            "missing-key", "policy without frequency", base: false,
+            """
+            policies:
+              p9:
+                retention: { count: 3 }
+            """, at: ["t.yaml:3:5"], message: "'p9' needs 'frequency'", exact: true),
+        RuleCase(
+            "missing-key", "capacity_from entry without capacity",
+            """
+            pools:
+              p3: { cluster: c1, capacity_from: [{ array: a1 }] }
+            """, at: ["t.yaml:2:38"], message: "'capacity_from' needs 'capacity'", exact: true),
+        RuleCase(
+            "missing-key", "array needs model and capacity", base: false,
+            """
+            arrays:
+              a3: { site: rome }
+            """, at: ["t.yaml:2:7", "t.yaml:2:7"], message: "'a3' needs 'capacity'", exact: true),
+
+        // MARK: wrong-type
+        RuleCase(
+            "wrong-type", "list where a name belongs", base: false,
+            """
+            hosts:
+              h2: { site: [rome] }
+            """, at: ["t.yaml:2:15"], message: "'site' must be a name, not a list", exact: true),
+        RuleCase(
+            "wrong-type", "yes is not a boolean",
+            """
+            volumes:
+              v2: { pool: p1, size: 1TiB, thin: yes }
+            """, at: ["t.yaml:2:37"], message: "'thin' must be true or false, not 'yes'", exact: true),
+        RuleCase(
+            "wrong-type", "quoted boolean", base: false,
+            """
+            settings:
+              prune_orphaned_labels: "true"
+            """, at: ["t.yaml:2:26"], message: "'prune_orphaned_labels' must be true or false, not 'true'", exact: true),
+        RuleCase(
+            "wrong-type", "word where a number belongs", base: false,
+            """
+            clusters:
+              c2: { io_groups: two }
+            """, at: ["t.yaml:2:20"], message: "'io_groups' must be a whole number, not 'two'", exact: true),
+        RuleCase(
+            "wrong-type", "scalar where a list belongs",
+            """
+            volumes:
+              v2: { pool: p1, size: 1TiB, hosts: h1 }
+            """, at: ["t.yaml:2:38"], message: "'hosts' must be a list, not 'h1'", exact: true),
+        RuleCase(
+            "wrong-type", "list where a section mapping belongs", base: false,
+            """
+            arrays: [a1]
+            """, at: ["t.yaml:1:9"], message: "'arrays' must be a mapping, not a list", exact: true),
+        RuleCase(
+            "wrong-type", "file that is not a mapping", base: false,
+            """
+            - hosts
+            """, at: ["t.yaml:1:1"], message: "'file' must be a mapping, not a list", exact: true),
+
+        // MARK: invalid-name
+        RuleCase(
+            "invalid-name", "name starting with a digit", base: false,
+            """
+            hosts:
+              9x: {}
+            """, at: ["t.yaml:2:3"], message: "'9x' is not a valid name", exact: true,
+            note: "names start with a letter or _"),
+        RuleCase(
+            "invalid-name", "reference with a space",
+            """
+            volumes:
+              v2: { pool: "my pool", size: 1TiB }
+            """, at: ["t.yaml:2:15"], message: "'my pool' is not a valid name", exact: true),
+        RuleCase(
+            "invalid-name", "name of 64 characters", base: false,
+            """
+            hosts:
+              \(String(repeating: "h", count: 64)): {}
+              \(String(repeating: "h", count: 63)): {}
+            """, at: ["t.yaml:2:3"], message: "'\(String(repeating: "h", count: 64))' is not a valid name", exact: true),
+
+        // MARK: invalid-size
+        RuleCase(
+            "invalid-size", "unknown unit",
+            """
+            volumes:
+              v2: { pool: p1, size: 12 parsecs }
+            """, at: ["t.yaml:2:25"],
+            message: "'size' must be a size such as 512GiB, 2TiB or 1.5TB, not '12 parsecs'", exact: true),
+        RuleCase(
+            "invalid-size", "number without a unit",
+            """
+            volumes:
+              v2:
+                pool: p1
+                size: 100
+            """, at: ["t.yaml:4:11"], message: "not '100'"),
+        RuleCase(
+            "invalid-size", "two decimal points", base: false,
+            """
+            arrays:
+              a3: { model: FlashSystem 720, capacity: 1.5.5TB }
+            """, at: ["t.yaml:2:43"], message: "'capacity' must be a size"),
+
+        // MARK: invalid-percentage
+        RuleCase(
+            "invalid-percentage", "number without a percent sign",
+            """
+            pools:
+              p3:
+                cluster: c1
+                capacity_from: []
+                warning_threshold: 80
+            """, at: ["t.yaml:5:24"], message: "'warning_threshold' must be a percentage such as 80%, not '80'", exact: true),
+        RuleCase(
+            "invalid-percentage", "word before the percent sign",
+            """
+            volumes:
+              v2:
+                pool: p1
+                size: 1TiB
+                change_rate: lots%
+            """, at: ["t.yaml:5:18"], message: "not 'lots%'"),
+
+        // MARK: invalid-value
+        RuleCase(
+            "invalid-value", "unknown protocol",
+            """
+            volumes:
+              v2:
+                pool: p1
+                size: 1TiB
+                protocol: nfs
+            """, at: ["t.yaml:5:15"], message: "'nfs' is not a valid protocol", exact: true,
+            note: "use one of: fc, iscsi, fcoe, nvme-tcp, smb"),
+        RuleCase(
+            "invalid-value", "model in the wrong case", base: false,
+            """
+            arrays:
+              a3:
+                model: Flashsystem 720
+                capacity: 12TB
+            """, at: ["t.yaml:3:12"], message: "'Flashsystem 720' is not a valid model; did you mean 'FlashSystem 720'?", exact: true),
+        RuleCase(
+            "invalid-value", "misspelt frequency", base: false,
+            """
+            policies:
+              p9:
+                frequency: dayly
+                retention: { count: 3 }
+            """, at: ["t.yaml:3:16"], message: "'dayly' is not a valid frequency; did you mean 'daily'?", exact: true),
+
+        // MARK: value-out-of-range
+        RuleCase(
+            "value-out-of-range", "io_groups outside 1-4", base: false,
+            """
+            clusters:
+              c2:
+                io_groups: 5
+              c3:
+                io_groups: 0
+              c4:
+                io_groups: 4
+            """, at: ["t.yaml:3:16", "t.yaml:5:16"], message: "'io_groups' is 5, outside 1..4", exact: true),
+
+        // MARK: unsupported-version
+        RuleCase(
+            "unsupported-version", "version 2", base: false,
+            """
+            version: 2
+            hosts:
+              h2: {}
+            """, at: ["t.yaml:1:10"], message: "version 2 is not supported", exact: true, note: "version: 1"),
+        RuleCase(
+            "unsupported-version", "only the file with the wrong version",
+            files: [("a.yaml", "version: 1\n"), ("t.yaml", "version: 3\n")], at: ["t.yaml:1:10"],
+            message: "version 3 is not supported"),
+
+        // MARK: retention-invalid
+        RuleCase(
+            "retention-invalid", "retention missing or with both count and days", base: false,
+            """
+            policies:
+              p9:
+                frequency: daily
+                retention: {}
+              p10:
+                frequency: daily
+                retention: { count: 3, days: 30 }
+            """, at: ["t.yaml:4:16", "t.yaml:7:16"], message: "retention needs 'count' or 'days'", exact: true,
+            note: "{count: 1..255} keeps the newest N"),
+        RuleCase(
+            "retention-invalid", "both count and days in a vault retention",
+            """
+            resource_groups:
+              g1:
+                volumes: [v1]
+                policies: [{ policy: daily }]
+                replicate:
+                  - to: p2
+                    type: vault
+                    retention:
+                      daily: { count: 3, days: 30 }
+            """, at: ["t.yaml:9:18"], message: "retention has both 'count' and 'days'; give one", exact: true),
+
+        // MARK: retention-out-of-range
+        RuleCase(
+            "retention-out-of-range", "count past 255, days past 36500, count 0", base: false,
+            """
+            policies:
+              p9:
+                frequency: daily
+                retention:
+                  count: 256
+              p10:
+                frequency: daily
+                retention:
+                  days: 36501
+              p11:
+                frequency: daily
+                retention: { count: 0 }
+              p12:
+                frequency: daily
+                retention: { days: 36500 }
+            """, at: ["t.yaml:5:14", "t.yaml:9:13", "t.yaml:12:25"], message: "retention count 256 is outside 1..255", exact: true,
+            note: "255 snapshots"),
+
+        // MARK: duplicate-name
+        RuleCase(
+            "duplicate-name", "host defined in two files names both places",
+            """
+            hosts:
+              h1: { site: rome }
+            """, at: ["t.yaml:2:3"], message: "host 'h1' is defined twice", exact: true,
+            note: "first defined at base.yaml:10:3"),
+        RuleCase(
+            "duplicate-name", "setting given in two files",
+            files: [("a.yaml", "settings:\n  timezone: UTC\n"), ("t.yaml", "settings:\n  timezone: Europe/Rome\n")],
+            at: ["t.yaml:2:3"], message: "setting 'timezone' is defined twice", exact: true, note: "first defined at a.yaml:2:3"),
+        RuleCase(
+            "duplicate-name", "same name in different sections is allowed, in the same section twice is not",
+            files: [
+                ("a.yaml", "hosts:\n  x1: {}\nclusters:\n  x1: {}\n"),
+                ("b/c.yaml", "clusters:\n  x1: { io_groups: 2 }\n"),
+            ],
+            at: ["b/c.yaml:2:3"], message: "cluster 'x1' is defined twice", exact: true, note: "first defined at a.yaml:4:3"),
+    ]
+}
+
+@Suite("Decoding rules")
+struct DecodingRuleTests {
+    @Test(arguments: DecodingCases.all)
+    func rule(_ c: RuleCase) {
+        c.check()
+    }
+
+    @Test func aDuplicateKeyDoesNotHideOtherFiles() {
+        let result = ConfigurationLoader.load(sources: [
+            SourceFile(path: "a.yaml", text: "hosts:\n  h2: {}\n  h2: {}\n"),
+            SourceFile(path: "b.yaml", text: "version: 2\n"),
+        ])
+        #expect(result.diagnostics.map(\.rule) == ["duplicate-key", "unsupported-version"])
+    }
+
+    @Test func emptyAndCommentOnlyFilesAreValid() {
+        let result = ConfigurationLoader.load(sources: [
+            SourceFile(path: "a.yaml", text: ""),
+            SourceFile(path: "b.yaml", text: "# nothing here yet\n"),
+            SourceFile(path: "c.yaml", text: "version: 1\nhosts:\n"),
+        ])
+        #expect(result.diagnostics.isEmpty, "\(Support.describe(result.diagnostics))")
+    }
+}

@@ -1,0 +1,208 @@
+import Foundation
+import Testing
+
+@testable import FlashPlanConfig
+import FlashPlanModel
+
+@Suite("Rule coverage")
+struct RuleCoverageTests {
+    @Test func everyRuleIdHasATest() throws {
+        let rules = try Support.ruleIDs()
+        #expect(rules.count >= 30, "found only \(rules.count) rule ids; is the pattern out of date?")
+        let tested = Set((DecodingCases.all + ValidationCases.all).map(\.rule))
+        let untested = rules.keys.filter { !tested.contains($0) }.sorted()
+        #expect(untested.isEmpty, "rule ids without a case in DecodingCases/ValidationCases: \(untested)")
+    }
+
+    @Test func everyCaseNamesARealRule() throws {
+        let rules = try Support.ruleIDs()
+        for c in DecodingCases.all + ValidationCases.all {
+            #expect(rules[c.rule] != nil, "case '\(c.title)' tests unknown rule '\(c.rule)'")
+            #expect(rules[c.rule] == c.severity, "case '\(c.title)': [\(c.rule)] is emitted as \(String(describing: rules[c.rule]))")
+        }
+    }
+}
+
+@Suite("Loading")
+struct LoaderTests {
+    @Test func everyViolationIsReportedInOneRun() {
+        let result = Support.load(
+            """
+            version: 1
+            arrays:
+              a3: { model: FlashSystem 720, capacity: 13TB }
+            clusters:
+              c2: { io_groups: 7 }
+            volumes:
+              v2:
+                pool: p9
+                size: 1TiB
+                thin: false
+                compressed: true
+                colour: blue
+              v3:
+                pool: p1
+                size: huge
+            resource_groups:
+              g1:
+                volumes: [v1, v9]
+                policies: [{ policy: nightly }]
+                replicate:
+                  - { to: p1, type: mirror }
+            """)
+        let found = result.diagnostics.map { "\($0.location) \($0.rule)" }
+        let expected = [
+            "t.yaml:3:43 capacity-not-sold",
+            "t.yaml:5:20 value-out-of-range",
+            "t.yaml:8:11 unknown-reference",
+            "t.yaml:11:17 compressed-requires-thin",
+            "t.yaml:12:5 unknown-key",
+            "t.yaml:15:11 invalid-size",
+            "t.yaml:18:19 unknown-reference",
+            "t.yaml:19:26 unknown-reference",
+            "t.yaml:21:15 replication-same-pool",
+        ]
+        #expect(found == expected, "all diagnostics:\n\(Support.describe(result.diagnostics))")
+        #expect(result.hasErrors)
+    }
+
+    @Test func problemsInSeveralFilesAreAllReported() {
+        let result = ConfigurationLoader.load(sources: [
+            SourceFile(path: "a.yaml", text: "hosts:\n  h1: {}\n  h1 {}\n"),
+            SourceFile(path: "b.yaml", text: "hosts:\n  h2: { site: [x] }\n"),
+            SourceFile(path: "c.yaml", text: "volumes:\n  v1: { pool: p1, size: 1TiB }\n"),
+        ])
+        #expect(result.diagnostics.map(\.rule) == ["yaml-syntax", "wrong-type", "unknown-reference"], "\(Support.describe(result.diagnostics))")
+        #expect(result.diagnostics.map(\.location.file) == ["a.yaml", "b.yaml", "c.yaml"])
+    }
+
+    @Test func diagnosticsAreSortedByPlace() {
+        let result = Support.load(
+            """
+            volumes:
+              v3: { pool: p9, size: 1TiB }
+              v2: { pool: p8, size: 1TiB }
+            hosts:
+              9x: {}
+            """)
+        let locations = result.diagnostics.map(\.location)
+        #expect(locations == locations.sorted())
+        #expect(result.diagnostics.count == 3)
+    }
+
+    @Test func theShippedPoliciesAreValid() throws {
+        let directory = Support.repositoryRoot.appendingPathComponent("policies").path
+        let result = try ConfigurationLoader.load(directory: directory)
+        #expect(result.diagnostics.isEmpty, "\(Support.describe(result.diagnostics))")
+        let c = result.configuration
+        #expect(result.sources.count == 3)
+        #expect(c.arrays.count == 3)
+        #expect(c.pools.count == 4)
+        #expect(c.volumes.count == 10)
+        #expect(c.policies.count == 4)
+        #expect(c.resourceGroups.count == 3)
+        #expect(c.settings.timezone == "Europe/Rome")
+        #expect(c.arrays["fs-rome-a"]?.model == .flashSystem820)
+        #expect(c.arrays["fs-rome-a"]?.capacity == .tb(24))
+        #expect(c.volumes["erp-data"]?.size == .tib(2))
+        #expect(c.volumes["erp-data"]?.mirrorPool == "silver")
+        #expect(c.volumes["erp-data"]?.changeRate == Percentage(8))
+        #expect(c.volumes["home-shares"]?.accessProtocol == .smb)
+        #expect(c.volumes["scratch"]?.preventDestroy == false)
+        #expect(c.resourceGroups["erp"]?.replicate.count == 2)
+        #expect(c.resourceGroups["erp"]?.replicate.last?.retention["weekly"] == .count(52))
+        #expect(c.resourceGroups["erp"]?.clones.first?.refresh == .newest)
+        #expect(c.resourceGroups["crm"]?.replicate.first?.mode == .sync)
+    }
+
+    @Test func defaultsAreApplied() {
+        let result = Support.load(
+            """
+            policies:
+              hourly-24: { frequency: hourly, retention: { count: 24 } }
+            resource_groups:
+              g1:
+                volumes: [v1]
+                policies: [{ policy: hourly-24 }]
+                replicate: [{ to: p2, type: mirror }]
+                clones: [{ name: dev, label: hourly }]
+            """)
+        #expect(result.diagnostics.isEmpty, "\(Support.describe(result.diagnostics))")
+        let c = result.configuration
+        #expect(c.settings.timezone == "UTC")
+        #expect(c.settings.pruneOrphanedLabels == false)
+        #expect(c.arrays["a1"]?.site == nil)
+        #expect(c.clusters["c1"]?.ioGroups == 2)
+        let pool = c.pools["p1"]
+        #expect(pool?.warningThreshold == Percentage(80))
+        #expect(pool?.maxOvercommit == Percentage(300))
+        #expect(pool?.easyTier == false)
+        #expect(pool?.physicalCapacity == .tb(10))
+        let volume = c.volumes["v1"]
+        #expect(volume?.accessProtocol == .fc)
+        #expect(volume?.thin == true)
+        #expect(volume?.compressed == false)
+        #expect(volume?.changeRate == Percentage(5))
+        #expect(volume?.preventDestroy == true)
+        #expect(volume?.state == .present)
+        #expect(c.policies["hourly-24"]?.label == "hourly")
+        #expect(c.policies["hourly-24"]?.immutable == false)
+        #expect(c.resourceGroups["g1"]?.policies.first?.schedule == nil)
+        #expect(c.resourceGroups["g1"]?.replicate.first?.mode == .async)
+        #expect(c.resourceGroups["g1"]?.clones.first?.from == "primary")
+        #expect(c.resourceGroups["g1"]?.clones.first?.refresh == .never)
+    }
+
+    @Test func locationsAreKeptForLaterStages() {
+        let result = Support.load("")
+        let volume = result.configuration.volumes["v1"]
+        #expect(volume?.locations.name.description == "base.yaml:12:3")
+        #expect(volume?.locations["pool"].description == "base.yaml:12:15")
+        #expect(volume?.locations["hosts[0]"].description == "base.yaml:12:39")
+        #expect(volume?.locations["mirror_pool"].description == "base.yaml:12:3", "a key not written points at the name")
+    }
+
+    @Test func directoriesAreReadRecursivelyInPathOrder() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("flashplan-loader-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let files = [
+            "b.yaml": "hosts:\n  h2: {}\n",
+            "a/z.yml": "hosts:\n  h1: {}\n",
+            "a/notes.txt": "not: [yaml",
+            ".hidden/x.yaml": "not: [yaml",
+            "a/.draft/y.yaml": "not: [yaml",
+        ]
+        for (path, text) in files {
+            let url = root.appendingPathComponent(path)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try text.write(to: url, atomically: true, encoding: .utf8)
+        }
+        let listed = try ConfigurationLoader.configurationFiles(in: root.path)
+        #expect(listed == [root.path + "/a/z.yml", root.path + "/b.yaml"])
+        let result = try ConfigurationLoader.load(directory: root.path + "/")
+        #expect(result.diagnostics.isEmpty, "\(Support.describe(result.diagnostics))")
+        #expect(result.sources.map(\.path) == [root.path + "/a/z.yml", root.path + "/b.yaml"])
+        #expect(Set(result.configuration.hosts.keys) == ["h1", "h2"])
+    }
+
+    @Test func aMissingDirectoryIsAnError() {
+        #expect(throws: ConfigurationLoader.LoadError.self) {
+            try ConfigurationLoader.load(directory: "/nonexistent/flashplan-\(UUID().uuidString)")
+        }
+    }
+
+    @Test func theDigestFollowsPathsAndContents() {
+        let a = ConfigurationLoader.load(sources: [SourceFile(path: "a.yaml", text: "hosts: {}\n")])
+        let b = ConfigurationLoader.load(sources: [SourceFile(path: "a.yaml", text: "hosts: {}\n")])
+        let c = ConfigurationLoader.load(sources: [SourceFile(path: "b.yaml", text: "hosts: {}\n")])
+        #expect(a.configuration.digest == b.configuration.digest)
+        #expect(a.configuration.digest != c.configuration.digest)
+        #expect(!a.configuration.digest.isEmpty)
+    }
+
+    @Test func theSchemaFileIsTheGeneratedSchema() throws {
+        let url = Support.repositoryRoot.appendingPathComponent("schemas/flashplan.schema.json")
+        let file = try String(contentsOf: url, encoding: .utf8)
+        #expect(file == ConfigurationSchema.json(), "run `swift run flashplan schema > schemas/flashplan.schema.json`")
+    }
+}

@@ -1,0 +1,75 @@
+import Testing
+
+@testable import FlashPlanConfig
+import FlashPlanModel
+
+/// One configuration that must produce diagnostics of one rule at exact places.
+struct RuleCase: Sendable, CustomTestStringConvertible {
+    var rule: String
+    var title: String
+    var files: [SourceFile]
+    /// `file:line:column` of every diagnostic of `rule` the files produce (order does not matter).
+    var locations: [String]
+    /// Text the message of the first diagnostic at `locations[0]` must contain (or equal, with `exact`).
+    var message: String?
+    var exact = false
+    /// Text its note must contain.
+    var note: String?
+    var severity: Diagnostic.Severity = .error
+
+    var testDescription: String { "\(rule): \(title)" }
+
+    /// A case on `t.yaml`, loaded after `Support.base` (as `base.yaml`) unless `base` is false.
+    init(
+        _ rule: String, _ title: String, base: Bool = true, _ yaml: String, at locations: [String],
+        message: String? = nil, exact: Bool = false, note: String? = nil, severity: Diagnostic.Severity = .error
+    ) {
+        self.rule = rule
+        self.title = title
+        self.files = (base ? [SourceFile(path: "base.yaml", text: Support.base)] : []) + [SourceFile(path: "t.yaml", text: yaml)]
+        self.locations = locations
+        self.message = message
+        self.exact = exact
+        self.note = note
+        self.severity = severity
+    }
+
+    /// A case on several files, loaded in the order given.
+    init(
+        _ rule: String, _ title: String, files: [(String, String)], at locations: [String],
+        message: String? = nil, exact: Bool = false, note: String? = nil, severity: Diagnostic.Severity = .error
+    ) {
+        self.rule = rule
+        self.title = title
+        self.files = files.map { SourceFile(path: $0.0, text: $0.1) }
+        self.locations = locations
+        self.message = message
+        self.exact = exact
+        self.note = note
+        self.severity = severity
+    }
+
+    /// Loads the files and checks the diagnostics of `rule`: their places, severity, message and note.
+    func check(sourceLocation: Testing.SourceLocation = #_sourceLocation) {
+        let result = ConfigurationLoader.load(sources: files)
+        let found = result.diagnostics.filter { $0.rule == rule }
+        let all = Support.describe(result.diagnostics)
+        #expect(
+            found.map(\.location.description).sorted() == locations.sorted(),
+            "diagnostics of [\(rule)] are not at the expected places; all diagnostics:\n\(all)", sourceLocation: sourceLocation)
+        guard let first = found.first(where: { $0.location.description == locations.first }) else { return }
+        for diagnostic in found {
+            #expect(diagnostic.severity == severity, "\(diagnostic)", sourceLocation: sourceLocation)
+        }
+        if let message {
+            if exact {
+                #expect(first.message == message, sourceLocation: sourceLocation)
+            } else {
+                #expect(first.message.contains(message), "message was: \(first.message)", sourceLocation: sourceLocation)
+            }
+        }
+        if let note {
+            #expect(first.note?.contains(note) == true, "note was: \(first.note ?? "nil")", sourceLocation: sourceLocation)
+        }
+    }
+}
