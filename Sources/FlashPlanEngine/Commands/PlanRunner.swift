@@ -9,7 +9,7 @@ public enum PlanRunner {
         if loaded.hasErrors {
             return CommandOutcome(stderr: loaded.renderer.render(loaded.diagnostics) + "\nThe configuration has errors; no plan was made.", exitCode: 1)
         }
-        let backend: any StorageBackend = try { throw CocoaError(.featureUnsupported) }()
+        let backend = try BackendFactory.open(path: request.statePath).backend
         let observed = try backend.observe(at: request.now)
         var plan = Planner(configuration: loaded.configuration, observed: observed, now: request.now, options: request.options).plan()
         plan.diagnostics = (loaded.diagnostics + plan.diagnostics).sortedByLocation()

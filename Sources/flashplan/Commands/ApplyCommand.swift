@@ -1,7 +1,94 @@
 import ArgumentParser
+import Dispatch
+import FlashPlanEngine
+import Foundation
+import Logging
 
-struct ApplyCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "apply", abstract: "(not yet built)")
+struct ApplyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "apply",
+        abstract: "Carry out a plan: provisioning, snapshots, pruning, replication, clones.",
+        discussion: """
+            Without PLANFILE it plans, shows the plan and asks for 'yes' (on a terminal; \
+            otherwise it refuses unless --auto-approve). With PLANFILE it applies exactly \
+            that saved plan, and refuses it when the state changed since (stale). \
+            One apply runs per state at a time. Exit codes: 0 done, 1 nothing applied \
+            (bad input, lock held, stale plan), 3 partly applied, 130/143 interrupted.
+            """)
 
-    func run() throws { throw ValidationError("'apply' is not built yet") }
+    @Argument(help: ArgumentHelp("A plan saved by 'flashplan plan --out FILE'.", valueName: "planfile"))
+    var planFile: String?
+
+    @OptionGroup var config: ConfigOptions
+    @OptionGroup var state: StateOptions
+    @OptionGroup var clock: ClockOptions
+
+    @Flag(help: "Apply without asking (for timers and scripts).")
+    var autoApprove = false
+
+    @Option(help: ArgumentHelp("How long to wait for another apply's lock, e.g. 30s, 2m.", valueName: "duration"))
+    var lockTimeout: String = "30s"
+
+    @Option(help: "How many actions may run at once.")
+    var parallelism: Int = 4
+
+    @Option(help: ArgumentHelp("Write Prometheus metrics here (node_exporter textfile collector).", valueName: "file"))
+    var metricsFile: String?
+
+    @Option(help: "Log format on standard error: text or json (for journald).")
+    var logFormat: LogFormatArgument = .text
+
+    func validate() throws {
+        guard DurationParser.seconds(lockTimeout) != nil else {
+            throw ValidationError("--lock-timeout '\(lockTimeout)' is not a duration; write e.g. 30s, 2m or 0")
+        }
+        guard parallelism >= 1 else { throw ValidationError("--parallelism must be at least 1") }
+    }
+
+    func run() async throws {
+        let stop = StopSignal()
+        let sources = SignalTrap.install(stop)
+        defer { withExtendedLifetime(sources) {} }
+        let request = ApplyRequest(
+            configDirectory: config.directory, statePath: state.path, now: try clock.resolve(), planFile: planFile,
+            autoApprove: autoApprove, lockTimeout: DurationParser.seconds(lockTimeout) ?? 30, parallelism: parallelism,
+            metricsFile: metricsFile, interactive: isatty(STDIN_FILENO) == 1, color: Terminal.colorEnabled,
+            progressBar: isatty(STDERR_FILENO) == 1 && logFormat == .text)
+        let format = logFormat.value
+        let logger = Logger(label: "flashplan.apply") { label in
+            LogLineHandler(label: label, format: format) { FileHandle.standardError.write(Data($0.utf8)) }
+        }
+        let console = ApplyConsole(
+            write: { FileHandle.standardOutput.write(Data($0.utf8)) },
+            progress: { FileHandle.standardError.write(Data($0.utf8)) },
+            ask: { question in
+                FileHandle.standardOutput.write(Data(question.utf8))
+                return readLine()
+            },
+            logger: logger)
+        let code = try await ApplyRunner.run(request, console: console, stop: stop)
+        if code != 0 { throw ExitCode(code) }
+    }
+}
+
+enum LogFormatArgument: String, ExpressibleByArgument, CaseIterable {
+    case text, json
+
+    var value: LogLineHandler.Format { LogLineHandler.Format(rawValue: rawValue)! }
+}
+
+/// SIGINT/SIGTERM ask the apply to stop launching actions instead of killing it.
+enum SignalTrap {
+    static func install(_ stop: StopSignal) -> [any DispatchSourceSignal] {
+        [SIGINT, SIGTERM].map { number in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler {
+                FileHandle.standardError.write(Data("\nflashplan: received signal \(number): finishing the running actions, starting no new ones\n".utf8))
+                stop.request(number)
+            }
+            source.resume()
+            return source
+        }
+    }
 }

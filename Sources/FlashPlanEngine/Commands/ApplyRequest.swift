@@ -1,0 +1,37 @@
+import Foundation
+
+/// What `flashplan apply` was asked to do.
+public struct ApplyRequest: Sendable {
+    public var configDirectory: String
+    public var statePath: String
+    public var now: Date
+    /// Apply exactly this saved plan (refused when stale).
+    public var planFile: String?
+    public var autoApprove: Bool
+    public var lockTimeout: TimeInterval
+    public var parallelism: Int
+    public var metricsFile: String?
+    /// Standard input is a terminal: the approval prompt may be asked.
+    public var interactive: Bool
+    public var color: Bool
+    /// Standard error is a terminal: show a progress bar instead of log lines.
+    public var progressBar: Bool
+
+    public init(
+        configDirectory: String, statePath: String, now: Date, planFile: String? = nil, autoApprove: Bool = false,
+        lockTimeout: TimeInterval = 30, parallelism: Int = 4, metricsFile: String? = nil, interactive: Bool = false,
+        color: Bool = false, progressBar: Bool = false
+    ) {
+        self.configDirectory = configDirectory
+        self.statePath = statePath
+        self.now = now
+        self.planFile = planFile
+        self.autoApprove = autoApprove
+        self.lockTimeout = lockTimeout
+        self.parallelism = parallelism
+        self.metricsFile = metricsFile
+        self.interactive = interactive
+        self.color = color
+        self.progressBar = progressBar
+    }
+}

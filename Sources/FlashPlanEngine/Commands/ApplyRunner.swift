@@ -1,0 +1,163 @@
+import FlashPlanConfig
+import FlashPlanModel
+import Foundation
+import Logging
+import Synchronization
+
+/// `flashplan apply`: lock, plan (or read a saved plan), ask, run the DAG, record, report.
+public enum ApplyRunner {
+    public static func run(_ request: ApplyRequest, console: ApplyConsole, stop: StopSignal) async throws -> Int32 {
+        let log = console.logger
+        let loaded = try Validation.loadConfiguration(directory: request.configDirectory, strict: false)
+        if request.planFile == nil, loaded.hasErrors {
+            console.write(loaded.renderer.render(loaded.diagnostics) + "\nThe configuration has errors; nothing was applied.\n")
+            return 1
+        }
+        // The lock is taken before the plan is made: what is planned is what is applied.
+        let lock: StateLock
+        do {
+            lock = try StateLock.acquire(
+                statePath: request.statePath, operation: "apply", now: request.now, timeout: request.lockTimeout
+            ) { holder in
+                console.progress("Waiting for the state lock, held by \(holder?.description ?? "another process")…\n")
+            }
+        } catch let error as StateLock.HeldError {
+            console.write("Error: \(error.description)\n")
+            return 1
+        }
+        defer { withExtendedLifetime(lock) {} }
+
+        let session = try BackendFactory.open(path: request.statePath)
+        let observed = try session.backend.observe(at: request.now)
+        let plan: Plan
+        if let planFile = request.planFile {
+            do {
+                plan = try PlanFile.read(planFile)
+            } catch {
+                console.write("Error: \(error)\n")
+                return 1
+            }
+            if plan.hasErrors {
+                console.write("Error: the plan in \(planFile) has errors and cannot be applied.\n")
+                return 1
+            }
+        } else {
+            var made = Planner(configuration: loaded.configuration, observed: observed, now: request.now).plan()
+            made.diagnostics = (loaded.diagnostics + made.diagnostics).sortedByLocation()
+            plan = made
+            console.write(PlanTextRenderer(style: TerminalStyle(enabled: request.color), renderer: loaded.renderer).render(plan))
+            if plan.hasErrors {
+                console.write("\nThe plan has errors; nothing was applied.\n")
+                return 1
+            }
+            if !plan.hasChanges {
+                try writeMetrics(request, report: nil, outcome: "no-changes", loaded: loaded, session: session)
+                return 0
+            }
+            if !request.autoApprove {
+                guard request.interactive else {
+                    console.write("\nError: refusing to apply without approval: standard input is not a terminal. Use --auto-approve (e.g. from a timer), or save the plan with `flashplan plan --out FILE` and apply that file.\n")
+                    return 1
+                }
+                let answer = console.ask("\nDo you want to perform these actions?\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: ")
+                guard answer?.trimmingCharacters(in: .whitespaces) == "yes" else {
+                    console.write("\nApply cancelled.\n")
+                    return 1
+                }
+            }
+        }
+        guard plan.hasChanges else {
+            console.write("No changes. Nothing to apply.\n")
+            return 0
+        }
+        let applyID = UUID().uuidString.lowercased()
+        do {
+            let serial = try session.ledger.beginApply(id: applyID, expecting: plan.state, operation: "apply", now: request.now)
+            log.info("apply started", metadata: ["apply_id": "\(applyID)", "serial": "\(serial)", "actions": "\(plan.actions.count)"])
+        } catch let error as StalePlanError {
+            console.write("Error: \(error.description)\n")
+            return 1
+        }
+        let progress = ProgressReporter(console: console, bar: request.progressBar)
+        let executor = Executor(backend: session.backend, ledger: session.ledger, parallelism: request.parallelism)
+        let report = await executor.run(plan, applyID: applyID, now: request.now, stop: stop) { event in
+            progress.handle(event)
+        }
+        try session.ledger.finishApply(id: applyID, outcome: report.outcome, now: request.now)
+        console.write(ApplySummary.render(report))
+        try writeMetrics(request, report: report, outcome: report.outcome, loaded: loaded, session: session)
+        return stop.exitCode ?? report.exitCode
+    }
+
+    static func writeMetrics(_ request: ApplyRequest, report: ApplyReport?, outcome: String, loaded: LoadResult, session: StateSession) throws {
+        guard let path = request.metricsFile else { return }
+        let observed = try session.backend.observe(at: request.now)
+        let text = ApplyMetrics.render(report: report, outcome: outcome, configuration: loaded.configuration, observed: observed, now: request.now)
+        try ApplyMetrics.write(text, to: path)
+    }
+}
+
+/// Shows an apply's progress: a bar on a terminal, one log line per action otherwise.
+final class ProgressReporter: Sendable {
+    let console: ApplyConsole
+    let bar: Bool
+    private let counts = Mutex<[ActionResult.Status: Int]>([:])
+
+    init(console: ApplyConsole, bar: Bool) {
+        self.console = console
+        self.bar = bar
+    }
+
+    func handle(_ event: ExecutionEvent) {
+        switch event {
+        case .started(let total):
+            if bar { console.progress(line(done: 0, total: total)) }
+        case .finished(let result, let done, let total):
+            let snapshot = counts.withLock { counts -> [ActionResult.Status: Int] in
+                counts[result.status, default: 0] += 1
+                return counts
+            }
+            if bar {
+                console.progress(line(done: done, total: total, counts: snapshot) + (done == total ? "\n" : ""))
+            } else {
+                var metadata: Logger.Metadata = ["action": "\(result.id)", "result": "\(result.status.rawValue)"]
+                if let message = result.message { metadata["message"] = "\(message)" }
+                if result.status == .applied {
+                    console.logger.info("\(result.kind.rawValue) \(result.address)", metadata: metadata)
+                } else {
+                    console.logger.warning("\(result.kind.rawValue) \(result.address)", metadata: metadata)
+                }
+            }
+        case .stopping(let signal):
+            console.logger.warning("signal \(signal): finishing the running actions, starting no new ones")
+        }
+    }
+
+    private func line(done: Int, total: Int, counts: [ActionResult.Status: Int] = [:]) -> String {
+        let width = 30
+        let filled = total == 0 ? width : done * width / total
+        let barText = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
+        return "\r[\(barText)] \(done)/\(total)  applied \(counts[.applied] ?? 0), failed \(counts[.failed] ?? 0), skipped \(counts[.skipped] ?? 0)"
+    }
+}
+
+/// The closing summary: what was done, what failed and what was skipped, and why.
+public enum ApplySummary {
+    public static func render(_ report: ApplyReport) -> String {
+        var out = "\n"
+        let applied = report.count(.applied), failed = report.count(.failed), skipped = report.count(.skipped)
+        let notStarted = report.count(.notStarted)
+        let head: String
+        switch report.exitCode {
+        case 0: head = "Apply complete!"
+        case 1: head = "Apply failed: nothing was applied."
+        default: head = report.interrupted ? "Apply interrupted: partly applied." : "Apply partly failed."
+        }
+        out += "\(head) \(applied) applied, \(failed) failed, \(skipped) skipped" + (notStarted > 0 ? ", \(notStarted) not started" : "")
+            + String(format: " (%.2fs).\n", report.seconds)
+        for result in report.results where result.status != .applied {
+            out += "  \(result.status.rawValue): \(result.address) (\(result.kind.rawValue)): \(result.message ?? "")\n"
+        }
+        return out
+    }
+}

@@ -1,0 +1,66 @@
+import FlashPlanModel
+import Foundation
+import Prometheus
+
+/// The Prometheus text exposition an apply leaves for node_exporter's textfile collector.
+public enum ApplyMetrics {
+    public static func render(
+        report: ApplyReport?, outcome: String, configuration: Configuration, observed: ObservedState, now: Date
+    ) -> String {
+        let registry = PrometheusCollectorRegistry()
+        registry.makeGauge(name: "flashplan_last_apply_timestamp_seconds", help: "When the last apply ran (its --now), Unix time.")
+            .set(to: now.timeIntervalSince1970)
+        for candidate in ["success", "partial", "failed", "interrupted", "no-changes", "refused"] {
+            registry.makeGauge(
+                name: "flashplan_last_apply_outcome", labels: [("outcome", candidate)],
+                help: "1 for the outcome of the last apply, 0 for the others."
+            ).set(to: candidate == outcome ? 1 : 0)
+        }
+        if let report {
+            registry.makeGauge(name: "flashplan_last_apply_duration_seconds", help: "How long the last apply's actions took.")
+                .set(to: report.seconds)
+            var counts: [String: [String: Int]] = [:]
+            for result in report.results { counts[result.kind.rawValue, default: [:]][result.status.rawValue, default: 0] += 1 }
+            for (kind, byStatus) in counts.sorted(by: { $0.key < $1.key }) {
+                for (status, n) in byStatus.sorted(by: { $0.key < $1.key }) {
+                    registry.makeGauge(
+                        name: "flashplan_apply_actions", labels: [("kind", kind), ("result", status)],
+                        help: "Actions of the last apply, by kind and result."
+                    ).set(to: Double(n))
+                }
+            }
+        }
+        for status in ProtectionStatus.evaluate(configuration: configuration, observed: observed, now: now) {
+            let labels = [("group", status.group), ("label", status.label)]
+            if let age = status.ageSeconds {
+                registry.makeGauge(name: "flashplan_backup_age_seconds", labels: labels, help: "Age of the newest backup.").set(to: age)
+            }
+            registry.makeGauge(name: "flashplan_rpo_met", labels: labels, help: "1 when no scheduled backup was missed.")
+                .set(to: status.rpoMet ? 1 : 0)
+        }
+        var perVolume: [String: Int] = [:]
+        for snapshot in observed.snapshots { perVolume[snapshot.volume, default: 0] += 1 }
+        for volume in observed.volumes {
+            registry.makeGauge(
+                name: "flashplan_volume_snapshots", labels: [("volume", volume.name)],
+                help: "Snapshots held by a volume (at most 255)."
+            ).set(to: Double(perVolume[volume.name] ?? 0))
+        }
+        for pool in observed.pools {
+            registry.makeGauge(name: "flashplan_pool_used_bytes", labels: [("pool", pool.name)], help: "Physical space used.")
+                .set(to: Double(pool.usedCapacity.bytes))
+            registry.makeGauge(name: "flashplan_pool_capacity_bytes", labels: [("pool", pool.name)], help: "Physical capacity.")
+                .set(to: Double(pool.physicalCapacity.bytes))
+            registry.makeGauge(name: "flashplan_pool_used_ratio", labels: [("pool", pool.name)], help: "Physical use, 0 to 1.")
+                .set(to: pool.physicalCapacity.bytes == 0 ? 0 : Double(pool.usedCapacity.bytes) / Double(pool.physicalCapacity.bytes))
+        }
+        var buffer: [UInt8] = []
+        registry.emit(into: &buffer)
+        return String(decoding: buffer, as: UTF8.self)
+    }
+
+    /// Written atomically (temporary file + rename) so the collector never reads half a file.
+    public static func write(_ text: String, to path: String) throws {
+        try AtomicFile.write(Data(text.utf8), to: path, permissions: 0o644)
+    }
+}
