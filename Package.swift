@@ -48,9 +48,13 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),
+        // `swift run -c release flashplan-bench`: the performance targets of DESIGN §8.
         .executableTarget(
             name: "flashplan-bench",
-            dependencies: ["FlashPlanEngine"],
+            dependencies: [
+                "FlashPlanEngine", "FlashPlanConfig", "FlashPlanModel", "FlashPlanSchedule", "FlashPlanSimulator",
+                .product(name: "Yams", package: "Yams"),
+            ],
             swiftSettings: strict),
         .testTarget(name: "FlashPlanModelTests", dependencies: ["FlashPlanModel"]),
         .testTarget(name: "FlashPlanScheduleTests", dependencies: ["FlashPlanSchedule"], resources: [.copy("Fixtures")]),
