@@ -1,0 +1,56 @@
+/// One item of a component list such as `01,04..10/2`: a start, an optional
+/// inclusive stop and an optional repetition step — systemd's
+/// `CalendarComponent`. Seconds are stored in microseconds.
+struct CalendarComponent: Sendable, Hashable, Comparable {
+    var start: Int
+    /// -1 when there is no range.
+    var stop: Int
+    /// 0 when there is no repetition.
+    var repeatStep: Int
+
+    init(start: Int, stop: Int = -1, repeatStep: Int = 0) {
+        self.start = start
+        self.stop = stop
+        self.repeatStep = repeatStep
+    }
+
+    // The order systemd sorts chains in (component_compare), which also
+    // fixes the order of the normalized form.
+    static func < (a: CalendarComponent, b: CalendarComponent) -> Bool {
+        if a.start != b.start { return a.start < b.start }
+        if a.stop != b.stop { return a.stop < b.stop }
+        return a.repeatStep < b.repeatStep
+    }
+}
+
+extension CalendarComponent {
+    /// One item as normalize_chain leaves it: a range trimmed to a whole
+    /// number of repetitions, and a range that cannot repeat even once
+    /// (`5..5`, `0..5/10`) reduced to its start.
+    var normalized: CalendarComponent {
+        var c = self
+        if c.stop > c.start && c.repeatStep > 0 {
+            c.stop -= (c.stop - c.start) % c.repeatStep
+        }
+        if (c.stop > c.start && c.start + c.repeatStep > c.stop) || c.start == c.stop {
+            c.repeatStep = 0
+            c.stop = -1
+        }
+        return c
+    }
+}
+
+/// A list of components; `nil` where systemd keeps a NULL chain (`*`).
+typealias CalendarChain = [CalendarComponent]
+
+extension Array where Element == CalendarComponent {
+    /// systemd's normalize_chain: trims ranges to a whole number of
+    /// repetitions, sorts and drops duplicates.
+    func normalizedChain() -> [CalendarComponent] {
+        var result: [CalendarComponent] = []
+        for c in map(\.normalized).sorted() where result.last != c {
+            result.append(c)
+        }
+        return result
+    }
+}
