@@ -1,7 +1,54 @@
 import ArgumentParser
+import FlashPlanSchedule
+import Foundation
 
+extension CalendarEventReport.Format: ExpressibleByArgument {}
+
+/// `flashplan schedule EXPR...`: like `systemd-analyze calendar`, with an
+/// explicit base time and zone.
 struct ScheduleCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "schedule", abstract: "(not yet built)")
+    static let configuration = CommandConfiguration(
+        commandName: "schedule",
+        abstract: "Show the normalized form and next elapses of systemd calendar events.",
+        discussion: """
+            Expressions use systemd's OnCalendar= syntax (systemd.time(7)), e.g. 'daily',
+            'Mon..Fri *-*-* 02:30:00', '*-*-01 00:00:00 Europe/Rome'. Results match
+            'systemd-analyze calendar', DST changes included.
+            """)
 
-    func run() throws { throw ValidationError("'schedule' is not built yet") }
+    @Argument(help: ArgumentHelp("Calendar expressions.", valueName: "expr"))
+    var expressions: [String]
+
+    @Option(name: .long, help: ArgumentHelp("Compute elapses after this ISO-8601 time (default: now).", valueName: "time"))
+    var baseTime: String?
+
+    @Option(name: .long, help: ArgumentHelp("How many elapses to show.", valueName: "n"))
+    var iterations: Int = 1
+
+    @Option(name: .long, help: "Output format: text or json.")
+    var format: CalendarEventReport.Format = .text
+
+    @Option(name: .long, help: ArgumentHelp("Zone for expressions without one, and for display.", valueName: "zone"))
+    var timezone: String = "UTC"
+
+    func validate() throws {
+        guard !expressions.isEmpty else { throw ValidationError("give at least one calendar expression") }
+        guard iterations >= 1 else { throw ValidationError("--iterations must be at least 1") }
+        guard TimeZone(identifier: timezone) != nil else { throw ValidationError("--timezone '\(timezone)' is not a known time zone") }
+        if let baseTime, ISO8601.parse(baseTime) == nil {
+            throw ValidationError("--base-time '\(baseTime)' is not an ISO-8601 time; write e.g. 2026-11-21T10:00:00Z")
+        }
+    }
+
+    func run() throws {
+        let base = baseTime.flatMap(ISO8601.parse) ?? Date()
+        let zone = TimeZone(identifier: timezone) ?? TimeZone(secondsFromGMT: 0)!
+        let report = CalendarEventReport(expressions: expressions, baseTime: base, iterations: iterations, timeZone: zone)
+        let output = report.render(format)
+        if !output.isEmpty { print(output) }
+        for message in report.errorMessages {
+            FileHandle.standardError.write(Data((message + "\n").utf8))
+        }
+        if report.hasErrors { throw ExitCode(1) }
+    }
 }
