@@ -1,0 +1,58 @@
+import FlashPlanConfig
+import FlashPlanEngine
+import FlashPlanModel
+import FlashPlanSchedule
+import FlashPlanSimulator
+import Foundation
+import Yams
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Measures the performance targets of DESIGN §8 on a generated fleet and prints them.
+/// Run: `swift run -c release flashplan-bench [--quick]`.
+@main
+struct Bench {
+    static func main() throws {
+        let quick = CommandLine.arguments.contains("--quick")
+        var fleet = FleetGenerator()
+        if quick { fleet.groups = 100 }
+        let work = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("flashplan-bench-\(getpid())")
+        defer { try? FileManager.default.removeItem(at: work) }
+        let config = work.appendingPathComponent("policies")
+        try fleet.write(to: config)
+        print("fleet: \(fleet.volumeCount) volumes, \(fleet.groups) resource groups")
+
+        // validate vs the libyaml floor
+        let files = try ConfigurationLoader.configurationFiles(in: config.path)
+        let (yamlFloor, _) = try measure { for file in files { _ = try Yams.compose(yaml: String(contentsOfFile: file, encoding: .utf8)) } }
+        let (validate, loaded) = try measure { try ConfigurationLoader.load(directory: config.path) }
+        guard !loaded.hasErrors else {
+            print(loaded.renderer.render(loaded.diagnostics.prefix(5).map { $0 }))
+            exit(1)
+        }
+        report("validate", validate, target: 0.5, floor: yamlFloor, floorName: "libyaml parse")
+    }
+
+    static func measure<T>(_ body: () throws -> T) rethrows -> (Double, T) {
+        let start = DispatchTime.now().uptimeNanoseconds
+        let value = try body()
+        return (Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9, value)
+    }
+
+    static func report(_ name: String, _ seconds: Double, target: Double, floor: Double? = nil, floorName: String = "") {
+        var line = String(format: "%-28@ %8.3f s  (target ≤ %.1f s: %@)", name as NSString, seconds, target, seconds <= target ? "met" : "MISSED")
+        if let floor {
+            line += String(format: "  floor %@ %.3f s, ratio %.2f×", floorName as NSString, floor, seconds / max(floor, 1e-9))
+        }
+        print(line)
+    }
+
+    /// Peak resident memory of this process so far, in MiB.
+    static func peakMemoryMiB() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Double(usage.ru_maxrss) / 1024
+    }
+}
