@@ -1,0 +1,99 @@
+#!/usr/bin/env python3
+"""Checks the JSON Schemas in schemas/ and validates documents against them.
+
+Each entry of CHECKS names a schema, the documents that must validate against it,
+and documents that must not (to prove the check can fail). Add an entry to check
+another schema, e.g. plan JSON produced by `flashplan plan --format json`.
+
+Needs: python3 with jsonschema (Draft 2020-12) and PyYAML.
+"""
+import glob
+import json
+import os
+import sys
+
+import jsonschema
+import yaml
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def load_yaml(path):
+    with open(path, encoding="utf-8") as f:
+        return yaml.safe_load(f)
+
+
+def load_json(path):
+    with open(path, encoding="utf-8") as f:
+        return json.load(f)
+
+
+def config_files(directory):
+    """Every *.yaml/*.yml below directory, as flashplan reads them (hidden ones skipped)."""
+    found = []
+    for pattern in ("**/*.yaml", "**/*.yml"):
+        for path in glob.glob(os.path.join(ROOT, directory, pattern), recursive=True):
+            relative = os.path.relpath(path, os.path.join(ROOT, directory))
+            if not any(part.startswith(".") for part in relative.split(os.sep)):
+                found.append(path)
+    return sorted(found)
+
+
+# A document the configuration schema must reject: a misspelt section.
+BAD_CONFIGURATION = {"volume": {"v1": {"pool": "p1", "size": "1TiB"}}}
+
+CHECKS = [
+    {
+        "schema": "schemas/flashplan.schema.json",
+        "valid": lambda: [(path, load_yaml(path)) for path in config_files("policies")],
+        "invalid": lambda: [("<misspelt section>", BAD_CONFIGURATION)],
+    },
+]
+
+
+def run_check(check):
+    """Returns the number of problems found by one check, printing each."""
+    schema_path = os.path.join(ROOT, check["schema"])
+    problems = 0
+    schema = load_json(schema_path)
+    validator_class = jsonschema.Draft202012Validator
+    try:
+        validator_class.check_schema(schema)
+    except jsonschema.exceptions.SchemaError as error:
+        print(f"{check['schema']}: not a valid JSON Schema 2020-12: {error.message}")
+        return 1
+    if schema.get("$schema") != "https://json-schema.org/draft/2020-12/schema":
+        print(f"{check['schema']}: $schema is not draft 2020-12")
+        problems += 1
+    validator = validator_class(schema)
+    documents = check["valid"]()
+    if not documents:
+        print(f"{check['schema']}: no documents to validate")
+        problems += 1
+    for path, document in documents:
+        errors = sorted(validator.iter_errors(document), key=lambda e: list(e.absolute_path))
+        name = os.path.relpath(path, ROOT) if os.path.isabs(path) else path
+        for error in errors:
+            where = "/".join(str(p) for p in error.absolute_path) or "(top level)"
+            print(f"{name}: {where}: {error.message}")
+        problems += len(errors)
+        if not errors:
+            print(f"{name}: valid against {check['schema']}")
+    for name, document in check.get("invalid", lambda: [])():
+        if validator.is_valid(document):
+            print(f"{check['schema']}: {name} should be rejected but validates")
+            problems += 1
+    return problems
+
+
+def main():
+    problems = sum(run_check(check) for check in CHECKS)
+    if problems:
+        print(f"schema check: {problems} problem(s)")
+        return 1
+    print("schema check: ok")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
