@@ -29,7 +29,9 @@ public enum ConfigurationLoader {
         for source in sources {
             var decoder = SpecDecoder(file: source.path)
             do {
-                if let root = try Yams.compose(yaml: source.text), let value = decoder.decodeFile(root) {
+                // Types are checked against the language, not guessed by YAML tag resolution
+                // (which costs a regular expression per scalar): the basic resolver.
+                if let root = try Yams.compose(yaml: source.text, .basic), let value = decoder.decodeFile(root) {
                     documents.append(value)
                 }
             } catch let error as YamlError {
