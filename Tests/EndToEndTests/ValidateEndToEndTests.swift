@@ -134,7 +134,7 @@ struct ValidateEndToEndTests {
         let lenient = try FlashPlanBinary.run(["validate", "--config", dir.path])
         #expect(lenient.exitCode == 0, "\(lenient)")
         #expect(lenient.stderr.contains(": warning: vault label 'yearly' is made by no policy of resource group 'apps' [vault-label-unused]"), "\(lenient)")
-        #expect(lenient.stdout.contains(": valid (1 files:"), "\(lenient)")
+        #expect(lenient.stdout.contains(": valid ("), "\(lenient)")
 
         let strict = try FlashPlanBinary.run(["validate", "--config", dir.path, "--strict"])
         #expect(strict.exitCode == 1, "\(strict)")

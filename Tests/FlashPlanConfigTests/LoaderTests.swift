@@ -162,6 +162,23 @@ struct LoaderTests {
         #expect(volume?.locations["mirror_pool"].description == "base.yaml:12:3", "a key not written points at the name")
     }
 
+    @Test func anchorsAndAliasesAreResolvedButMergeKeysAreNot() {
+        let result = Support.load(
+            """
+            hosts:
+              h2: &rome { site: rome }
+              h3: *rome
+            volumes:
+              v2: &small { pool: p1, size: 100GiB }
+              v3: *small
+              v4:
+                <<: *small
+            """)
+        #expect(result.configuration.hosts["h3"]?.site == "rome")
+        #expect(result.configuration.volumes["v3"]?.size == .gib(100))
+        #expect(result.diagnostics.map { "\($0.location) \($0.rule)" } == ["t.yaml:8:5 missing-key", "t.yaml:8:5 missing-key", "t.yaml:8:5 unknown-key"])
+    }
+
     @Test func directoriesAreReadRecursivelyInPathOrder() throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("flashplan-loader-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: root) }
