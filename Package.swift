@@ -32,11 +32,12 @@ let package = Package(
             name: "FlashPlanSimulator",
             dependencies: ["FlashPlanModel", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict),
-        // Retention, planning, execution.
+        // Retention, planning, rendering, execution. Knows backends only through
+        // FlashPlanModel's protocols; the executable hands it the simulator.
         .target(
             name: "FlashPlanEngine",
             dependencies: [
-                "FlashPlanModel", "FlashPlanSchedule", "FlashPlanConfig", "FlashPlanSimulator",
+                "FlashPlanModel", "FlashPlanSchedule", "FlashPlanConfig",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
@@ -62,7 +63,7 @@ let package = Package(
         .testTarget(name: "FlashPlanSimulatorTests", dependencies: ["FlashPlanSimulator"]),
         .testTarget(
             name: "FlashPlanEngineTests",
-            dependencies: ["FlashPlanEngine", "FlashPlanConfig", "FlashPlanModel", "FlashPlanSchedule", "FlashPlanSimulator"],
+            dependencies: ["FlashPlanEngine", "FlashPlanConfig", "FlashPlanModel", "FlashPlanSchedule"],
             resources: [.copy("Golden")]),
         .testTarget(name: "EndToEndTests", dependencies: ["FlashPlanEngine", "FlashPlanModel", "FlashPlanSimulator"]),
     ],

@@ -6,7 +6,9 @@ import Synchronization
 
 /// `flashplan apply`: lock, plan (or read a saved plan), ask, run the DAG, record, report.
 public enum ApplyRunner {
-    public static func run(_ request: ApplyRequest, console: ApplyConsole, stop: StopSignal) async throws -> Int32 {
+    public static func run(
+        _ request: ApplyRequest, console: ApplyConsole, stop: StopSignal, open: (String) throws -> StateSession
+    ) async throws -> Int32 {
         let log = console.logger
         let loaded = try Validation.loadConfiguration(directory: request.configDirectory, strict: false)
         if request.planFile == nil, loaded.hasErrors {
@@ -27,7 +29,7 @@ public enum ApplyRunner {
         }
         defer { withExtendedLifetime(lock) {} }
 
-        let session = try BackendFactory.open(path: request.statePath)
+        let session = try open(request.statePath)
         let observed = try session.backend.observe(at: request.now)
         let plan: Plan
         if let planFile = request.planFile {

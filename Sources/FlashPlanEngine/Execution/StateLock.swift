@@ -17,7 +17,7 @@ public final class StateLock: @unchecked Sendable {
         public var since: Date
 
         public var description: String {
-            "pid \(pid), \(user)@\(host), \(operation), since \(ISO8601DateFormatter().string(from: since))"
+            "pid \(pid), \(user)@\(host), \(operation), since \(since.iso8601)"
         }
     }
 

@@ -49,17 +49,6 @@ public struct Plan: Sendable, Hashable, Codable {
     }
 }
 
-/// The state a plan was computed against; a plan applies only to that lineage and serial.
-public struct StateReference: Sendable, Hashable, Codable {
-    public var lineage: String
-    public var serial: Int
-
-    public init(lineage: String, serial: Int) {
-        self.lineage = lineage
-        self.serial = serial
-    }
-}
-
 /// Counts for the closing line: `Plan: N to create, N to change, N snapshots, N to prune, N transfers, N to destroy.`
 public struct PlanSummary: Sendable, Hashable, Codable {
     public var create = 0

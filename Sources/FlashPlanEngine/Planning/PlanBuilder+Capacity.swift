@@ -77,8 +77,11 @@ extension PlanBuilder {
         let ids = Set(actions.map(\.id))
         actionIndex = Dictionary(uniqueKeysWithValues: actions.enumerated().map { ($1.id, $0) })
         for index in actions.indices {
-            var seen = Set<String>()
-            actions[index].dependsOn = actions[index].dependsOn.filter { ids.contains($0) && $0 != actions[index].id && seen.insert($0).inserted }
+            let own = actions[index].id
+            let dependencies = actions[index].dependsOn
+            guard !dependencies.isEmpty else { continue }
+            var seen = Set<String>(minimumCapacity: dependencies.count)
+            actions[index].dependsOn = dependencies.filter { $0 != own && ids.contains($0) && seen.insert($0).inserted }
         }
     }
 }

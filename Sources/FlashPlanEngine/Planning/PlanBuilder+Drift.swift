@@ -75,6 +75,7 @@ extension PlanBuilder {
 
     /// Marks the actions an offline array keeps from running.
     mutating func markBlocked() {
+        guard anyArrayOffline else { return }
         for index in actions.indices {
             let action = actions[index]
             let offline = action.operations.compactMap { operation -> String? in

@@ -126,7 +126,7 @@ extension PlanBuilder {
                     group: group.name, immutableUntil: immutableUntil)
             }
             var after = ["label": label, "volumes": plan.volumes.joined(separator: ", ")]
-            if let immutableUntil { after["immutable_until"] = ISO8601DateFormatter().string(from: immutableUntil) }
+            if let immutableUntil { after["immutable_until"] = immutableUntil.iso8601 }
             let id = add(PlanAction(
                 kind: .snapshot, address: "backup.\(group.name)/\(name)", group: group.name, reason: reason,
                 dependsOn: plan.volumes.flatMap(volumeDependencies), after: after,
@@ -242,7 +242,7 @@ extension PlanBuilder {
                 kind: .prune, address: "backup.\(group.name)/\(backup.name)", group: group.name,
                 reason: "'\(label)' retention \(rule): \(outcome.reason)",
                 dependsOn: holders.flatMap { (plan.snapshotActions[$0] ?? []) + (plan.releasedClones["\($0)/\(backup.name)"].map { [$0] } ?? []) },
-                before: ["label": label, "created": ISO8601DateFormatter().string(from: backup.created), "volumes": holders.joined(separator: ", ")],
+                before: ["label": label, "created": backup.created.iso8601, "volumes": holders.joined(separator: ", ")],
                 operations: holders.map { .deleteSnapshot(volume: $0, name: backup.name) }, destructive: true,
                 arrays: Array(Set(holders.flatMap { arrays(ofVolume: $0) })).sorted()))
             for volume in holders {

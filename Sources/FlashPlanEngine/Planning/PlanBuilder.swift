@@ -9,6 +9,7 @@ struct PlanBuilder {
     let observed: ObservedState
     let now: Date
     let timeZone: TimeZone
+    let localFormatter: DateFormatter
 
     var actions: [PlanAction] = []
     var actionIndex: [String: Int] = [:]
@@ -29,6 +30,10 @@ struct PlanBuilder {
     /// `volume/snapshot` of every clone parent.
     let cloneParents: [String: [ObservedClone]]
 
+    /// Arrays behind each existing or declared volume, computed once.
+    let volumeArrays: [String: [String]]
+    let anyArrayOffline: Bool
+
     /// Volumes the plan creates (name → pool, arrays), so later stages can depend on them.
     var plannedVolumes: [String: VolumeSpec] = [:]
     /// Pools the plan creates.
@@ -41,6 +46,10 @@ struct PlanBuilder {
         self.observed = observed
         self.now = now
         self.timeZone = TimeZone(identifier: configuration.settings.timezone) ?? TimeZone(identifier: "UTC")!
+        localFormatter = DateFormatter()
+        localFormatter.locale = Locale(identifier: "en_US_POSIX")
+        localFormatter.timeZone = timeZone
+        localFormatter.dateFormat = "yyyy-MM-dd HH:mm:ss zzz"
         arrays = Dictionary(observed.arrays.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         clusters = Dictionary(observed.clusters.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         pools = Dictionary(observed.pools.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
@@ -50,6 +59,17 @@ struct PlanBuilder {
         relationshipsByDestination = Dictionary(observed.relationships.map { ($0.destination, $0) }, uniquingKeysWith: { a, _ in a })
         clones = Dictionary(observed.clones.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         cloneParents = Dictionary(grouping: observed.clones, by: { "\($0.volume)/\($0.parentSnapshot)" })
+        anyArrayOffline = observed.arrays.contains { $0.status == .offline }
+        var poolArrays: [String: [String]] = [:]
+        for pool in observed.pools { poolArrays[pool.name] = pool.arrays }
+        for pool in configuration.pools.values { poolArrays[pool.name] = pool.arrays }
+        var volumeArrays: [String: [String]] = [:]
+        func remember(_ name: String, _ pools: [String]) {
+            volumeArrays[name] = Array(Set(pools.flatMap { poolArrays[$0] ?? [] })).sorted()
+        }
+        for volume in configuration.volumes.values { remember(volume.name, [volume.pool] + (volume.mirrorPool.map { [$0] } ?? [])) }
+        for volume in observed.volumes { remember(volume.name, [volume.pool] + (volume.mirrorPool.map { [$0] } ?? [])) }
+        self.volumeArrays = volumeArrays
     }
 
     /// Adds an action and returns its id; an action with the same id is added once.
@@ -86,14 +106,18 @@ struct PlanBuilder {
     }
 
     func arrays(ofVolume name: String) -> [String] {
-        Array(Set(copyPools(ofVolume: name).flatMap { arrays(ofPool: $0) })).sorted()
+        if let cached = volumeArrays[name] { return cached }
+        let pools = copyPools(ofVolume: name)
+        if pools.count == 1 { return arrays(ofPool: pools[0]).sorted() }
+        return Array(Set(pools.flatMap { arrays(ofPool: $0) })).sorted()
     }
 
     func isOffline(_ array: String) -> Bool { arrays[array]?.status == .offline }
 
     /// A volume is reachable while one of its copies has all its arrays available.
     func isReachable(volume name: String) -> Bool {
-        copyPools(ofVolume: name).contains { pool in arrays(ofPool: pool).allSatisfy { !isOffline($0) } }
+        guard anyArrayOffline else { return true }
+        return copyPools(ofVolume: name).contains { pool in arrays(ofPool: pool).allSatisfy { !isOffline($0) } }
     }
 
     /// The name of an array that keeps `volume` out of reach, if any.
@@ -112,11 +136,8 @@ struct PlanBuilder {
 
     // MARK: Formatting
 
+    /// A time in the configured zone, for reasons a reader checks against schedules.
     func local(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = timeZone
-        formatter.dateFormat = "yyyy-MM-dd HH:mm:ss zzz"
-        return formatter.string(from: date)
+        localFormatter.string(from: date)
     }
 }

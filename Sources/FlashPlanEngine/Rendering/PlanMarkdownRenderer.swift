@@ -11,7 +11,7 @@ public enum PlanMarkdownRenderer {
         var out: [String] = ["### flashplan plan", ""]
         out.append("**\(PlanTextRenderer.summaryLine(plan))**")
         out.append("")
-        out.append("<sub>at \(ISO8601DateFormatter().string(from: plan.now)), state `\(plan.state.lineage.prefix(8))` serial \(plan.state.serial), config `\(plan.configDigest)`</sub>")
+        out.append("<sub>at \(plan.now.iso8601), state `\(plan.state.lineage.prefix(8))` serial \(plan.state.serial), config `\(plan.configDigest)`</sub>")
         let errors = plan.diagnostics.filter { $0.severity == .error }
         if !errors.isEmpty {
             out += ["", "#### ❌ Errors — this plan cannot be applied", ""]

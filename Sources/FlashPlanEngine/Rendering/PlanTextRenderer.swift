@@ -14,7 +14,7 @@ public struct PlanTextRenderer: Sendable {
 
     public func render(_ plan: Plan) -> String {
         var out: [String] = []
-        let header = "flashplan plan at \(ISO8601DateFormatter().string(from: plan.now)) against state \(plan.state.lineage.prefix(8)) serial \(plan.state.serial)"
+        let header = "flashplan plan at \(plan.now.iso8601) against state \(plan.state.lineage.prefix(8)) serial \(plan.state.serial)"
         out.append(style.dim(header))
         if plan.actions.isEmpty {
             out.append("")

@@ -66,7 +66,7 @@ struct ApplyCommand: AsyncParsableCommand {
                 return readLine()
             },
             logger: logger)
-        let code = try await ApplyRunner.run(request, console: console, stop: stop)
+        let code = try await ApplyRunner.run(request, console: console, stop: stop, open: Backend.open)
         if code != 0 { throw ExitCode(code) }
     }
 }

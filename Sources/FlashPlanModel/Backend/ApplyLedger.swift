@@ -1,4 +1,3 @@
-import FlashPlanModel
 import Foundation
 
 /// What the executor needs from the state store besides storage operations:

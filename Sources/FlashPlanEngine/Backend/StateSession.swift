@@ -1,0 +1,19 @@
+import FlashPlanModel
+
+/// The storage behind a state path, with the ledger the executor writes to.
+/// The executable opens it (today: the embedded simulator) and hands it to the engine.
+public struct StateSession: Sendable {
+    public var backend: any StorageBackend
+    public var ledger: any ApplyLedger
+
+    public init(backend: any StorageBackend, ledger: any ApplyLedger) {
+        self.backend = backend
+        self.ledger = ledger
+    }
+
+    /// A backend that keeps its own journal serves as both.
+    public init(_ backend: some StorageBackend & ApplyLedger) {
+        self.backend = backend
+        self.ledger = backend
+    }
+}

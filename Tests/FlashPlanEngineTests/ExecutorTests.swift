@@ -1,0 +1,142 @@
+import FlashPlanModel
+import Foundation
+import Synchronization
+import Testing
+
+@testable import FlashPlanEngine
+
+/// A backend that records what it performs and fails on request.
+final class RecordingBackend: StorageBackend, ApplyLedger, Sendable {
+    let performed = Mutex<[String]>([])
+    let journal = Mutex<[JournalEntry]>([])
+    let failing: Set<String>
+    let running = Mutex<(now: Int, peak: Int)>((0, 0))
+    let delay: UInt32
+
+    init(failing: Set<String> = [], delay: UInt32 = 0) {
+        self.failing = failing
+        self.delay = delay
+    }
+
+    func observe(at now: Date) throws -> ObservedState { ObservedState(lineage: "l", serial: 1) }
+
+    func perform(_ operation: StorageOperation, at now: Date, journal entry: JournalEntry?) throws {
+        try perform([operation], at: now, journal: entry)
+    }
+
+    func perform(_ operations: [StorageOperation], at now: Date, journal entry: JournalEntry?) throws {
+        running.withLock { $0.now += 1; $0.peak = max($0.peak, $0.now) }
+        defer { running.withLock { $0.now -= 1 } }
+        if delay > 0 { usleep(delay) }
+        let name = entry?.address ?? "?"
+        if failing.contains(name) { throw BackendError(.injectedFailure, "injected failure on \(name)") }
+        performed.withLock { $0.append(name) }
+        if let entry { journal.withLock { $0.append(entry) } }
+    }
+
+    func beginApply(id: String, expecting plan: StateReference?, operation: String, now: Date) throws -> Int { 2 }
+    func record(_ entry: JournalEntry) throws { journal.withLock { $0.append(entry) } }
+    func finishApply(id: String, outcome: String, now: Date) throws {}
+}
+
+@Suite struct ExecutorTests {
+    static let now = Date(timeIntervalSince1970: 1_800_000_000)
+
+    static func action(_ name: String, after: [String] = [], blocked: String? = nil) -> PlanAction {
+        var action = PlanAction(
+            kind: .createHost, address: name, reason: "test", dependsOn: after.map { "create-host:\($0)" },
+            operation: .createHost(name: name, site: nil))
+        action.blockedBy = blocked
+        return action
+    }
+
+    static func plan(_ actions: [PlanAction]) -> Plan {
+        Plan(
+            now: now, state: StateReference(lineage: "l", serial: 1), configDigest: "", actions: actions, retention: [],
+            drift: [], diagnostics: [], capacity: [])
+    }
+
+    @Test func runsInDependencyOrder() async {
+        let backend = RecordingBackend()
+        let plan = Self.plan([Self.action("c", after: ["b"]), Self.action("b", after: ["a"]), Self.action("a")])
+        let report = await Executor(backend: backend, ledger: backend, parallelism: 4).run(plan, applyID: "x", now: Self.now)
+        #expect(backend.performed.withLock { $0 } == ["a", "b", "c"])
+        #expect(report.exitCode == 0)
+        #expect(backend.journal.withLock { $0.map(\.address) } == ["a", "b", "c"])
+    }
+
+    @Test func aFailureSkipsDependentsButNotIndependentActions() async {
+        let backend = RecordingBackend(failing: ["a"])
+        let plan = Self.plan([Self.action("a"), Self.action("b", after: ["a"]), Self.action("c", after: ["b"]), Self.action("d")])
+        let report = await Executor(backend: backend, ledger: backend).run(plan, applyID: "x", now: Self.now)
+        let status = Dictionary(uniqueKeysWithValues: report.results.map { ($0.address, $0.status) })
+        #expect(status == ["a": .failed, "b": .skipped, "c": .skipped, "d": .applied])
+        #expect(report.exitCode == 3)
+        #expect(report.results.first { $0.address == "c" }?.message?.contains("create-host:b") == true)
+        let outcomes = backend.journal.withLock { $0.map { "\($0.address):\($0.outcome.rawValue)" } }.sorted()
+        #expect(outcomes == ["a:failed", "b:skipped", "c:skipped", "d:applied"])
+    }
+
+    @Test func blockedActionsAreSkippedWithTheirReason() async {
+        let backend = RecordingBackend()
+        let plan = Self.plan([Self.action("a", blocked: "array 'a2' is offline"), Self.action("b", after: ["a"]), Self.action("c")])
+        let report = await Executor(backend: backend, ledger: backend).run(plan, applyID: "x", now: Self.now)
+        #expect(report.results.first { $0.address == "a" }?.message == "blocked: array 'a2' is offline")
+        #expect(report.count(.skipped) == 2)
+        #expect(backend.performed.withLock { $0 } == ["c"])
+    }
+
+    @Test func nothingAppliedExitsOne() async {
+        let backend = RecordingBackend(failing: ["a"])
+        let report = await Executor(backend: backend, ledger: backend).run(Self.plan([Self.action("a")]), applyID: "x", now: Self.now)
+        #expect(report.exitCode == 1)
+    }
+
+    @Test(arguments: [1, 3])
+    func neverRunsMoreThanParallelismAtOnce(parallelism: Int) async {
+        let backend = RecordingBackend(delay: 20_000)
+        let plan = Self.plan((0..<12).map { Self.action("v\($0)") })
+        let report = await Executor(backend: backend, ledger: backend, parallelism: parallelism).run(plan, applyID: "x", now: Self.now)
+        #expect(report.exitCode == 0)
+        #expect(backend.running.withLock { $0.peak } <= parallelism)
+    }
+
+    @Test func aStopRequestLaunchesNothingNew() async {
+        let backend = RecordingBackend()
+        let stop = StopSignal()
+        stop.request(SIGTERM)
+        let report = await Executor(backend: backend, ledger: backend).run(Self.plan([Self.action("a")]), applyID: "x", now: Self.now, stop: stop)
+        #expect(report.interrupted)
+        #expect(report.results.map(\.status) == [.notStarted])
+        #expect(stop.exitCode == 143)
+    }
+}
+
+@Suite struct StateLockTests {
+    @Test func aSecondHolderIsRefusedAndToldWhoHoldsIt() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lock-\(UUID())")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let state = dir.appendingPathComponent("state.db").path
+        let first = try StateLock.acquire(statePath: state, operation: "apply", timeout: 0)
+        var told: StateLock.Holder?
+        #expect(throws: StateLock.HeldError.self) {
+            _ = try StateLock.acquire(statePath: state, operation: "apply", timeout: 0.2) { told = $0 }
+        }
+        #expect(told?.pid == getpid())
+        #expect(told?.operation == "apply")
+        withExtendedLifetime(first) {}
+    }
+
+    @Test func theLockIsFreeAgainOnceReleased() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lock-\(UUID())")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let state = dir.appendingPathComponent("state.db").path
+        do { _ = try StateLock.acquire(statePath: state, operation: "apply", timeout: 0) }
+        _ = try StateLock.acquire(statePath: state, operation: "apply", timeout: 0)
+    }
+
+    @Test(arguments: [("30s", 30.0), ("2m", 120.0), ("500ms", 0.5), ("0", 0.0)])
+    func lockTimeoutDurations(text: String, seconds: Double) {
+        #expect(DurationParser.seconds(text) == seconds)
+    }
+}
