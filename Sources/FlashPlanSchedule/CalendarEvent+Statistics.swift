@@ -24,6 +24,8 @@ extension CalendarEvent {
         func firesBy(_ s: Int) -> Bool { next(s).map { $0 <= target } ?? false }
 
         let limit = Int(Self.previousElapseWindow) * CalendarSpec.usecPerSecond
+        // Nothing in the whole window (e.g. `*-02-30`): one evaluation, not a gallop.
+        guard firesBy(target - limit) else { return nil }
         // Invariant once found: next(lo) <= target < next(hi) (or none).
         var hi = target
         var width = CalendarSpec.usecPerSecond

@@ -7,16 +7,53 @@ extension CalendarSpec {
     static let maxIterations = 1000
 
     /// calendar_spec_next_usec: the first elapse strictly after `usec`
-    /// (microseconds since the epoch), or nil if there is none before 2200.
+    /// (microseconds since the epoch), or nil if there is none before 2200
+    /// (or systemd would give up searching).
     func nextElapse(afterMicroseconds usec: Int, rules: ZoneRules?) -> Int? {
+        var hazard = false
+        let plain = search(after: usec, rules: rules, carryDST: false, hazard: &hazard)
+        guard hazard else { return plain.elapse }
+        // systemd's find_next feeds the DST flag of a normalized time back
+        // into the next mktime. Where that flag no longer fits the time (after
+        // a month or year rolled over into the other DST state, or inside a
+        // gap), glibc moves the time by the DST offset: systemd can then loop
+        // until its safety valve (an error, "never" here) or land before the
+        // base time, in which case systemd 252 searches again and finds what
+        // the plain search finds. Verified case by case against
+        // systemd-analyze (Fixtures/generate.py).
+        var ignored = false
+        let carried = search(after: usec, rules: rules, carryDST: true, hazard: &ignored)
+        switch carried {
+        case .stuck: return nil
+        case .found(let t) where t > usec: return t
+        default: return plain.elapse
+        }
+    }
+
+    enum SearchResult {
+        case found(Int)
+        case never
+        /// systemd's MAX_CALENDAR_ITERATIONS was reached.
+        case stuck
+
+        var elapse: Int? {
+            if case .found(let t) = self { t } else { nil }
+        }
+    }
+
+    private func search(after usec: Int, rules: ZoneRules?, carryDST: Bool, hazard: inout Bool) -> SearchResult {
         var clock = LocalClock(rules: utc ? nil : rules)
         let next = usec + 1
         let seconds = CivilTime.floorDiv(next, Self.usecPerSecond)
         var tm = clock.localTime(seconds)
         var tmUsec = next - seconds * Self.usecPerSecond
-        guard findNext(&tm, &tmUsec, clock: &clock) else { return nil }
-        guard let t = clock.makeTime(&tm) else { return nil }
-        return t * Self.usecPerSecond + tmUsec
+        switch findNext(&tm, &tmUsec, clock: &clock, carryDST: carryDST, hazard: &hazard) {
+        case .found: break
+        case .never: return .never
+        case .stuck: return .stuck
+        }
+        guard let t = clock.makeTime(&tm) else { return .never }
+        return .found(t * Self.usecPerSecond + tmUsec)
     }
 
     // find_matching_component: 0 unchanged, 1 changed, -1 no match (ENOENT).
@@ -101,16 +138,22 @@ extension CalendarSpec {
     }
 
     // find_next
-    private func findNext(_ tm: inout CivilTime, _ usec: inout Int, clock: inout LocalClock) -> Bool {
+    private func findNext(_ tm: inout CivilTime, _ usec: inout Int, clock: inout LocalClock,
+                          carryDST: Bool, hazard: inout Bool) -> SearchResult {
         var c = tm
         var tmUsec = usec
         for iteration in 0..<Self.maxIterations {
-            // Only the first normalization may use the DST flag localtime
-            // gave the base time; after that systemd 252 resolves every
-            // local time afresh (tm_isdst = -1). Checked against
-            // systemd-analyze: carrying the flag over turns a time in Lord
-            // Howe's half-hour gap backwards.
-            if iteration > 0 { c.isDST = -1 }
+            if iteration > 0 && !carryDST && c.isDST >= 0 {
+                // A DST flag carried over from a normalization: note whether
+                // it would move the time (see nextElapse), then drop it.
+                var probe = c
+                var probeClock = clock
+                let carried = probeClock.makeTime(&probe)
+                c.isDST = -1
+                var fresh = c
+                var freshClock = clock
+                if carried != freshClock.makeTime(&fresh) { hazard = true }
+            }
             _ = clock.makeTime(&c)
             c.isDST = -1
 
@@ -121,8 +164,8 @@ extension CalendarSpec {
                 c.month = 0; c.mday = 1
                 c.hour = 0; c.minute = 0; c.second = 0; tmUsec = 0
             }
-            if r < 0 { return false }
-            if Self.withinBounds(&c, clock: &clock) <= 0 { return false }
+            if r < 0 { return .never }
+            if Self.withinBounds(&c, clock: &clock) <= 0 { return .never }
 
             c.month += 1
             var month = c.month
@@ -198,8 +241,8 @@ extension CalendarSpec {
 
             tm = c
             usec = tmUsec
-            return true
+            return .found(0)
         }
-        return false
+        return .stuck
     }
 }

@@ -84,13 +84,11 @@ struct CalendarSpec: Sendable, Hashable {
 
     private static func sixDigits(_ value: Int) -> String { padded(value, 6) }
 
-    // format_chain, quirks included: a range's implicit /1 is not printed, and a
-    // lone seconds item starting at 0 repeating every second prints as `*`
-    // whatever its stop.
+    // format_chain, quirks included: a range's implicit /1 is not printed.
     static func format(_ chain: CalendarChain?, width: Int, usec: Bool) -> String {
         guard let chain, !chain.isEmpty else { return "*" }
         let d = usec ? usecPerSecond : 1
-        if usec && chain.count == 1 && chain[0].start == 0 && chain[0].repeatStep == usecPerSecond {
+        if usec && chain.count == 1 && chain[0].start == 0 && chain[0].repeatStep == usecPerSecond && chain[0].stop < 0 {
             return "*"
         }
         var parts: [String] = []

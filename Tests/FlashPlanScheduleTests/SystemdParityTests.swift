@@ -25,9 +25,14 @@ import Testing
         }
         #expect(!c.error, "accepted but systemd rejects it")
         guard !c.error else { return }
-        #expect(event.normalized == c.normalized)
         let elapses = event.nextElapses(after: Date(timeIntervalSince1970: c.base), count: 5, defaultTimeZone: zone)
         let seconds = elapses.map { Int($0.timeIntervalSince1970.rounded(.down)) }
+        if c.stuck == true {
+            // systemd printed nothing; we stop where it gave up.
+            #expect(seconds.count < 5)
+            return
+        }
+        #expect(event.normalized == c.normalized)
         #expect(seconds == c.next ?? [])
     }
 }

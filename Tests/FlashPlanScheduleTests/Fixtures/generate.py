@@ -27,10 +27,21 @@ import sys
 
 SYSTEMD_ANALYZE = "/usr/bin/systemd-analyze"
 ITERATIONS = 5
-RANDOM_CASES = 220
-SEED = 20261121
+# Overridable for ad-hoc stress runs, e.g.
+#   SEED=7 RANDOM_CASES=3000 RANDOM_DST_CASES=3000 OUT=/tmp/stress.json python3 generate.py
+# then FLASHPLAN_SCHEDULE_FIXTURE=/tmp/stress.json swift test --filter SystemdParityTests
+RANDOM_CASES = int(os.environ.get("RANDOM_CASES", 220))
+RANDOM_DST_CASES = int(os.environ.get("RANDOM_DST_CASES", 120))
+# UTC instants of DST changes (for choosing base times near them; the
+# implementation under test reads zone data from Foundation, not from here).
+DST_CHANGES = {
+    "Europe/Rome": ["2026-03-29 01:00:00", "2026-10-25 01:00:00", "2027-03-28 01:00:00", "2027-10-31 01:00:00"],
+    "America/New_York": ["2026-03-08 07:00:00", "2026-11-01 06:00:00", "2027-03-14 07:00:00", "2027-11-07 06:00:00"],
+    "Australia/Lord_Howe": ["2026-04-04 15:00:00", "2026-10-03 15:30:00", "2027-04-03 15:00:00", "2027-10-02 15:30:00"],
+}
+SEED = int(os.environ.get("SEED", 20261121))
 HERE = os.path.dirname(os.path.abspath(__file__))
-OUT = os.path.join(HERE, "systemd-calendar.json")
+OUT = os.environ.get("OUT", os.path.join(HERE, "systemd-calendar.json"))
 
 
 def epoch(text):
@@ -43,10 +54,15 @@ def run(expression, zone, base):
     proc = subprocess.run(
         [SYSTEMD_ANALYZE, "calendar", "--base-time=@%s" % base, "--iterations=%d" % ITERATIONS, "--", expression],
         env=env, capture_output=True, text=True)
+    stuck = False
     if proc.returncode != 0:
         if "Failed to parse calendar specification" in proc.stderr:
             return {"error": True}
-        raise RuntimeError("systemd-analyze failed on %r: %s" % (expression, proc.stderr))
+        if "Failed to determine next elapse" not in proc.stderr:
+            raise RuntimeError("systemd-analyze failed on %r: %s" % (expression, proc.stderr))
+        # systemd gave up (its 1000-iteration safety valve): the elapses
+        # printed so far stand, there is no further one.
+        stuck = True
     normalized = None
     local, utc = [], []
     for line in proc.stdout.splitlines():
@@ -71,7 +87,10 @@ def run(expression, zone, base):
         # No "(in UTC)" lines: the local zone is UTC itself.
         assert all(z == "UTC" for _, z in local), (expression, zone, local)
         nexts = [epoch(l) for l, _ in local]
-    return {"error": False, "normalized": normalized, "next": nexts}
+    result = {"error": False, "normalized": normalized, "next": nexts}
+    if stuck:
+        result["stuck"] = True
+    return result
 
 
 def curated():
@@ -141,35 +160,56 @@ def random_component(rng, lo, hi, allow_star=True):
     return ",".join(str(rng.randint(lo, hi)) for _ in range(rng.randint(2, 3)))
 
 
+def random_expression(rng):
+    days = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+    parts = []
+    if rng.random() < 0.3:
+        a = rng.randrange(7)
+        b = rng.randrange(a, 7)
+        parts.append(days[a] if a == b else "%s..%s" % (days[a], days[b]))
+    if rng.random() < 0.8:
+        year = "*" if rng.random() < 0.85 else random_component(rng, 2024, 2032)
+        month = random_component(rng, 1, 12)
+        if rng.random() < 0.15:
+            day = random_component(rng, 1, 7, allow_star=False)
+            parts.append("%s-%s~%s" % (year, month, day))
+        else:
+            day = random_component(rng, 1, 31)
+            parts.append("%s-%s-%s" % (year, month, day))
+    hour = random_component(rng, 0, 23)
+    minute = random_component(rng, 0, 59)
+    second = random_component(rng, 0, 59) if rng.random() < 0.4 else None
+    parts.append("%s:%s" % (hour, minute) + (":" + second if second else ""))
+    if rng.random() < 0.15:
+        parts.append(rng.choice(["UTC", "Europe/Rome", "America/New_York", "Australia/Lord_Howe"]))
+    return " ".join(parts)
+
+
 def random_cases():
     rng = random.Random(SEED)
     zones = ["UTC", "Europe/Rome", "America/New_York", "Australia/Lord_Howe", "Asia/Kolkata"]
-    days = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
     cases = []
     for _ in range(RANDOM_CASES):
-        parts = []
-        if rng.random() < 0.3:
-            a = rng.randrange(7)
-            b = rng.randrange(a, 7)
-            parts.append(days[a] if a == b else "%s..%s" % (days[a], days[b]))
-        if rng.random() < 0.8:
-            year = "*" if rng.random() < 0.85 else random_component(rng, 2024, 2032)
-            month = random_component(rng, 1, 12)
-            if rng.random() < 0.15:
-                day = random_component(rng, 1, 7, allow_star=False)
-                parts.append("%s-%s~%s" % (year, month, day))
-            else:
-                day = random_component(rng, 1, 31)
-                parts.append("%s-%s-%s" % (year, month, day))
-        hour = random_component(rng, 0, 23)
-        minute = random_component(rng, 0, 59)
-        second = random_component(rng, 0, 59) if rng.random() < 0.4 else None
-        parts.append("%s:%s" % (hour, minute) + (":" + second if second else ""))
-        if rng.random() < 0.15:
-            parts.append(rng.choice(["UTC", "Europe/Rome", "America/New_York", "Australia/Lord_Howe"]))
-        expression = " ".join(parts)
+        expression = random_expression(rng)
         zone = rng.choice(zones)
         base = rng.randint(epoch("2024-01-01 00:00:00"), epoch("2032-12-31 00:00:00"))
+        cases.append((expression, zone, base))
+    return cases
+
+
+def random_dst_cases():
+    """Random expressions (biased to hour/minute patterns) with base times
+    within a few hours of a DST change."""
+    rng = random.Random(SEED + 1)
+    cases = []
+    for _ in range(RANDOM_DST_CASES):
+        zone = rng.choice(sorted(DST_CHANGES))
+        change = epoch(rng.choice(DST_CHANGES[zone]))
+        base = change + rng.randint(-4 * 3600, 2 * 3600)
+        if rng.random() < 0.5:
+            expression = "%s:%s" % (random_component(rng, 0, 23), random_component(rng, 0, 59))
+        else:
+            expression = random_expression(rng)
         cases.append((expression, zone, base))
     return cases
 
@@ -177,7 +217,7 @@ def random_cases():
 def main():
     version = subprocess.run([SYSTEMD_ANALYZE, "--version"], capture_output=True, text=True).stdout.splitlines()[0]
     results = []
-    for group, cases in (("curated", curated()), ("random", random_cases())):
+    for group, cases in (("curated", curated()), ("random", random_cases()), ("random-dst", random_dst_cases())):
         for expression, zone, base in cases:
             r = run(expression, zone, base)
             entry = {"group": group, "expression": expression, "timezone": zone, "base": base}
