@@ -57,6 +57,27 @@ enum DecodingCases {
               h2: { site: rome, site: milan }
             """, at: ["t.yaml:2:21"], message: "key 'site' appears twice in the same mapping", exact: true),
 
+        RuleCase(
+            "duplicate-key", "key twice in a list item", base: false,
+            """
+            resource_groups:
+              g1:
+                replicate:
+                  - to: p2
+                    type: mirror
+                  - to: p3
+                    type: vault
+                    to: p4
+            """, at: ["t.yaml:8:9"], message: "key 'to' appears twice in the same mapping", exact: true),
+        RuleCase(
+            "duplicate-key", "a quoted repeat falls back to the first occurrence", base: false,
+            """
+            hosts:
+              h2:
+                site: rome
+                "site": milan
+            """, at: ["t.yaml:3:5"], message: "key 'site' appears twice in the same mapping", exact: true),
+
         // MARK: unknown-key
         RuleCase(
             "unknown-key", "misspelt key gets a did-you-mean",
@@ -361,6 +382,23 @@ struct DecodingRuleTests {
             SourceFile(path: "b.yaml", text: "version: 2\n"),
         ])
         #expect(result.diagnostics.map(\.rule) == ["duplicate-key", "unsupported-version"])
+    }
+
+    @Test func aRetentionValueOfTheWrongTypeIsReportedOnce() {
+        let result = Support.load(
+            """
+            policies:
+              p1: { frequency: daily, retention: { count: "5" } }
+              p2: { frequency: daily, retention: { days: lots } }
+              p3: { frequency: daily, retention: { count: 3, days: x } }
+            """, base: false)
+        #expect(
+            result.diagnostics.map { "\($0.location) \($0.rule)" } == [
+                "t.yaml:2:47 wrong-type",
+                "t.yaml:3:46 wrong-type",
+                "t.yaml:4:38 retention-invalid",
+                "t.yaml:4:56 wrong-type",
+            ], "\(Support.describe(result.diagnostics))")
     }
 
     @Test func emptyAndCommentOnlyFilesAreValid() {

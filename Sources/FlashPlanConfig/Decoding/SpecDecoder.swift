@@ -166,9 +166,15 @@ struct SpecDecoder {
         let fields = [Field("count", .integer(Int.min...Int.max), ""), Field("days", .integer(Int.min...Int.max), "")]
         guard let object = decodeObject(node, fields: fields, key: "retention") else { return nil }
         let count = object["count"], days = object["days"]
+        // What was written, whether or not its value decoded (a bad value is reported already).
+        let written = Set(node.mapping?.keys.compactMap(\.string) ?? [])
+        if written.contains("count"), written.contains("days") {
+            diagnostics.append(.retentionBoth(at: here))
+            return nil
+        }
         switch (count?.integer, days?.integer) {
         case (nil, nil):
-            if count == nil, days == nil { diagnostics.append(.retentionMissing(at: here)) }
+            if !written.contains("count"), !written.contains("days") { diagnostics.append(.retentionMissing(at: here)) }
             return nil
         case (.some, .some):
             diagnostics.append(.retentionBoth(at: here))
