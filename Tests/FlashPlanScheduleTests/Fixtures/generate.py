@@ -139,6 +139,15 @@ def curated():
         "Monday..Wednesday,Friday 12:00", "*-*-* *:*:1.5", "*:*:0/7.5", "2026..2028-01-01",
         "12..14:00/20", "*-*-* 8..10:00", "10:00:05", "11,13:00", "*:*", "@1800000000", "2027-06-15",
         "06-15", "Tue *-6-1..7 9:5:3", "*-*-* 23:59:59")
+    # Where systemd's carried DST flag matters: a month rolling over into
+    # summer time makes it give up (it prints an error, we say "never");
+    # a reset into Lord Howe's half-hour gap makes it search twice.
+    add("Europe/Rome", epoch("2031-12-02 13:05:42"), "*-1/5-*", "*-1/5-* *:30,21,43", "*-6/6-*")
+    add("Australia/Lord_Howe", epoch("2026-10-03 15:21:00"), "*:0/20", "01:0/20", "*:00/30", "*:15/20", "*:50/5")
+    # Carries and resets without DST.
+    add("UTC", epoch("2026-11-21 10:51:00"), "*:00/25", "*:*:00/25", "*-*-* 0/5:00", "*-*-* 20/3:00",
+        "*:*:47..47/2", "*:*:10..11/2", "*:*:47..48", "*:*:47..47", "*:47..47", "*-*-* *:*:0..23",
+        "*-*-* *:*:00..59", "*:*:0.5..3/0.5")
     return cases
 
 
