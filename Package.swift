@@ -53,7 +53,7 @@ let package = Package(
         .executableTarget(
             name: "flashplan-bench",
             dependencies: [
-                "FlashPlanEngine", "FlashPlanConfig", "FlashPlanModel", "FlashPlanSchedule", "FlashPlanSimulator",
+                "FlashPlanEngine", "FlashPlanConfig", "FlashPlanModel", "FlashPlanSchedule",
                 .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: strict),

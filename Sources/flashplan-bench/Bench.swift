@@ -2,7 +2,6 @@ import FlashPlanConfig
 import FlashPlanEngine
 import FlashPlanModel
 import FlashPlanSchedule
-import FlashPlanSimulator
 import Foundation
 import Yams
 
@@ -33,6 +32,13 @@ struct Bench {
             exit(1)
         }
         report("validate", validate, target: 0.5, floor: yamlFloor, floorName: "libyaml parse (Yams.compose)")
+
+        // The pure planner over an in-memory state of 1,000,000 snapshots.
+        let now = ISO8601DateFormatter().date(from: "2026-11-21T10:00:00Z")!
+        let state = SyntheticState.make(loaded.configuration, now: now)
+        let (planSeconds, plan) = measure { Planner(configuration: loaded.configuration, observed: state, now: now).plan() }
+        report("planner (\(state.snapshots.count) snapshots)", planSeconds, target: 1.0)
+        print("  plan: \(PlanTextRenderer.summaryLine(plan)) peak memory so far \(Int(peakMemoryMiB())) MiB")
     }
 
     static func measure<T>(_ body: () throws -> T) rethrows -> (Double, T) {

@@ -19,8 +19,8 @@ struct FleetGenerator {
             settings: {timezone: UTC}
             clusters: {svc1: {io_groups: 4}}
             policies:
-              hourly: {frequency: hourly, retention: {count: 24}}
-              daily: {frequency: daily, retention: {days: 14}}
+              hourly: {frequency: hourly, retention: {count: 72}}
+              daily: {frequency: daily, retention: {days: 28}}
             arrays:
 
             """

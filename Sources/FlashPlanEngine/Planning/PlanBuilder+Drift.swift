@@ -42,34 +42,28 @@ extension PlanBuilder {
         reportSnapshotDrift()
     }
 
-    /// Backups that lost a volume's snapshot, and snapshots taken by hand.
+    /// Snapshots taken by hand: flashplan keeps them and never counts them as backups.
     private mutating func reportSnapshotDrift() {
-        var handMade = 0
-        for (group, config) in configuration.resourceGroups.sorted(by: { $0.key < $1.key }) {
-            let volumeNames = Array(Set(config.volumes)).sorted()
-            var holders: [String: Set<String>] = [:]
-            for volume in volumeNames {
-                for snapshot in snapshotsByVolume[volume] ?? [] where snapshot.group == group {
-                    holders[snapshot.name, default: []].insert(volume)
-                }
-            }
-            for (name, held) in holders.sorted(by: { $0.key < $1.key }) where held.count < volumeNames.count {
-                guard let created = held.sorted().compactMap({ v in snapshotsByVolume[v]?.first { $0.name == name }?.created }).first
-                else { continue }
-                // Only volumes that existed when the backup was taken should hold it.
-                let missing = volumeNames.filter { !held.contains($0) && (volumes[$0]?.created ?? .distantFuture) <= created }
-                guard !missing.isEmpty else { continue }
-                drift.append(DriftItem(
-                    address: "snapshot.\(missing.joined(separator: ","))/\(name)",
-                    change: "snapshot deleted outside flashplan (backup \(name) of group '\(group)' is incomplete)",
-                    response: "none: it cannot be re-created; the rest of the backup is kept and pruned as usual"))
-            }
-        }
-        for snapshot in observed.snapshots where snapshot.group == nil { handMade += 1 }
+        let handMade = snapshotsByVolume.handMadeCount
         if handMade > 0 {
             drift.append(DriftItem(
                 address: "snapshots", change: "\(handMade) snapshot\(handMade == 1 ? "" : "s") taken outside flashplan",
                 response: "none: kept, never pruned (not part of any backup)"))
+        }
+        drift.sort { ($0.address, $0.change) < ($1.address, $1.change) }
+    }
+
+    /// A backup missing on a volume that existed when it was taken lost that
+    /// snapshot outside flashplan (backups are taken atomically across volumes).
+    mutating func reportIncompleteBackups(_ plan: GroupPlan) {
+        guard plan.backups.values.contains(where: { $0.volumes.count < plan.volumes.count }) else { return }
+        for backup in plan.backups.values.sorted(by: { $0.name < $1.name }) where backup.volumes.count < plan.volumes.count {
+            let missing = plan.volumes.filter { !backup.volumes.contains($0) && (volumes[$0]?.created ?? .distantFuture) <= backup.created }
+            guard !missing.isEmpty else { continue }
+            drift.append(DriftItem(
+                address: "snapshot.\(missing.joined(separator: ","))/\(backup.name)",
+                change: "snapshot deleted outside flashplan (backup \(backup.name) of group '\(plan.group.name)' is incomplete)",
+                response: "none: it cannot be re-created; the rest of the backup is kept and pruned as usual"))
         }
     }
 

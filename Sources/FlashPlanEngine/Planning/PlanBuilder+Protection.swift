@@ -38,6 +38,7 @@ extension PlanBuilder {
         guard !volumeNames.isEmpty else { return }
         var plan = GroupPlan(group: group, volumes: volumeNames)
         collectBackups(&plan)
+        reportIncompleteBackups(plan)
         collectLabels(&plan)
         planSnapshots(&plan)
         let cloneDecisions = decideClones(plan)

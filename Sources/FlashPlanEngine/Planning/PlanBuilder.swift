@@ -24,7 +24,7 @@ struct PlanBuilder {
     let pools: [String: ObservedPool]
     let hosts: [String: ObservedHost]
     let volumes: [String: ObservedVolume]
-    let snapshotsByVolume: [String: [ObservedSnapshot]]
+    let snapshotsByVolume: SnapshotIndex
     let relationshipsByDestination: [String: ObservedRelationship]
     let clones: [String: ObservedClone]
     /// `volume/snapshot` of every clone parent.
@@ -55,7 +55,7 @@ struct PlanBuilder {
         pools = Dictionary(observed.pools.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         hosts = Dictionary(observed.hosts.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         volumes = Dictionary(observed.volumes.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
-        snapshotsByVolume = Dictionary(grouping: observed.snapshots, by: \.volume)
+        snapshotsByVolume = SnapshotIndex(observed.snapshots)
         relationshipsByDestination = Dictionary(observed.relationships.map { ($0.destination, $0) }, uniquingKeysWith: { a, _ in a })
         clones = Dictionary(observed.clones.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         cloneParents = Dictionary(grouping: observed.clones, by: { "\($0.volume)/\($0.parentSnapshot)" })
