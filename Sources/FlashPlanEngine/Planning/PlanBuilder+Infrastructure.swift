@@ -10,7 +10,7 @@ extension PlanBuilder {
                 add(PlanAction(
                     kind: .installArray, address: "array.\(array.name)",
                     reason: "declared at \(array.locations.name); the simulator installs it",
-                    after: ["model": array.model.rawValue, "capacity": "\(array.capacity)"],
+                    after: ["model": array.model.rawValue, "capacity": "\(array.capacity.bytes / 1_000_000_000_000)TB (\(array.capacity))"],
                     operation: .installArray(name: array.name, model: array.model, capacity: array.capacity, site: array.site)))
                 continue
             }

@@ -22,10 +22,7 @@ struct ValidateCommand: ParsableCommand {
 
     func run() throws {
         let options = ValidateOptions(directory: config.directory, strict: strict, json: format == .json)
-        let outcome = try Validation.run(options)
-        if !outcome.stdout.isEmpty { print(outcome.stdout) }
-        if !outcome.stderr.isEmpty { FileHandle.standardError.write(Data((outcome.stderr + "\n").utf8)) }
-        if outcome.exitCode != 0 { throw ExitCode(outcome.exitCode) }
+        try emit(Validation.run(options))
     }
 }
 
