@@ -1,0 +1,90 @@
+import FlashPlanModel
+import Foundation
+import GRDB
+
+/// A plan made against another lineage or serial than the state's.
+public struct StaleStateError: Error, Sendable, Hashable, CustomStringConvertible {
+    public var expectedLineage: String
+    public var expectedSerial: Int
+    public var lineage: String
+    public var serial: Int
+
+    public var description: String {
+        if expectedLineage != lineage {
+            return "the plan was made for state \(expectedLineage), but this state is \(lineage); make a new plan"
+        }
+        return "the plan is stale: it was made at serial \(expectedSerial) and the state is now at serial \(serial); make a new plan"
+    }
+}
+
+/// One apply as recorded by `beginApply`/`finishApply`.
+public struct ApplyRecord: Sendable, Hashable, Codable {
+    public var id: String
+    /// The serial the apply advanced the state to.
+    public var serial: Int
+    public var operation: String
+    public var started: Date
+    public var finished: Date?
+    public var outcome: String?
+}
+
+extension StateStore {
+    /// Starts an apply: checks (when given) that the state is still at the lineage and
+    /// serial the plan was made against, advances the serial and records the apply, all in
+    /// one transaction. Returns the new serial.
+    ///
+    /// - Throws: `StaleStateError` when `expecting` no longer matches.
+    @discardableResult
+    public func beginApply(
+        id: String, expecting: (lineage: String, serial: Int)? = nil, operation: String, now: Date
+    ) throws -> Int {
+        try writer.write { db in
+            let current = try Self.serial(db)
+            if let expecting, expecting.lineage != lineage || expecting.serial != current {
+                throw StaleStateError(
+                    expectedLineage: expecting.lineage, expectedSerial: expecting.serial, lineage: lineage, serial: current)
+            }
+            let serial = try Self.advanceSerial(db)
+            try db.execute(
+                sql: "INSERT INTO apply (id, serial, operation, started) VALUES (?, ?, ?, ?)",
+                arguments: [id, serial, operation, now.timeIntervalSince1970])
+            return serial
+        }
+    }
+
+    /// Starts an apply whose id is its serial in decimal (`"7"`). Returns the new serial.
+    @discardableResult
+    public func beginApply(operation: String, now: Date) throws -> Int {
+        try writer.write { db in
+            let serial = try Self.advanceSerial(db)
+            try db.execute(
+                sql: "INSERT INTO apply (id, serial, operation, started) VALUES (?, ?, ?, ?)",
+                arguments: [String(serial), serial, operation, now.timeIntervalSince1970])
+            return serial
+        }
+    }
+
+    /// Records how an apply ended (`done`, `partial`, `failed`, `interrupted`, …).
+    public func finishApply(id: String, outcome: String, now: Date) throws {
+        try writer.write { db in
+            try db.execute(
+                sql: "UPDATE apply SET finished = ?, outcome = ? WHERE id = ?",
+                arguments: [now.timeIntervalSince1970, outcome, id])
+            if db.changesCount == 0 {
+                throw BackendError(.notFound, "no apply with id '\(id)' was started in this state")
+            }
+        }
+    }
+
+    /// The applies recorded so far, oldest first.
+    public func applies() throws -> [ApplyRecord] {
+        try writer.read { db in
+            try Row.fetchAll(db, sql: "SELECT id, serial, operation, started, finished, outcome FROM apply ORDER BY serial")
+                .map { row in
+                    ApplyRecord(
+                        id: row[0], serial: row[1], operation: row[2], started: Date(timeIntervalSince1970: row[3]),
+                        finished: (row[4] as Double?).map(Date.init(timeIntervalSince1970:)), outcome: row[5])
+                }
+        }
+    }
+}
