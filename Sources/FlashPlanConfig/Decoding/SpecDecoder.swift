@@ -83,13 +83,13 @@ struct SpecDecoder {
             }
             return value(.integer(number))
         case .size:
-            guard let size = ByteCount(parsing: text) else {
+            guard Language.isNumber(text, withUnitIn: Language.sizeUnits), let size = ByteCount(parsing: text) else {
                 diagnostics.append(.invalidSize(text, key: key, at: here))
                 return nil
             }
             return value(.size(size))
         case .percentage:
-            guard let percentage = Percentage(parsing: text) else {
+            guard Language.isNumber(text, withUnitIn: ["%"]), let percentage = Percentage(parsing: text) else {
                 diagnostics.append(.invalidPercentage(text, key: key, at: here))
                 return nil
             }

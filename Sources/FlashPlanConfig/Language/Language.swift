@@ -11,6 +11,31 @@ public enum Language {
         return letter(first) && name.unicodeScalars.dropFirst().allSatisfy(rest)
     }
 
+    /// The units of a size, as the schema's size pattern lists them.
+    static let sizeUnits: Set<String> = ["B", "KB", "MB", "GB", "TB", "PB", "KiB", "MiB", "GiB", "TiB", "PiB"]
+
+    /// Digits, optionally `.` and digits, optionally one space, then a unit from `units`: the
+    /// shape the schema's size and percentage patterns give (`1.5TB`, `80 %`), checked
+    /// without a regular expression. `.5TB`, `1e3GB` or `+5%` are not sizes or percentages.
+    static func isNumber(_ text: String, withUnitIn units: Set<String>) -> Bool {
+        let scalars = Array(text.unicodeScalars)
+        var i = 0
+        func digits() -> Int {
+            let start = i
+            while i < scalars.count, ("0"..."9").contains(scalars[i]) { i += 1 }
+            return i - start
+        }
+        guard digits() > 0 else { return false }
+        if i < scalars.count, scalars[i] == "." {
+            i += 1
+            guard digits() > 0 else { return false }
+        }
+        if i < scalars.count, scalars[i] == " " { i += 1 }
+        var unit = String.UnicodeScalarView()
+        unit.append(contentsOf: scalars[i...])
+        return units.contains(String(unit))
+    }
+
     static let retentionHelp = "{count: 1..255} keeps the newest N; {days: 1..36500} keeps those younger than D days and always the newest"
 
     public static let settings: [Field] = [
