@@ -9,7 +9,11 @@ extension CalendarEvent {
     ///
     /// Defined through ``nextElapse(after:defaultTimeZone:)`` so it agrees
     /// with it exactly, DST quirks included: the result `e` is an elapse
-    /// with `e <= date` and no elapse in `(e, date]`. It gallops backwards
+    /// (`nextElapse(after: e - 1µs) == e`) with `e <= date`, and there is no
+    /// later one up to `date`. In a fall-back fold systemd's elapses depend
+    /// on where the search starts — `*:30` run since the day before skips
+    /// the repeated 02:30, a timer started at 02:00 in the repeated hour
+    /// fires at it — and this counts such an elapse too. It gallops backwards
     /// from `date` until a window holds an elapse, then bisects; a few dozen
     /// next-elapse evaluations, each well under a microsecond for common
     /// expressions.

@@ -62,11 +62,14 @@ struct CalendarEventParser {
         do {
             try parseBody()
         } catch {
-            // A body error at the space before an unrecognised trailing word
-            // is really an unknown zone; say so.
-            if zoneStart == chars.count, let space = chars.lastIndex(of: " "), error.offset >= space {
+            // An unrecognised trailing word that looks like a zone name
+            // (`Europe/Rom`), or that is where parsing stopped (`CEST`), is
+            // better reported as an unknown zone than as a syntax error.
+            if zoneStart == chars.count, let space = chars.lastIndex(of: " ") {
                 let word = String(chars[(space + 1)...])
-                if word.contains("/") {
+                let zoneLike = !word.isEmpty && word.allSatisfy { $0.isLetter || $0 == "/" || $0 == "_" || $0 == "-" || $0 == "+" || $0.isNumber }
+                    && word.contains { $0.isLetter }
+                if zoneLike && (word.contains("/") || error.offset >= space) {
                     throw fail(space + 1, "unknown time zone '\(word)'")
                 }
             }
