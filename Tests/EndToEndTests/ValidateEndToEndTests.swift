@@ -141,6 +141,16 @@ struct ValidateEndToEndTests {
         #expect(strict.stderr.contains(": error: vault label 'yearly' is made by no policy of resource group 'apps' [vault-label-unused]"), "\(strict)")
         #expect(strict.stderrLines.last == "1 error, 0 warnings; nothing was changed.", "\(strict)")
         #expect(strict.stdout.isEmpty, "\(strict)")
+
+        let lenientJSON = try FlashPlanBinary.run(["validate", "--config", dir.path, "--format", "json"])
+        #expect(lenientJSON.exitCode == 0, "\(lenientJSON)")
+        let warnings = try JSONSerialization.jsonObject(with: Data(lenientJSON.stdout.utf8)) as? [[String: Any]]
+        #expect(warnings?.map { $0["severity"] as? String } == ["warning"], "\(lenientJSON)")
+        let strictJSON = try FlashPlanBinary.run(["validate", "--config", dir.path, "--format", "json", "--strict"])
+        #expect(strictJSON.exitCode == 1, "\(strictJSON)")
+        let errors = try JSONSerialization.jsonObject(with: Data(strictJSON.stdout.utf8)) as? [[String: Any]]
+        #expect(errors?.map { $0["severity"] as? String } == ["error"], "\(strictJSON)")
+        #expect(errors?.first?["rule"] as? String == "vault-label-unused")
     }
 
     @Test func aMissingDirectoryIsReported() throws {
