@@ -49,7 +49,7 @@ struct PlanBuilder {
         localFormatter = DateFormatter()
         localFormatter.locale = Locale(identifier: "en_US_POSIX")
         localFormatter.timeZone = timeZone
-        localFormatter.dateFormat = "yyyy-MM-dd HH:mm:ss zzz"
+        localFormatter.dateFormat = "yyyy-MM-dd HH:mm:ss"
         arrays = Dictionary(observed.arrays.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         clusters = Dictionary(observed.clusters.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         pools = Dictionary(observed.pools.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
@@ -138,6 +138,6 @@ struct PlanBuilder {
 
     /// A time in the configured zone, for reasons a reader checks against schedules.
     func local(_ date: Date) -> String {
-        localFormatter.string(from: date)
+        localFormatter.string(from: date) + " " + timeZone.identifier
     }
 }

@@ -95,26 +95,26 @@ public struct PlanTextRenderer: Sendable {
         return lines
     }
 
-    /// One line per group, label and location: how many kept and pruned, listing the pruned.
+    /// One line per group, label and location: how many backups are kept (and how
+    /// many of those only because they are protected) and pruned. A backup held on
+    /// several volumes counts once.
     func retentionSummary(_ plan: Plan) -> [String] {
-        var buckets: [String: (keep: Int, prune: [RetentionDecision], protected: Int)] = [:]
-        var order: [String] = []
+        struct Bucket { var keep: Set<String> = []; var protected: Set<String> = []; var prune: Set<String> = [] }
+        var buckets: [String: Bucket] = [:]
         for decision in plan.retention {
             let key = "\(decision.group) '\(decision.label)' on \(decision.location)"
-            if buckets[key] == nil { order.append(key); buckets[key] = (0, [], 0) }
-            if decision.verdict == .keep {
-                buckets[key]!.keep += 1
-                if decision.reason.contains("protected") { buckets[key]!.protected += 1 }
-            } else {
-                buckets[key]!.prune.append(decision)
+            switch decision.verdict {
+            case .keep:
+                buckets[key, default: Bucket()].keep.insert(decision.backup)
+                if decision.reason.contains("protected") { buckets[key, default: Bucket()].protected.insert(decision.backup) }
+            case .prune:
+                buckets[key, default: Bucket()].prune.insert(decision.backup)
             }
         }
-        return order.sorted().map { key in
+        return buckets.keys.sorted().map { key in
             let b = buckets[key]!
-            var line = "  \(key): keep \(b.keep)"
-            if b.protected > 0 { line += " (\(b.protected) protected)" }
-            line += ", prune \(b.prune.count)"
-            return line
+            return "  \(key): keep \(b.keep.count)" + (b.protected.isEmpty ? "" : " (\(b.protected.count) protected)")
+                + ", prune \(b.prune.count)"
         }
     }
 }
