@@ -30,30 +30,50 @@ extension CalendarEvent {
         let limit = Int(Self.previousElapseWindow) * CalendarSpec.usecPerSecond
         // Nothing in the whole window (e.g. `*-02-30`): one evaluation, not a gallop.
         guard firesBy(target - limit) else { return nil }
-        // Invariant once found: next(lo) <= target < next(hi) (or none).
+        // Gallop back until a window (s, target] holds an elapse, starting
+        // with the event's finest period (a day for `daily`: usually one step).
         var hi = target
-        var width = CalendarSpec.usecPerSecond
-        var lo: Int?
-        while lo == nil {
+        var width = spec.finestPeriodSeconds * CalendarSpec.usecPerSecond
+        var lo = target - limit
+        while width < limit {
             let s = target - width
             if firesBy(s) {
                 lo = s
-            } else {
-                hi = s
-                if width >= limit { return nil }
-                width = min(width * 8, limit)
+                break
+            }
+            hi = s
+            width *= 8
+        }
+        guard var best = latest(from: lo, below: hi, target: target, next: next) else { return nil }
+        // In a fall-back fold the chain of elapses from an earlier start can
+        // skip one that a timer started inside the fold would hit; look from
+        // each zone change up to `target` as well.
+        let usec = CalendarSpec.usecPerSecond
+        let first = CivilTime.floorDiv(best, usec) + 1, last = CivilTime.floorDiv(target, usec)
+        let changes = first <= last ? rules?.transitions(in: first...last) ?? [] : []
+        for change in changes {
+            let start = change * usec - 1
+            if firesBy(start), let candidate = latest(from: start, below: target, target: target, next: next), candidate > best {
+                best = candidate
             }
         }
-        guard let low = lo, var e = next(low), e <= target else { return nil }
+        return best
+    }
+
+    /// The last elapse of the chain that starts after `lo` and stays at or
+    /// before `target`, given `next(lo) <= target` and `next(hi) > target`.
+    private func latest(from lo: Int, below hi: Int, target: Int, next: (Int) -> Int?) -> Int? {
+        guard var e = next(lo), e <= target else { return nil }
+        var hi = hi
         while true {
-            guard let n = next(e), n <= target else { return e }
+            guard let n = next(e), n <= target, n > e else { return e }
             // Several elapses left in the window: jump halfway towards `hi`.
             let mid = n + (hi - n) / 2
-            if let m = next(mid), m <= target {
+            if let m = next(mid), m <= target, m > n {
                 e = m
             } else {
                 e = n
-                hi = mid
+                hi = max(mid, n)
             }
         }
     }

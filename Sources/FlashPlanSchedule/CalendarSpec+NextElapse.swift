@@ -143,18 +143,13 @@ extension CalendarSpec {
         var c = tm
         var tmUsec = usec
         for iteration in 0..<Self.maxIterations {
-            if iteration > 0 && !carryDST && c.isDST >= 0 {
-                // A DST flag carried over from a normalization: note whether
-                // it would move the time (see nextElapse), then drop it.
-                var probe = c
-                var probeClock = clock
-                let carried = probeClock.makeTime(&probe)
-                c.isDST = -1
-                var fresh = c
-                var freshClock = clock
-                if carried != freshClock.makeTime(&fresh) { hazard = true }
-            }
+            // A DST flag carried over from a normalization: drop it, but note
+            // when it disagrees with the time it is attached to — then
+            // systemd's mktime would have moved the time (see nextElapse).
+            let carried = c.isDST
+            if iteration > 0 && !carryDST { c.isDST = -1 }
             _ = clock.makeTime(&c)
+            if iteration > 0 && !carryDST && carried >= 0 && c.isDST != carried { hazard = true }
             c.isDST = -1
 
             var yearValue = c.year

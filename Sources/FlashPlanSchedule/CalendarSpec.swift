@@ -27,6 +27,19 @@ struct CalendarSpec: Sendable, Hashable {
 
     static let weekdayNames = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 
+    /// The finest unit the event can fire at twice within (1 s, a minute, an
+    /// hour or a day): where a backwards search should start looking.
+    var finestPeriodSeconds: Int {
+        func varies(_ chain: CalendarChain?) -> Bool {
+            guard let chain else { return true }
+            return chain.count > 1 || chain.contains { $0.repeatStep > 0 }
+        }
+        if varies(microsecond) { return 1 }
+        if varies(minute) { return 60 }
+        if varies(hour) { return 3600 }
+        return 86_400
+    }
+
     /// systemd's calendar_spec_to_string.
     var normalizedString: String {
         var out = ""

@@ -51,6 +51,22 @@ final class ZoneRules: Sendable {
         return (offsets[lo], dst[lo])
     }
 
+    /// The UTC seconds at which the offset or DST flag changes, within `range`.
+    func transitions(in range: ClosedRange<Int>) -> [Int] {
+        guard starts.count > 1 else { return [] }
+        var lo = 1, hi = starts.count
+        while lo < hi {
+            let mid = (lo + hi) >> 1
+            if starts[mid] < range.lowerBound { lo = mid + 1 } else { hi = mid }
+        }
+        var result: [Int] = []
+        while lo < starts.count && starts[lo] <= range.upperBound {
+            result.append(starts[lo])
+            lo += 1
+        }
+        return result
+    }
+
     /// Whether the zone has a single offset and no DST (so nothing about it
     /// varies over time).
     var isFixed: Bool { starts.count == 1 }
