@@ -51,16 +51,23 @@ extension PlanBuilder {
         return candidates.min(by: RetentionEvaluator.newestFirst)?.name
     }
 
+    /// `refresh: newest` deletes the old clone first; pruning its old parent (on primary,
+    /// or dropping/pruning it on a destination) waits for that, so it is planned before them.
+    mutating func planCloneDeletions(_ decisions: [CloneDecision], plan: GroupPlan) {
+        for decision in decisions {
+            guard let old = decision.replaces else { continue }
+            add(PlanAction(
+                kind: .deleteClone, address: "clone.\(decision.name)", group: plan.group.name,
+                reason: "refresh: newest — \(old.parentSnapshot) is replaced by \(decision.parent)",
+                before: ["parent_snapshot": old.parentSnapshot], operation: .deleteClone(name: decision.name), destructive: true,
+                arrays: arrays(ofVolume: decision.name)))
+        }
+    }
+
     mutating func planClones(_ decisions: [CloneDecision], plan: GroupPlan) {
         for decision in decisions {
             var dependsOn: [String] = []
-            if let old = decision.replaces {
-                dependsOn.append(add(PlanAction(
-                    kind: .deleteClone, address: "clone.\(decision.name)", group: plan.group.name,
-                    reason: "refresh: newest — \(old.parentSnapshot) is replaced by \(decision.parent)",
-                    before: ["parent_snapshot": old.parentSnapshot], operation: .deleteClone(name: decision.name), destructive: true,
-                    arrays: arrays(ofVolume: decision.name))))
-            }
+            if decision.replaces != nil { dependsOn.append(decision.deleteActionID) }
             // Whichever of these the plan holds: the parent's snapshot or its transfer.
             dependsOn.append("snapshot:backup.\(plan.group.name)/\(decision.parent)")
             dependsOn.append("transfer:relationship.\(decision.sourceVolume)")

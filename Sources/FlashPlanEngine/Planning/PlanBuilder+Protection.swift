@@ -45,6 +45,7 @@ extension PlanBuilder {
         for decision in cloneDecisions where decision.replaces != nil {
             plan.releasedClones["\(decision.sourceVolume)/\(decision.replaces!.parentSnapshot)"] = decision.deleteActionID
         }
+        planCloneDeletions(cloneDecisions, plan: plan)
         planPrimaryRetention(&plan)
         planReplication(&plan)
         planClones(cloneDecisions, plan: plan)
@@ -82,9 +83,10 @@ extension PlanBuilder {
 
     /// Why a backup of `label` is due now, or nil when it is not.
     func dueReason(label: String, policy: Policy, entries: [PolicyEntry], newest: Backup?) -> String? {
-        guard let newest else {
-            return policy.frequency == .none ? nil : "no '\(label)' backup yet"
-        }
+        // `frequency: none` is on demand: never due, and a schedule given to it is ignored
+        // (validate warns `schedule-on-demand`).
+        guard policy.frequency != .none else { return nil }
+        guard let newest else { return "no '\(label)' backup yet" }
         var latest: (Date, String)?
         for entry in entries {
             guard let expression = entry.schedule ?? policy.frequency.defaultSchedule,

@@ -88,10 +88,13 @@ extension PlanBuilder {
         let wanted = sourceAfterPlan(plan, source: source)
         let transfer = wanted.filter { !held.contains($0.name) }.map(\.name)
         let wantedNames = Set(wanted.map(\.name))
-        let drop = (snapshotsByVolume[destination] ?? []).filter { !wantedNames.contains($0.name) && cloneParents["\(destination)/\($0.name)"] == nil }
+        // A clone parent stays, unless `refresh: newest` deletes that clone first.
+        let released = { (name: String) in plan.releasedClones["\(destination)/\(name)"] }
+        let drop = (snapshotsByVolume[destination] ?? [])
+            .filter { !wantedNames.contains($0.name) && (cloneParents["\(destination)/\($0.name)"] == nil || released($0.name) != nil) }
             .map(\.name).sorted()
         guard !transfer.isEmpty || !drop.isEmpty else { return }
-        addUpdate(plan, source: source, destination: destination, ready: ready, transfer: transfer, drop: drop)
+        addUpdate(plan, source: source, destination: destination, ready: ready + drop.compactMap(released), transfer: transfer, drop: drop)
         snapshotDelta[destination, default: 0] += transfer.count - drop.count
     }
 
@@ -102,13 +105,15 @@ extension PlanBuilder {
         let held = Set(heldSnapshots.map(\.name))
         let candidates = sourceAfterPlan(plan, source: source).filter { replication.retention[$0.label] != nil && !held.contains($0.name) }
         var transfer: [String] = []
+        // Vault pruning runs after the update: added after it, so the plan lists them in order.
+        var prunes: [(label: String, rule: Retention, name: String, reason: String)] = []
         for (label, rule) in replication.retention.sorted(by: { $0.key < $1.key }) {
             var pool: [RetentionEvaluator.Candidate] = []
             var planned: Set<String> = []
             for snapshot in heldSnapshots where snapshot.label == label {
                 var protections: [String] = []
                 if let until = snapshot.immutableUntil, until > now { protections.append("immutable until \(local(until))") }
-                if let clonesOfIt = cloneParents["\(destination)/\(snapshot.name)"] {
+                if let clonesOfIt = cloneParents["\(destination)/\(snapshot.name)"], plan.releasedClones["\(destination)/\(snapshot.name)"] == nil {
                     protections.append("parent of clone \(clonesOfIt.map(\.name).sorted().joined(separator: ", "))")
                 }
                 pool.append(RetentionEvaluator.Candidate(name: snapshot.name, created: snapshot.created, protections: protections))
@@ -118,7 +123,6 @@ extension PlanBuilder {
                 planned.insert(backup.name)
             }
             let outcomes = RetentionEvaluator.evaluate(pool, rule: rule, now: now)
-            var prunes: [(String, String)] = []
             for outcome in outcomes {
                 let isPlanned = planned.contains(outcome.candidate.name)
                 // A candidate the vault would not keep is simply not sent.
@@ -127,22 +131,27 @@ extension PlanBuilder {
                     group: group.name, label: label, location: replication.to, backup: outcome.candidate.name,
                     created: outcome.candidate.created, verdict: outcome.keep ? .keep : .prune, reason: outcome.reason,
                     planned: isPlanned))
-                if isPlanned { transfer.append(outcome.candidate.name) } else if !outcome.keep { prunes.append((outcome.candidate.name, outcome.reason)) }
-            }
-            for (name, reason) in prunes {
-                add(PlanAction(
-                    kind: .prune, address: "snapshot.\(destination)/\(name)", group: group.name,
-                    reason: "vault '\(label)' retention \(rule): \(reason)",
-                    dependsOn: ["transfer:relationship.\(destination)"],
-                    before: ["label": label], operation: .deleteSnapshot(volume: destination, name: name), destructive: true,
-                    arrays: arrays(ofVolume: destination)))
-                snapshotDelta[destination, default: 0] -= 1
+                if isPlanned {
+                    transfer.append(outcome.candidate.name)
+                } else if !outcome.keep {
+                    prunes.append((label, rule, outcome.candidate.name, outcome.reason))
+                }
             }
         }
         let ordered = candidates.map(\.name).filter(transfer.contains)
         if !ordered.isEmpty {
             addUpdate(plan, source: source, destination: destination, ready: ready, transfer: ordered, drop: [])
             snapshotDelta[destination, default: 0] += ordered.count
+        }
+        for prune in prunes {
+            let released = plan.releasedClones["\(destination)/\(prune.name)"]
+            add(PlanAction(
+                kind: .prune, address: "snapshot.\(destination)/\(prune.name)", group: group.name,
+                reason: "vault '\(prune.label)' retention \(prune.rule): \(prune.reason)",
+                dependsOn: ["transfer:relationship.\(destination)"] + (released.map { [$0] } ?? []),
+                before: ["label": prune.label], operation: .deleteSnapshot(volume: destination, name: prune.name), destructive: true,
+                arrays: arrays(ofVolume: destination)))
+            snapshotDelta[destination, default: 0] -= 1
         }
     }
 
