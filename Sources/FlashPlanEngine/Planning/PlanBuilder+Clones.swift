@@ -71,6 +71,8 @@ extension PlanBuilder {
             // Whichever of these the plan holds: the parent's snapshot or its transfer.
             dependsOn.append("snapshot:backup.\(plan.group.name)/\(decision.parent)")
             dependsOn.append("transfer:relationship.\(decision.sourceVolume)")
+            // The clone is mapped to its host: a host this plan creates must exist first.
+            if let host = decision.spec.host, let created = planned(.createHost, "host.\(host)") { dependsOn.append(created) }
             var after = ["parent_snapshot": decision.parent, "pool": copyPools(ofVolume: decision.sourceVolume).first ?? "?"]
             if let host = decision.spec.host { after["host"] = host }
             add(PlanAction(
