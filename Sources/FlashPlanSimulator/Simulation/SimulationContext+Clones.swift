@@ -13,7 +13,7 @@ extension SimulationContext {
         let hostID = try host.map(hostID)
         // The clone lives in the pool of the snapshot's volume (its primary copy).
         let pool = try pool(id: parent.poolID)
-        try requireAvailable(pool, for: "pool '\(pool.name)'")
+        try requireAvailable(pool)
         try requireRoom(in: pool, physical: 0, virtual: parent.size, for: "clone '\(name)'")
         let clone = try insertVolume(
             name: name, poolID: pool.id, mirrorPoolID: nil, size: parent.size, accessProtocol: parent.accessProtocol,

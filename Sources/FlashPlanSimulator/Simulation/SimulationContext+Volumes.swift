@@ -45,7 +45,7 @@ extension SimulationContext {
             throw BackendError(.refused, "volume '\(spec.name)' needs a size above 0")
         }
         let pool = try pool(spec.pool)
-        try requireAvailable(pool, for: "pool '\(pool.name)'")
+        try requireAvailable(pool)
         let initial = SpaceModel.initialData(
             size: spec.size.bytes, thin: spec.thin, compressed: spec.compressed, initialFill: SpaceModel.thinInitialFill)
         try requireRoom(in: pool, physical: initial, virtual: spec.size.bytes, for: "volume '\(spec.name)'")
@@ -53,7 +53,7 @@ extension SimulationContext {
         if let mirrorName = spec.mirrorPool {
             let mirror = try self.pool(mirrorName)
             try requireSeparateArrays(pool, mirror, volume: spec.name)
-            try requireAvailable(mirror, for: "pool '\(mirror.name)'")
+            try requireAvailable(mirror)
             try requireRoom(
                 in: mirror, physical: initial, virtual: spec.size.bytes, for: "the mirror copy of volume '\(spec.name)'")
             mirrorID = mirror.id
@@ -139,10 +139,13 @@ extension SimulationContext {
             throw BackendError(.refused, "volume '\(name)' is already in pool '\(toPool)'")
         }
         if let mirrorID = before.mirrorPoolID {
+            if mirrorID == target.id {
+                throw BackendError(.refused, "volume '\(name)' cannot move to pool '\(toPool)': its mirror copy is there")
+            }
             try requireSeparateArrays(target, try pool(id: mirrorID), volume: name)
         }
-        try requireAvailable(try pool(id: before.poolID), for: "pool '\(try pool(id: before.poolID).name)'")
-        try requireAvailable(target, for: "pool '\(target.name)'")
+        try requireAvailable(try pool(id: before.poolID))
+        try requireAvailable(target)
         var after = before
         after.poolID = target.id
         try requireRoom(
@@ -161,8 +164,8 @@ extension SimulationContext {
         let primary = try pool(id: before.poolID)
         let mirror = try pool(poolName)
         try requireSeparateArrays(primary, mirror, volume: name)
-        try requireAvailable(primary, for: "pool '\(primary.name)'")
-        try requireAvailable(mirror, for: "pool '\(mirror.name)'")
+        try requireAvailable(primary)
+        try requireAvailable(mirror)
         var after = before
         after.mirrorPoolID = mirror.id
         try requireRoom(

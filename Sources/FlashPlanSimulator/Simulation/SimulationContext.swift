@@ -199,11 +199,16 @@ struct SimulationContext {
 
     // MARK: Availability
 
-    /// Refuses when the pool has an offline array.
-    func requireAvailable(_ pool: PoolRecord, for subject: String) throws {
+    /// Refuses when the pool has an offline array (`subject` lives in the pool, when given).
+    func requireAvailable(_ pool: PoolRecord, for subject: String? = nil) throws {
         if let array = pool.offlineArray {
+            if let subject {
+                throw BackendError(
+                    .offline,
+                    "\(subject) is offline: its pool '\(pool.name)' takes capacity from array '\(array.name)', which is offline")
+            }
             throw BackendError(
-                .offline, "\(subject) is offline: pool '\(pool.name)' takes capacity from array '\(array.name)', which is offline")
+                .offline, "pool '\(pool.name)' is offline: it takes capacity from array '\(array.name)', which is offline")
         }
     }
 

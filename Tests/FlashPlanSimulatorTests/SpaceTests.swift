@@ -1,0 +1,119 @@
+import FlashPlanModel
+import FlashPlanSimulator
+import Foundation
+import Testing
+
+/// The space model of `SpaceModel` (thin 20% at creation + change rate per day, thick
+/// full size, compression 2:1, snapshots change rate × size × days since the oldest).
+@Suite struct SpaceTests {
+    static let tib = Double(ByteCount.tib(1).bytes)
+
+    func expectBytes(_ actual: ByteCount, _ fractionOfTiB: Double, sourceLocation: Testing.SourceLocation = #_sourceLocation) {
+        let expected = Self.tib * fractionOfTiB
+        #expect(abs(Double(actual.bytes) - expected) < 16, "\(actual.bytes) vs \(expected)", sourceLocation: sourceLocation)
+    }
+
+    @Test func thinThickAndCompressedVolumes() throws {
+        let sim = try SimFixture()
+        try sim.volume("thick", pool: "p1", size: .tib(1), thin: false)
+        try sim.volume("thin", pool: "p2", size: .tib(1))
+        try sim.volume("packed", pool: "p4", size: .tib(1), compressed: true)
+        expectBytes(try sim.pool("p1").usedCapacity, 1)
+        expectBytes(try sim.pool("p2").usedCapacity, 0.2)
+        expectBytes(try sim.pool("p4").usedCapacity, 0.1)
+        // Four days at 5% a day: 20% more written.
+        expectBytes(try sim.pool("p1", hours: 96).usedCapacity, 1)
+        expectBytes(try sim.pool("p2", hours: 96).usedCapacity, 0.4)
+        expectBytes(try sim.pool("p4", hours: 96).usedCapacity, 0.2)
+        // A thin volume never takes more than its size.
+        expectBytes(try sim.pool("p2", hours: 24 * 40).usedCapacity, 1)
+        #expect(try sim.pool("p2").virtualCapacity == .tib(1))
+    }
+
+    @Test func snapshotSpaceGrowsWithTheChangeRateSinceTheOldestSnapshot() throws {
+        let sim = try SimFixture()
+        try sim.volume("v", pool: "p2", size: .tib(1))
+        try sim.snapshot("v", "s1")
+        try sim.snapshot("v", "s2", hours: 24)
+        // Two days: data 20% + 10%, snapshots 10% (two days since s1).
+        expectBytes(try sim.pool("p2", hours: 48).usedCapacity, 0.4)
+        try sim.perform(.deleteSnapshot(volume: "v", name: "s1"), hours: 48)
+        // Only s2 is left: one day of changes.
+        expectBytes(try sim.pool("p2", hours: 48).usedCapacity, 0.35)
+        // At most one full size per snapshot.
+        expectBytes(try sim.pool("p2", hours: 24 * 100).usedCapacity, 2)
+    }
+
+    @Test func aVolumeThatDoesNotFitIsRefused() throws {
+        let sim = try SimFixture()
+        try sim.volume("big", pool: "p3", size: .tb(4), thin: false)
+        expectRefusal(.limitExceeded, "pool 'p3' has 931.32GiB free of 4.55TiB, but volume 'w' needs 1TiB") {
+            try sim.volume("w", pool: "p3", size: .tib(1), thin: false)
+        }
+        // Thin volumes take 20% at first: this one fits.
+        try sim.volume("w", pool: "p3", size: .tib(1))
+        expectRefusal(.limitExceeded, "pool 'p3' has 726.52GiB free of 4.55TiB, but volume 'big' grown to 4.65TiB needs 1.02TiB") {
+            try sim.perform(.resizeVolume(name: "big", size: .tb(5) + .gib(110)))
+        }
+    }
+
+    @Test func aFullPoolTakesNoSnapshot() throws {
+        let sim = try SimFixture()
+        try sim.volume("big", pool: "p3", size: .tb(4), thin: false)
+        try sim.backend.inject(.fillPool(pool: "p3", percent: Percentage(100)), at: sim.at(0))
+        #expect(try sim.pool("p3").usedCapacity == .tb(5))
+        expectRefusal(.limitExceeded, "pool 'p3' is full (4.55TiB used of 4.55TiB): it cannot take snapshot 'big/s1'") {
+            try sim.snapshot("big", "s1")
+        }
+        try sim.backend.inject(.fillPool(pool: "p3", percent: Percentage(90)), at: sim.at(0))
+        #expect(try sim.pool("p3").usedCapacity == ByteCount(bytes: 4_500_000_000_000))
+        try sim.snapshot("big", "s1")
+        expectRefusal(.refused, "pool 'p3' already uses 3.64TiB (80%) for its volumes and snapshots; it cannot be filled to only 50%") {
+            try sim.backend.inject(.fillPool(pool: "p3", percent: Percentage(50)), at: sim.at(0))
+        }
+    }
+
+    @Test func thinVolumesFillTheirPoolAsSimulatedTimePasses() throws {
+        let sim = try SimFixture()
+        try sim.volume("grow", pool: "p3", size: .tb(5), changeRate: 10)
+        try sim.snapshot("grow", "s0")
+        // After 8 days the volume is fully written (20% + 8 × 10%), its snapshot holds 80% of it, and the pool is full.
+        expectRefusal(.limitExceeded, "pool 'p3' is full (8.19TiB used of 4.55TiB): it cannot take snapshot 'grow/s1'") {
+            try sim.snapshot("grow", "s1", hours: 24 * 8)
+        }
+        try sim.snapshot("grow", "s1", hours: 24 * 2)
+    }
+
+    @Test func overcommitIsRefusedOverMaxOvercommit() throws {
+        let sim = try SimFixture()
+        try sim.volume("a", pool: "p4", size: .tb(10))
+        expectRefusal(.limitExceeded, "pool 'p4' would be overcommitted by volume 'b': 11.82TiB of volumes on 3.64TiB is 325%, over its max_overcommit of 300%") {
+            try sim.volume("b", pool: "p4", size: .tb(3))
+        }
+        try sim.volume("b", pool: "p4", size: .tb(2))
+        #expect(try sim.pool("p4").virtualCapacity == .tb(12))
+    }
+
+    @Test func theCachedPoolUseMatchesARecomputation() throws {
+        // Many changes at one time go through the pool's cached use; fill-pool then
+        // computes what is missing to 100% from that cache, and observe recomputes.
+        let sim = try SimFixture()
+        try sim.volume("a", pool: "p2", size: .tib(1), mirror: "p4", hours: -100)
+        try sim.volume("b", pool: "p2", size: .tib(2), compressed: true, hours: -50)
+        for index in 0..<5 { try sim.snapshot("a", "s\(index)", hours: Double(-90 + index * 10)) }
+        try sim.snapshot("b", "s0", hours: -40)
+        try sim.perform(.createClone(name: "c", volume: "a", snapshot: "s2", host: nil), hours: -10)
+        try sim.perform(.deleteSnapshot(volume: "a", name: "s0"))
+        try sim.perform(.resizeVolume(name: "b", size: .tib(3)))
+        try sim.snapshot("b", "s1")
+        try sim.perform(.deleteSnapshot(volume: "a", name: "s1"))
+        try sim.perform(.migrateVolume(name: "b", toPool: "p1"))
+        try sim.perform(.migrateVolume(name: "b", toPool: "p2"))
+        try sim.backend.inject(.fillPool(pool: "p2", percent: Percentage(100)), at: sim.at(0))
+        let p2 = try sim.pool("p2")
+        #expect(p2.usedCapacity == p2.physicalCapacity)
+        try sim.backend.inject(.fillPool(pool: "p4", percent: Percentage(100)), at: sim.at(0))
+        let p4 = try sim.pool("p4")
+        #expect(p4.usedCapacity == p4.physicalCapacity)
+    }
+}
