@@ -58,7 +58,8 @@ public struct CalendarEventReport: Sendable {
     }
 
     /// systemd-analyze's layout, without its "From now" lines (the base time
-    /// is explicit). Times are shown in ``timeZone``, followed by an
+    /// is explicit); "Original form" only where it differs from the
+    /// normalized one, as systemd does. Times are shown in ``timeZone``, followed by an
     /// "(in UTC)" line unless that zone is UTC.
     public func renderText() -> String {
         let display = ZoneRules.rules(for: timeZone)
@@ -66,10 +67,9 @@ public struct CalendarEventReport: Sendable {
         var blocks: [String] = []
         for entry in entries {
             guard case .success(let event) = entry.event else { continue }
-            var lines = [
-                "  Original form: \(entry.expression)",
-                "Normalized form: \(event.normalized)",
-            ]
+            // Like systemd, the original form only when it differs.
+            var lines = event.normalized == entry.expression ? [] : ["  Original form: \(entry.expression)"]
+            lines.append("Normalized form: \(event.normalized)")
             if entry.elapses.isEmpty {
                 lines.append("    Next elapse: never")
             }

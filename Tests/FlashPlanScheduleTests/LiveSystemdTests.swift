@@ -69,6 +69,28 @@ struct LiveSystemdTests {
         #expect(live.next == (c.next ?? []))
     }
 
+    /// The text report, line for line, against systemd-analyze's own output
+    /// (without its "From now" lines).
+    @Test(arguments: SystemdFixture.shared.cases.filter { $0.group == "curated" && !$0.error && $0.stuck != true }.enumerated().filter { $0.offset % 4 == 0 }.map(\.element))
+    func textMatchesSystemdAnalyze(_ c: SystemdCase) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: systemdAnalyze)
+        process.arguments = ["calendar", "--base-time=@\(c.base)", "--iterations=3", "--", c.expression]
+        var environment = ProcessInfo.processInfo.environment
+        environment["TZ"] = c.timezone
+        environment["SYSTEMD_COLORS"] = "0"
+        process.environment = environment
+        let out = Pipe()
+        process.standardOutput = out
+        try process.run()
+        let stdout = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        let expected = stdout.split(separator: "\n").filter { !$0.contains("From now:") }.joined(separator: "\n")
+        let report = CalendarEventReport(expressions: [c.expression], baseTime: Date(timeIntervalSince1970: c.base),
+                                         iterations: 3, timeZone: try #require(TimeZone(identifier: c.timezone)))
+        #expect(report.renderText() == expected)
+    }
+
     @Test func fixtureNamesThisSystemdVersion() throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: systemdAnalyze)
