@@ -243,6 +243,21 @@ import Testing
         #expect(!plan.orders(delete.id, before: "prune:backup.g/\(Self.b(20))"))
     }
 
+    /// Found by the property tests: refreshing one clone released its parent even though
+    /// another clone still depended on it.
+    @Test func refreshKeepsAParentOtherClonesStillUse() {
+        let configuration = Estate.configuration(
+            Estate.group(retention: "{count: 1}", extra: "    clones: [{name: dev, label: daily, refresh: newest}]"))
+        var observed = PlannerFixture.provisioned(configuration)
+        observed.snapshots += PlannerRetentionTests.daily(2, from: 20)
+        observed.clones.append(ObservedClone(name: "dev_v1", volume: "v1", pool: "gold", parentSnapshot: Self.b(19), created: .distantPast))
+        observed.clones.append(ObservedClone(name: "audit", volume: "v1", pool: "gold", parentSnapshot: Self.b(19), created: .distantPast))
+        let plan = PlannerFixture.plan(configuration, observed, now: Estate.now)
+        #expect(plan.action("delete-clone:clone.dev_v1") != nil)
+        #expect(plan.prunedBackups == [Self.b(20)])
+        #expect(plan.decision(Self.b(19))?.reason.contains("protected: parent of clone audit") == true, "\(plan.decision(Self.b(19)).map { "\($0)" } ?? "-")")
+    }
+
     @Test func refreshWithoutANewerBackupDoesNothing() {
         let configuration = Estate.configuration(Estate.group(extra: "    clones: [{name: dev, label: daily, refresh: newest}]"))
         var observed = PlannerFixture.provisioned(configuration)

@@ -11,7 +11,8 @@ struct CloneDecision: Sendable {
     var parent: String
     /// The existing clone this one replaces (`refresh: newest`).
     var replaces: ObservedClone?
-    var deleteActionID: String { "delete-clone:clone.\(name)" }
+    var deleteActionID: String { Self.deleteActionID(of: name) }
+    static func deleteActionID(of clone: String) -> String { "delete-clone:clone.\(clone)" }
 }
 
 extension PlanBuilder {

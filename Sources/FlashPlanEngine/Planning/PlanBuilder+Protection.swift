@@ -17,7 +17,13 @@ struct GroupPlan {
     /// Backup names pruned on primary.
     var pruned: Set<String> = []
     /// Clones that this plan deletes (refresh), whose parents it may then prune.
-    var releasedClones: [String: String] = [:]  // "volume/snapshot" -> delete-clone action id
+    var releasedClones: [String: [String]] = [:]  // "volume/snapshot" -> delete-clone action ids
+
+    /// The clones of `volume/snapshot` that remain after the plan (a refreshed one is deleted).
+    func remainingClones(of key: String, among parents: [String: [ObservedClone]]) -> [ObservedClone] {
+        let deleted = releasedClones[key] ?? []
+        return (parents[key] ?? []).filter { !deleted.contains(CloneDecision.deleteActionID(of: $0.name)) }
+    }
     /// Labels the group's policies use, in entry order, with their policy.
     var labels: [(label: String, policy: Policy, entries: [PolicyEntry])] = []
 
@@ -43,7 +49,7 @@ extension PlanBuilder {
         planSnapshots(&plan)
         let cloneDecisions = decideClones(plan)
         for decision in cloneDecisions where decision.replaces != nil {
-            plan.releasedClones["\(decision.sourceVolume)/\(decision.replaces!.parentSnapshot)"] = decision.deleteActionID
+            plan.releasedClones["\(decision.sourceVolume)/\(decision.replaces!.parentSnapshot)", default: []].append(decision.deleteActionID)
         }
         planCloneDeletions(cloneDecisions, plan: plan)
         planPrimaryRetention(&plan)
@@ -180,7 +186,8 @@ extension PlanBuilder {
         for (copy, _) in copies {
             for snapshot in snapshotsByVolume[copy] ?? [] {
                 let key = "\(copy)/\(snapshot.name)"
-                guard let clonesOfIt = cloneParents[key], plan.releasedClones[key] == nil else { continue }
+                let clonesOfIt = plan.remainingClones(of: key, among: cloneParents)
+                guard !clonesOfIt.isEmpty else { continue }
                 result[snapshot.name, default: []].append("parent of clone \(clonesOfIt.map(\.name).sorted().joined(separator: ", "))")
             }
         }
@@ -244,7 +251,7 @@ extension PlanBuilder {
             let id = add(PlanAction(
                 kind: .prune, address: "backup.\(group.name)/\(backup.name)", group: group.name,
                 reason: "'\(label)' retention \(rule): \(outcome.reason)",
-                dependsOn: holders.flatMap { (plan.snapshotActions[$0] ?? []) + (plan.releasedClones["\($0)/\(backup.name)"].map { [$0] } ?? []) },
+                dependsOn: holders.flatMap { (plan.snapshotActions[$0] ?? []) + (plan.releasedClones["\($0)/\(backup.name)"] ?? []) },
                 before: ["label": label, "created": backup.created.iso8601, "volumes": holders.joined(separator: ", ")],
                 operations: holders.map { .deleteSnapshot(volume: $0, name: backup.name) }, destructive: true,
                 arrays: Array(Set(holders.flatMap { arrays(ofVolume: $0) })).sorted()))

@@ -88,13 +88,13 @@ extension PlanBuilder {
         let wanted = sourceAfterPlan(plan, source: source)
         let transfer = wanted.filter { !held.contains($0.name) }.map(\.name)
         let wantedNames = Set(wanted.map(\.name))
-        // A clone parent stays, unless `refresh: newest` deletes that clone first.
-        let released = { (name: String) in plan.releasedClones["\(destination)/\(name)"] }
+        // A clone parent stays, unless `refresh: newest` deletes its clones first.
         let drop = (snapshotsByVolume[destination] ?? [])
-            .filter { !wantedNames.contains($0.name) && (cloneParents["\(destination)/\($0.name)"] == nil || released($0.name) != nil) }
+            .filter { !wantedNames.contains($0.name) && plan.remainingClones(of: "\(destination)/\($0.name)", among: cloneParents).isEmpty }
             .map(\.name).sorted()
         guard !transfer.isEmpty || !drop.isEmpty else { return }
-        addUpdate(plan, source: source, destination: destination, ready: ready + drop.compactMap(released), transfer: transfer, drop: drop)
+        let released = drop.flatMap { plan.releasedClones["\(destination)/\($0)"] ?? [] }
+        addUpdate(plan, source: source, destination: destination, ready: ready + released, transfer: transfer, drop: drop)
         snapshotDelta[destination, default: 0] += transfer.count - drop.count
     }
 
@@ -113,7 +113,8 @@ extension PlanBuilder {
             for snapshot in heldSnapshots where snapshot.label == label {
                 var protections: [String] = []
                 if let until = snapshot.immutableUntil, until > now { protections.append("immutable until \(local(until))") }
-                if let clonesOfIt = cloneParents["\(destination)/\(snapshot.name)"], plan.releasedClones["\(destination)/\(snapshot.name)"] == nil {
+                let clonesOfIt = plan.remainingClones(of: "\(destination)/\(snapshot.name)", among: cloneParents)
+                if !clonesOfIt.isEmpty {
                     protections.append("parent of clone \(clonesOfIt.map(\.name).sorted().joined(separator: ", "))")
                 }
                 pool.append(RetentionEvaluator.Candidate(name: snapshot.name, created: snapshot.created, protections: protections))
@@ -144,11 +145,11 @@ extension PlanBuilder {
             snapshotDelta[destination, default: 0] += ordered.count
         }
         for prune in prunes {
-            let released = plan.releasedClones["\(destination)/\(prune.name)"]
+            let released = plan.releasedClones["\(destination)/\(prune.name)"] ?? []
             add(PlanAction(
                 kind: .prune, address: "snapshot.\(destination)/\(prune.name)", group: group.name,
                 reason: "vault '\(prune.label)' retention \(prune.rule): \(prune.reason)",
-                dependsOn: ["transfer:relationship.\(destination)"] + (released.map { [$0] } ?? []),
+                dependsOn: ["transfer:relationship.\(destination)"] + released,
                 before: ["label": prune.label], operation: .deleteSnapshot(volume: destination, name: prune.name), destructive: true,
                 arrays: arrays(ofVolume: destination)))
             snapshotDelta[destination, default: 0] -= 1
