@@ -37,7 +37,7 @@ struct RandomScenario: CustomStringConvertible {
     var configuration: Configuration { PlannerFixture.configuration(yaml) }
     var description: String { "seed \(seed)\n\(yaml)" }
 
-    static let labels = ["daily", "weekly", "hourly"]
+    static let labels = ["daily", "weekly", "hourly", "none"]
 
     static func make(seed: UInt64) -> RandomScenario {
         var rng = SeededGenerator(seed: seed)
@@ -51,8 +51,10 @@ struct RandomScenario: CustomStringConvertible {
             }
         }
         var rules: [String: Retention] = ["daily": rule(maxCount: 8, maxDays: 20)]
-        if rng.chance(0.3) { rules["weekly"] = .count(rng.int(1...4)) }
+        if rng.chance(0.3) { rules["weekly"] = rule(maxCount: 4, maxDays: 10) }
         if rng.chance(0.2) { rules["hourly"] = .count(rng.int(1...12)) }
+        // On demand (never due): its newest backup is often old.
+        if rng.chance(0.2) { rules["none"] = .days(rng.int(1...5)) }
         let immutable = rng.chance(0.2)
         let mirror = rng.chance(0.4)
         let vault = rng.chance(0.4)
@@ -289,6 +291,40 @@ struct RandomScenario: CustomStringConvertible {
             if case .days? = scenario.rules[label], let newest = sorted.first {
                 p.expect(verdicts[newest.name] == .keep, "\(ctx): days keeps the newest")
             }
+        }
+    }
+
+    /// The generator reaches the cases the properties are about.
+    @Test func randomHistoriesCoverTheInterestingCases() {
+        var seen: [String: Int] = [:]
+        for seed in 0..<(UInt64(Self.chunks.count) * Self.perChunk) {
+            let scenario = RandomScenario.make(seed: seed)
+            let plan = Planner(configuration: scenario.configuration, observed: scenario.observed, now: scenario.now).plan()
+            var features: Set<String> = []
+            if !plan.actions(.snapshot).isEmpty { features.insert("backup due") }
+            if plan.actions(.snapshot).isEmpty { features.insert("nothing due") }
+            if !plan.prunedBackups.isEmpty { features.insert("primary prune") }
+            if plan.actions(.prune).contains(where: { $0.address.hasPrefix("snapshot.") }) { features.insert("vault prune") }
+            if plan.actions(.transfer).contains(where: { if case .updateRelationship(_, _, let drop) = $0.operations[0] { !drop.isEmpty } else { false } }) {
+                features.insert("mirror drop")
+            }
+            if !plan.actions(.deleteClone).isEmpty { features.insert("clone refresh") }
+            if !plan.actions(.createClone).isEmpty { features.insert("clone create") }
+            if !plan.actions(.resyncRelationship).isEmpty { features.insert("resync") }
+            if !plan.actions(.createRelationship).isEmpty { features.insert("new relationship") }
+            if plan.retention.contains(where: { $0.reason.contains("protected: immutable") }) { features.insert("immutable kept") }
+            if plan.retention.contains(where: { $0.reason.contains("protected: parent of clone") }) { features.insert("clone parent kept") }
+            if plan.retention.contains(where: { $0.reason.contains("protected: replication base") }) { features.insert("base kept") }
+            if plan.retention.contains(where: { $0.reason.contains("newest backup (always kept)") }) { features.insert("days keeps newest") }
+            if !plan.diagnostics("orphaned-label").isEmpty { features.insert("orphaned label") }
+            if plan.actions.contains(where: { $0.blockedBy != nil }) { features.insert("blocked") }
+            for feature in features { seen[feature, default: 0] += 1 }
+        }
+        for feature in [
+            "backup due", "nothing due", "primary prune", "vault prune", "mirror drop", "clone refresh", "clone create", "resync",
+            "new relationship", "immutable kept", "clone parent kept", "base kept", "days keeps newest", "orphaned label", "blocked",
+        ] {
+            #expect(seen[feature, default: 0] >= 3, "only \(seen[feature, default: 0]) random histories with \(feature): \(seen)")
         }
     }
 
