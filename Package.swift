@@ -53,8 +53,9 @@ let package = Package(
         .executableTarget(
             name: "flashplan-bench",
             dependencies: [
-                "FlashPlanEngine", "FlashPlanConfig", "FlashPlanModel", "FlashPlanSchedule",
+                "FlashPlanEngine", "FlashPlanConfig", "FlashPlanModel", "FlashPlanSchedule", "FlashPlanSimulator",
                 .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
         .testTarget(name: "FlashPlanModelTests", dependencies: ["FlashPlanModel"]),

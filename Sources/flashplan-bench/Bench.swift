@@ -2,43 +2,116 @@ import FlashPlanConfig
 import FlashPlanEngine
 import FlashPlanModel
 import FlashPlanSchedule
+import FlashPlanSimulator
 import Foundation
+import Logging
 import Yams
 
 #if canImport(Glibc)
     import Glibc
 #endif
 
-/// Measures the performance targets of DESIGN §8 on a generated fleet and prints them.
-/// Run: `swift run -c release flashplan-bench [--quick]`.
+/// Measures the performance targets of DESIGN §8 on a generated fleet and prints them:
+///
+///     swift run -c release flashplan-bench            # 10,000 volumes, 1,000 groups, 1,000,000 snapshots
+///     swift run -c release flashplan-bench --quick    # a tenth of that
+///
+/// The state is seeded in a child process, so the peak memory printed for `plan`
+/// is that of loading, observing and planning alone.
 @main
 struct Bench {
-    static func main() throws {
-        let quick = CommandLine.arguments.contains("--quick")
+    static let now = ISO8601DateFormatter().date(from: "2026-11-21T10:00:00Z")!
+
+    static func main() async throws {
+        let arguments = CommandLine.arguments
+        if let index = arguments.firstIndex(of: "--seed"), index + 4 < arguments.count {
+            // Child: seed the state and exit.
+            let store = try StateStore(path: arguments[index + 1])
+            try store.backend.seedFleet(
+                volumes: Int(arguments[index + 2])!, groups: Int(arguments[index + 3])!,
+                snapshotsPerVolume: Int(arguments[index + 4])!, now: now)
+            return
+        }
+        let quick = arguments.contains("--quick")
         var fleet = FleetGenerator()
-        if quick { fleet.groups = 100 }
+        if quick {
+            fleet.groups = 100
+            fleet.volumes = 1000
+        }
         let work = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("flashplan-bench-\(getpid())")
         defer { try? FileManager.default.removeItem(at: work) }
         let config = work.appendingPathComponent("policies")
+        let state = work.appendingPathComponent("state.db").path
         try fleet.write(to: config)
-        print("fleet: \(fleet.volumeCount) volumes, \(fleet.groups) resource groups")
+        let (seedSeconds, _) = try measure {
+            try runChild([arguments[0], "--seed", state, "\(fleet.volumes)", "\(fleet.groups)", "100"])
+        }
+        print("fleet: \(fleet.volumes) volumes, \(fleet.groups) resource groups, \(fleet.volumes * 100) snapshots (seeded in \(format(seedSeconds)))")
+        print("")
 
-        // validate vs the libyaml floor
+        // Floors: libyaml parsing the same files; sqlite3 reading the same snapshot rows.
         let files = try ConfigurationLoader.configurationFiles(in: config.path)
         let (yamlFloor, _) = try measure { for file in files { _ = try Yams.compose(yaml: String(contentsOfFile: file, encoding: .utf8), .basic) } }
+        let sqliteFloor = try? measure { try runChild(["/usr/bin/sqlite3", state, "SELECT * FROM snapshot"], discardOutput: true) }.0
+        print("floor  libyaml parse of the config            \(format(yamlFloor))")
+        if let sqliteFloor { print("floor  sqlite3 reading every snapshot row        \(format(sqliteFloor))") }
+        let floor = yamlFloor + (sqliteFloor ?? 0)
+
         let (validate, loaded) = try measure { try ConfigurationLoader.load(directory: config.path) }
         guard !loaded.hasErrors else {
-            print(loaded.renderer.render(loaded.diagnostics.prefix(5).map { $0 }))
+            print(loaded.renderer.render(Array(loaded.diagnostics.prefix(5))))
             exit(1)
         }
-        report("validate", validate, target: 0.5, floor: yamlFloor, floorName: "libyaml parse (Yams.compose)")
+        report("validate", validate, target: 0.5)
 
-        // The pure planner over an in-memory state of 1,000,000 snapshots.
-        let now = ISO8601DateFormatter().date(from: "2026-11-21T10:00:00Z")!
-        let state = SyntheticState.make(loaded.configuration, now: now)
-        let (planSeconds, plan) = measure { Planner(configuration: loaded.configuration, observed: state, now: now).plan() }
-        report("planner (\(state.snapshots.count) snapshots)", planSeconds, target: 1.0)
-        print("  plan: \(PlanTextRenderer.summaryLine(plan)) peak memory so far \(Int(peakMemoryMiB())) MiB")
+        // observe alone, then the whole plan command (load + observe + plan + render).
+        let session = StateSession(backend: try StateStore(path: state).backend, ledger: try StateStore(path: state))
+        let (observeSeconds, observed) = try measure { try session.backend.observe(at: now) }
+        report("observe (\(observed.snapshots.count) snapshots)", observeSeconds, target: 1.0)
+        let (planSeconds, outcome) = try measure {
+            try PlanRunner.run(PlanRequest(configDirectory: config.path, statePath: state, now: now)) { _ in session }
+        }
+        let memory = peakMemoryMiB()
+        report("plan (load+observe+plan+render)", planSeconds, target: 1.0, floor: floor)
+        print("       peak memory \(Int(memory)) MiB (target ≤ 512 MiB: \(memory <= 512 ? "met" : "MISSED")); \(outcome.stdout.split(separator: "\n").last ?? "")")
+
+        // apply: the same plan carried out, first its execution alone, then (on a new
+        // seed of the state) the whole command with its lock, load, observe and plan.
+        let plan = Planner(configuration: loaded.configuration, observed: observed, now: now).plan()
+        _ = try session.ledger.beginApply(id: "bench", expecting: plan.state, operation: "apply", now: now)
+        let execution = await Executor(backend: session.backend, ledger: session.ledger, parallelism: 4).run(plan, applyID: "bench", now: now)
+        report("execute \(plan.actions.count) actions", execution.seconds, target: 3.0)
+        print("       \(execution.count(.applied)) applied, \(execution.count(.failed)) failed")
+        let state2 = work.appendingPathComponent("state2.db").path
+        try runChild([arguments[0], "--seed", state2, "\(fleet.volumes)", "\(fleet.groups)", "100"])
+        let session2 = StateSession(backend: try StateStore(path: state2).backend, ledger: try StateStore(path: state2))
+        let console = ApplyConsole(
+            write: { _ in }, progress: { _ in }, ask: { _ in nil },
+            logger: Logger(label: "bench") { _ in SwiftLogNoOpLogHandler() })
+        let request = ApplyRequest(configDirectory: config.path, statePath: state2, now: now, autoApprove: true, lockTimeout: 5, parallelism: 4)
+        let applyStart = DispatchTime.now().uptimeNanoseconds
+        let code = try await ApplyRunner.run(request, console: console, stop: StopSignal()) { _ in session2 }
+        let applySeconds = Double(DispatchTime.now().uptimeNanoseconds - applyStart) / 1e9
+        let after = try session2.backend.observe(at: now)
+        report("apply command (lock+load+observe+plan+execute)", applySeconds, target: 3.0)
+        print("       exit \(code); snapshots after: \(after.snapshots.count)")
+        let (replan, again) = try measure {
+            try PlanRunner.run(PlanRequest(configDirectory: config.path, statePath: state2, now: now)) { _ in session2 }
+        }
+        report("plan right after apply", replan, target: 1.0)
+        print("       \(again.stdout.split(separator: "\n").last ?? "")")
+    }
+
+    static func runChild(_ command: [String], discardOutput: Bool = false) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: command[0])
+        process.arguments = Array(command.dropFirst())
+        if discardOutput { process.standardOutput = FileHandle(forWritingAtPath: "/dev/null") }
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw CocoaError(.executableLoad, userInfo: [NSLocalizedDescriptionKey: "\(command.joined(separator: " ")) failed"])
+        }
     }
 
     static func measure<T>(_ body: () throws -> T) rethrows -> (Double, T) {
@@ -47,10 +120,14 @@ struct Bench {
         return (Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9, value)
     }
 
-    static func report(_ name: String, _ seconds: Double, target: Double, floor: Double? = nil, floorName: String = "") {
-        var line = String(format: "%-28@ %8.3f s  (target ≤ %.1f s: %@)", name as NSString, seconds, target, seconds <= target ? "met" : "MISSED")
+    static func format(_ seconds: Double) -> String { String(format: "%.3f s", seconds) }
+
+    static func report(_ name: String, _ seconds: Double, target: Double, floor: Double? = nil) {
+        var line = name.padding(toLength: 45, withPad: " ", startingAt: 0) + " " + format(seconds)
+        line += "  (target ≤ \(target) s: \(seconds <= target ? "met" : "MISSED"))"
         if let floor {
-            line += String(format: "  floor %@ %.3f s, ratio %.2f×", floorName as NSString, floor, seconds / max(floor, 1e-9))
+            let ratio = seconds / max(floor, 1e-9)
+            line += String(format: "  %.2f× the floor (target ≤ 2×: %@)", ratio, ratio <= 2 ? "met" : "MISSED")
         }
         print(line)
     }

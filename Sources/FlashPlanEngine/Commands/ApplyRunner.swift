@@ -7,7 +7,7 @@ import Synchronization
 /// `flashplan apply`: lock, plan (or read a saved plan), ask, run the DAG, record, report.
 public enum ApplyRunner {
     public static func run(
-        _ request: ApplyRequest, console: ApplyConsole, stop: StopSignal, open: (String) throws -> StateSession
+        _ request: ApplyRequest, console: ApplyConsole, stop: StopSignal, open: @Sendable (String) throws -> StateSession
     ) async throws -> Int32 {
         let log = console.logger
         let loaded = try Validation.loadConfiguration(directory: request.configDirectory, strict: false)

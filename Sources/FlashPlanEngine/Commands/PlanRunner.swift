@@ -5,12 +5,12 @@ import Foundation
 /// `flashplan plan`: load, observe, plan, render.
 public enum PlanRunner {
     public static func run(_ request: PlanRequest, open: (String) throws -> StateSession) throws -> CommandOutcome {
-        let loaded = try Validation.loadConfiguration(directory: request.configDirectory, strict: request.strict)
-        if loaded.hasErrors {
+        let (loaded, _, observation) = try PlanInputs.load(
+            directory: request.configDirectory, strict: request.strict, statePath: request.statePath, now: request.now,
+            open: open)
+        guard !loaded.hasErrors, let observed = observation else {
             return CommandOutcome(stderr: loaded.renderer.render(loaded.diagnostics) + "\nThe configuration has errors; no plan was made.", exitCode: 1)
         }
-        let backend = try open(request.statePath).backend
-        let observed = try backend.observe(at: request.now)
         var plan = Planner(configuration: loaded.configuration, observed: observed, now: request.now, options: request.options).plan()
         plan.diagnostics = (loaded.diagnostics + plan.diagnostics).sortedByLocation()
         if request.strict { plan.diagnostics = plan.diagnostics.promotingWarnings() }

@@ -73,6 +73,8 @@ extension PlanBuilder {
                 }
             }
             actions = actions.filter { keep.contains($0.id) && !dropped.contains($0.id) }
+            // Retention decisions of groups out of scope would list backups this plan does not take.
+            retention.removeAll { options.excludes.contains($0.group) || (!options.targets.isEmpty && !options.targets.contains($0.group)) }
         }
         let ids = Set(actions.map(\.id))
         actionIndex = Dictionary(uniqueKeysWithValues: actions.enumerated().map { ($1.id, $0) })

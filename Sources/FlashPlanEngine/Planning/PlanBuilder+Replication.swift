@@ -8,12 +8,15 @@ extension PlanBuilder {
     mutating func planReplication(_ plan: inout GroupPlan) {
         let group = plan.group
         for replication in group.replicate {
+            // A vault decides per destination volume; a backup held alike on several volumes is shown once.
+            var decided = Set<RetentionDecision>()
             for volume in plan.volumes {
                 let destination = replication.destinationVolume(of: volume)
                 let ready = prepareRelationship(replication, source: volume, destination: destination, group: group)
                 switch replication.type {
                 case .mirror: planMirrorUpdate(plan, source: volume, destination: destination, ready: ready)
-                case .vault: planVaultUpdate(plan, replication: replication, source: volume, destination: destination, ready: ready)
+                case .vault:
+                    planVaultUpdate(plan, replication: replication, source: volume, destination: destination, ready: ready, decided: &decided)
                 }
             }
         }
@@ -99,7 +102,10 @@ extension PlanBuilder {
     }
 
     /// A vault receives only the labels its retention lists and keeps them by its own rules.
-    private mutating func planVaultUpdate(_ plan: GroupPlan, replication: Replication, source: String, destination: String, ready: [String]) {
+    private mutating func planVaultUpdate(
+        _ plan: GroupPlan, replication: Replication, source: String, destination: String, ready: [String],
+        decided: inout Set<RetentionDecision>
+    ) {
         let group = plan.group
         let heldSnapshots = (snapshotsByVolume[destination] ?? [])
         let held = Set(heldSnapshots.map(\.name))
@@ -128,10 +134,11 @@ extension PlanBuilder {
                 let isPlanned = planned.contains(outcome.candidate.name)
                 // A candidate the vault would not keep is simply not sent.
                 if isPlanned && !outcome.keep { continue }
-                retention.append(RetentionDecision(
+                let decision = RetentionDecision(
                     group: group.name, label: label, location: replication.to, backup: outcome.candidate.name,
                     created: outcome.candidate.created, verdict: outcome.keep ? .keep : .prune, reason: outcome.reason,
-                    planned: isPlanned))
+                    planned: isPlanned)
+                if decided.insert(decision).inserted { retention.append(decision) }
                 if isPlanned {
                     transfer.append(outcome.candidate.name)
                 } else if !outcome.keep {
