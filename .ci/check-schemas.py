@@ -39,6 +39,39 @@ def config_files(directory):
     return sorted(found)
 
 
+def plan_documents():
+    """Plan JSON of the shipped policies, made by the built binary: on a new state, and
+    after an apply an hour later (with prunes, transfers and retention decisions)."""
+    import subprocess
+    import tempfile
+
+    binary = subprocess.run(
+        ["swift", "build", "--show-bin-path"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.strip() + "/flashplan"
+    work = tempfile.mkdtemp(prefix="flashplan-schema-")
+    state = os.path.join(work, "state.db")
+    base = [binary, "--config", os.path.join(ROOT, "policies"), "--state", state]
+    documents = []
+
+    def plan(now):
+        out = subprocess.run(
+            [base[0], "plan"] + base[1:] + ["--now", now, "--format", "json"], capture_output=True, text=True
+        )
+        if out.returncode != 0:
+            raise SystemExit(f"flashplan plan failed ({out.returncode}): {out.stderr}")
+        return json.loads(out.stdout)
+
+    documents.append((f"plan at 2026-11-21T10:00:00Z (new state)", plan("2026-11-21T10:00:00Z")))
+    for hour in range(10, 36):
+        now = f"2026-11-{21 + hour // 24:02d}T{hour % 24:02d}:20:00Z"
+        subprocess.run([base[0], "apply"] + base[1:] + ["--now", now, "--auto-approve"], capture_output=True, check=True)
+    documents.append(("plan a day of hourly applies later", plan("2026-11-22T12:20:00Z")))
+    return documents
+
+
+# A plan the plan schema must reject: an unknown action kind.
+BAD_PLAN = {"format_version": 1, "actions": [{"kind": "format-disk"}]}
+
 # A document the configuration schema must reject: a misspelt section.
 BAD_CONFIGURATION = {"volume": {"v1": {"pool": "p1", "size": "1TiB"}}}
 
@@ -47,6 +80,11 @@ CHECKS = [
         "schema": "schemas/flashplan.schema.json",
         "valid": lambda: [(path, load_yaml(path)) for path in config_files("policies")],
         "invalid": lambda: [("<misspelt section>", BAD_CONFIGURATION)],
+    },
+    {
+        "schema": "schemas/plan.schema.json",
+        "valid": plan_documents,
+        "invalid": lambda: [("<unknown action kind>", BAD_PLAN)],
     },
 ]
 
