@@ -44,7 +44,7 @@ public enum Validation {
             return CommandOutcome(stderr: stderr, exitCode: 1)
         }
         let c = result.configuration
-        let summary = "\(options.directory): valid (\(result.sources.count) files: \(c.arrays.count) arrays, \(c.pools.count) pools, \(c.volumes.count) volumes, \(c.policies.count) policies, \(c.resourceGroups.count) resource groups" + (warnings > 0 ? ", \(warnings) warnings" : "") + ")"
+        let summary = "\(options.directory): valid (\(result.sources.count) file\(result.sources.count == 1 ? "" : "s"): \(c.arrays.count) arrays, \(c.pools.count) pools, \(c.volumes.count) volumes, \(c.policies.count) policies, \(c.resourceGroups.count) resource groups" + (warnings > 0 ? ", \(warnings) warnings" : "") + ")"
         return CommandOutcome(stdout: summary, stderr: stderr)
     }
 

@@ -41,8 +41,12 @@ public struct Diagnostic: Hashable, Sendable, Codable {
 }
 
 extension Diagnostic: CustomStringConvertible {
-    /// `file:line:col: error: message [rule-id]`
-    public var description: String { "\(location): \(severity.rawValue): \(message) [\(rule)]" }
+    /// `file:line:col: error: message [rule-id]`; without a place in a file (a
+    /// problem of the storage state or of the command line) just `error: message [rule-id]`.
+    public var description: String {
+        location == .unknown
+            ? "\(severity.rawValue): \(message) [\(rule)]" : "\(location): \(severity.rawValue): \(message) [\(rule)]"
+    }
 }
 
 extension Array where Element == Diagnostic {
