@@ -4,10 +4,21 @@ import Foundation
 extension PlanBuilder {
     /// Everything changed outside flashplan, with what the plan does about it.
     mutating func reportDrift() {
+        // Volumes out of reach are reported with the offline array that holds them.
+        var offlineVolumes: [String: [String]] = [:]
+        for volume in observed.volumes where !volume.online {
+            let array = arrays(ofVolume: volume.name).first(where: isOffline) ?? "?"
+            offlineVolumes[array, default: []].append(volume.name)
+        }
         for array in observed.arrays.sorted(by: { $0.name < $1.name }) {
             switch array.status {
             case .offline:
-                drift.append(DriftItem(address: "array.\(array.name)", change: "array is offline", response: "actions that need it are blocked; others run"))
+                let held = offlineVolumes.removeValue(forKey: array.name) ?? []
+                let list = held.count > 8 ? held.prefix(8).joined(separator: ", ") + ", …" : held.joined(separator: ", ")
+                drift.append(DriftItem(
+                    address: "array.\(array.name)",
+                    change: "array is offline" + (held.isEmpty ? "" : "; \(held.count) volume\(held.count == 1 ? "" : "s") out of reach: \(list)"),
+                    response: "actions that need it are blocked; others run"))
             case .degraded:
                 drift.append(DriftItem(address: "array.\(array.name)", change: "array is degraded (a module failed; running on the hot spare)", response: "none; replace the module"))
             case .online:
@@ -29,7 +40,7 @@ extension PlanBuilder {
             if volume.mirrorPool != nil && !volume.copiesInSync {
                 drift.append(DriftItem(address: "volume.\(volume.name)", change: "mirror copies out of sync", response: "none: the copies resync after repair"))
             }
-            if !volume.online {
+            if !volume.online, offlineVolumes.values.contains(where: { $0.contains(volume.name) }) {
                 drift.append(DriftItem(address: "volume.\(volume.name)", change: "volume is offline (no copy on an available array)", response: "its actions are blocked"))
             }
         }
