@@ -170,6 +170,9 @@ import Testing
         #expect(Set(plan.ids) == c.actions)
         #expect(plan.rules == c.rules, "\(plan.diagnostics)")
         #expect(plan.targets == c.targets && plan.excludes == c.excludes)
+        // Retention is shown only for the groups in scope.
+        let inScope = Set(["g", "k"].filter { !c.excludes.contains($0) && (c.targets.isEmpty || c.targets.contains($0)) })
+        #expect(Set(plan.retention.map(\.group)) == inScope)
         // No dangling dependencies.
         for action in plan.actions { #expect(action.dependsOn.allSatisfy { plan.action($0) != nil }) }
         if !c.rules.isEmpty {

@@ -357,6 +357,9 @@ import Testing
             #expect(plan.orders(snapshot, before: clone))
             #expect(plan.update(of: "\(volume)_dr")?.drop == [Self.b(19)])
         }
+        // The vault's decisions are per backup, not per destination volume.
+        let vaultDecisions = plan.retention.filter { $0.location == "vault" }
+        #expect(vaultDecisions.map(\.backup).sorted() == [Self.b(20), Self.b(19), Self.new].sorted(), "\(vaultDecisions)")
         // The list itself is in a valid order: no action depends on a later one.
         for (index, action) in plan.actions.enumerated() {
             for dependency in action.dependsOn {
