@@ -146,10 +146,16 @@ extension CalendarSpec {
             // A DST flag carried over from a normalization: drop it, but note
             // when it disagrees with the time it is attached to — then
             // systemd's mktime would have moved the time (see nextElapse).
+            // (It would when the flag is the other one, or when the time sits
+            // in a gap, where glibc resolves a given flag backwards.)
             let carried = c.isDST
+            let requested = c
             if iteration > 0 && !carryDST { c.isDST = -1 }
             _ = clock.makeTime(&c)
-            if iteration > 0 && !carryDST && carried >= 0 && c.isDST != carried { hazard = true }
+            if iteration > 0 && !carryDST && carried >= 0
+                && (c.isDST != carried || c.hour != requested.hour || c.minute != requested.minute || c.mday != requested.mday) {
+                hazard = true
+            }
             c.isDST = -1
 
             var yearValue = c.year

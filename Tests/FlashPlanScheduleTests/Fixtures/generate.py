@@ -30,6 +30,8 @@ ITERATIONS = 5
 # Overridable for ad-hoc stress runs, e.g.
 #   SEED=7 RANDOM_CASES=3000 RANDOM_DST_CASES=3000 OUT=/tmp/stress.json python3 generate.py
 # then FLASHPLAN_SCHEDULE_FIXTURE=/tmp/stress.json swift test --filter SystemdParityTests
+# (ZONES="A B" picks the zones of the random set, DST_ZONES="A B" those of the
+# DST set, with their changes computed by Python's zoneinfo.)
 RANDOM_CASES = int(os.environ.get("RANDOM_CASES", 220))
 RANDOM_DST_CASES = int(os.environ.get("RANDOM_DST_CASES", 120))
 # UTC instants of DST changes (for choosing base times near them; the
@@ -196,7 +198,7 @@ def random_expression(rng):
 
 def random_cases():
     rng = random.Random(SEED)
-    zones = ["UTC", "Europe/Rome", "America/New_York", "Australia/Lord_Howe", "Asia/Kolkata"]
+    zones = os.environ.get("ZONES", "UTC Europe/Rome America/New_York Australia/Lord_Howe Asia/Kolkata").split()
     cases = []
     for _ in range(RANDOM_CASES):
         expression = random_expression(rng)
@@ -206,14 +208,50 @@ def random_cases():
     return cases
 
 
-def random_dst_cases():
+def offset_changes(zone, start_year=2025, end_year=2028):
+    """UTC instants where `zone`'s offset changes (from Python's zoneinfo;
+    for stress runs over zones not in DST_CHANGES)."""
+    from zoneinfo import ZoneInfo
+    tz = ZoneInfo(zone)
+    def offset(t):
+        return datetime.datetime.fromtimestamp(t, tz).utcoffset()
+    changes = []
+    t = epoch("%d-01-01 00:00:00" % start_year)
+    end = epoch("%d-01-01 00:00:00" % end_year)
+    while t < end:
+        if offset(t) != offset(t + 3600):
+            lo, hi = t, t + 3600
+            while hi - lo > 1:
+                mid = (lo + hi) // 2
+                if offset(mid) == offset(lo):
+                    lo = mid
+                else:
+                    hi = mid
+            changes.append(hi)
+        t += 3600
+    return changes
+
+
+# More zones with odd changes: at midnight (Havana, Santiago), at 02:45
+# with a 45-minute offset (Chatham), at 00:01 local in the past (St John's).
+MORE_DST_ZONES = "America/Havana America/Santiago Pacific/Chatham America/St_Johns Europe/London"
+MORE_DST_CASES = int(os.environ.get("MORE_DST_CASES", 120))
+
+
+def random_dst_cases(zones=None, count=None, seed_offset=1):
     """Random expressions (biased to hour/minute patterns) with base times
     within a few hours of a DST change."""
-    rng = random.Random(SEED + 1)
+    rng = random.Random(SEED + seed_offset)
+    zones = zones or os.environ.get("DST_ZONES")
+    if zones:
+        table = {z: offset_changes(z) for z in zones.split()}
+    else:
+        table = {z: [epoch(c) for c in changes] for z, changes in DST_CHANGES.items()}
+    table = {z: c for z, c in table.items() if c}
     cases = []
-    for _ in range(RANDOM_DST_CASES):
-        zone = rng.choice(sorted(DST_CHANGES))
-        change = epoch(rng.choice(DST_CHANGES[zone]))
+    for _ in range(RANDOM_DST_CASES if count is None else count):
+        zone = rng.choice(sorted(table))
+        change = rng.choice(table[zone])
         base = change + rng.randint(-4 * 3600, 2 * 3600)
         if rng.random() < 0.5:
             expression = "%s:%s" % (random_component(rng, 0, 23), random_component(rng, 0, 59))
@@ -226,7 +264,9 @@ def random_dst_cases():
 def main():
     version = subprocess.run([SYSTEMD_ANALYZE, "--version"], capture_output=True, text=True).stdout.splitlines()[0]
     results = []
-    for group, cases in (("curated", curated()), ("random", random_cases()), ("random-dst", random_dst_cases())):
+    groups = (("curated", curated()), ("random", random_cases()), ("random-dst", random_dst_cases()),
+              ("random-dst-more", random_dst_cases(MORE_DST_ZONES, MORE_DST_CASES, 2)))
+    for group, cases in groups:
         for expression, zone, base in cases:
             r = run(expression, zone, base)
             entry = {"group": group, "expression": expression, "timezone": zone, "base": base}
