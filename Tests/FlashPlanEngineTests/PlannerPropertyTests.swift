@@ -294,6 +294,58 @@ struct RandomScenario: CustomStringConvertible {
         }
     }
 
+    /// Random histories replayed forward: apply, advance the clock by a random step, repeat.
+    /// After every apply the plan at the same time is empty, a mirror holds exactly its
+    /// source's backups (plus clone parents), and a vault only labels it keeps.
+    @Test(arguments: Array(0..<4)) func randomHistoriesOverTime(_ chunk: Int) {
+        var failures = 0
+        for i in 0..<UInt64(16) {
+            let seed = 10_000 + UInt64(chunk) * 16 + i
+            let scenario = RandomScenario.make(seed: seed)
+            guard !scenario.offline else { continue }
+            var rng = SeededGenerator(seed: seed)
+            let configuration = scenario.configuration
+            var state = scenario.observed
+            var now = scenario.now
+            var problems = Problems()
+            for step in 0..<6 {
+                let plan = Planner(configuration: configuration, observed: state, now: now).plan()
+                problems.expect(!plan.hasErrors, "step \(step): \(plan.diagnostics)")
+                state = state.applying(plan, at: now)
+                let replan = Planner(configuration: configuration, observed: state, now: now).plan()
+                problems.expect(replan.actions.isEmpty, "step \(step) at \(now.iso8601): after apply, still \(replan.ids)")
+                checkCopies(scenario, state, step: step, &problems)
+                now.addTimeInterval(Double(rng.int(1...(3 * 86400))))
+            }
+            if !problems.list.isEmpty {
+                failures += 1
+                Issue.record("""
+                    replay with RandomScenario.make(seed: \(seed)) over time:
+                    \(problems.list.prefix(8).joined(separator: "\n"))
+                    \(scenario.yaml)
+                    """)
+                if failures >= 3 { return }
+            }
+        }
+    }
+
+    func checkCopies(_ scenario: RandomScenario, _ state: ObservedState, step: Int, _ p: inout Problems) {
+        let parents = Set(state.clones.map { "\($0.volume)/\($0.parentSnapshot)" })
+        for volume in scenario.volumes {
+            let source = Set(state.snapshots.filter { $0.volume == volume && $0.group == "g" }.map(\.name))
+            if state.relationships.contains(where: { $0.destination == "\(volume)_dr" }) {
+                let held = Set(state.snapshots.filter { $0.volume == "\(volume)_dr" }.map(\.name))
+                p.expect(held.isSuperset(of: source), "step \(step): \(volume)_dr lacks \(source.subtracting(held).sorted())")
+                let extra = held.subtracting(source).filter { !parents.contains("\(volume)_dr/\($0)") }
+                p.expect(extra.isEmpty, "step \(step): \(volume)_dr holds what its source does not: \(extra.sorted())")
+            }
+            let vaulted = state.snapshots.filter { $0.volume == "\(volume)_vault" }
+            for snapshot in vaulted where scenario.vaultRules[snapshot.label] == nil {
+                p.expect(false, "step \(step): \(volume)_vault holds '\(snapshot.label)' \(snapshot.name)")
+            }
+        }
+    }
+
     /// The generator reaches the cases the properties are about.
     @Test func randomHistoriesCoverTheInterestingCases() {
         var seen: [String: Int] = [:]
