@@ -59,7 +59,7 @@ public final class StateLock: @unchecked Sendable {
         let start = Date()
         var told = false
         while flock(fd, LOCK_EX | LOCK_NB) != 0 {
-            let holder = readHolder(fd)
+            let holder = readLiveHolder(fd)
             if !told {
                 onWait(holder)
                 told = true
@@ -78,6 +78,22 @@ public final class StateLock: @unchecked Sendable {
         _ = ftruncate(fd, 0)
         _ = data.withUnsafeBytes { pwrite(fd, $0.baseAddress, data.count, 0) }
         return StateLock(path: path, descriptor: fd)
+    }
+
+    /// The holder's record once it is complete and names a living process. A new holder
+    /// writes its record just after `flock` succeeds, over the one of the holder before
+    /// (which may have been killed): a waiter arriving in between would otherwise read
+    /// nothing, or a dead process. Waits up to 0.2 s for the record to settle.
+    private static func readLiveHolder(_ fd: Int32) -> Holder? {
+        var holder = readHolder(fd)
+        for _ in 0..<20 {
+            if let current = holder, current.host != ProcessInfo.processInfo.hostName || kill(current.pid, 0) == 0 || errno == EPERM {
+                return current
+            }
+            usleep(10_000)
+            holder = readHolder(fd)
+        }
+        return holder
     }
 
     private static func readHolder(_ fd: Int32) -> Holder? {
