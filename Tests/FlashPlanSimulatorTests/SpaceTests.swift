@@ -116,4 +116,17 @@ import Testing
         let p4 = try sim.pool("p4")
         #expect(p4.usedCapacity == p4.physicalCapacity)
     }
+
+    @Test func operationsAtAnEarlierTimeDoNotUseACacheMadeStaleByLaterOnes() throws {
+        // A cache computed at +10h, a change at +20h, then an operation back at +10h (a replay).
+        let sim = try SimFixture()
+        try sim.volume("a", pool: "p2", size: .tib(1))
+        try sim.snapshot("a", "s1", hours: 1)
+        try sim.snapshot("a", "s2", hours: 10)
+        try sim.perform(.deleteSnapshot(volume: "a", name: "s1"), hours: 20)
+        try sim.backend.inject(.fillPool(pool: "p2", percent: Percentage(100)), at: sim.at(10))
+        let p2 = try sim.pool("p2", hours: 10)
+        #expect(p2.usedCapacity == p2.physicalCapacity)
+        #expect(try sim.store.consistencyProblems().isEmpty)
+    }
 }

@@ -162,12 +162,16 @@ struct SimulationContext {
                 try db.cachedStatement(sql: "UPDATE pool SET virtual = virtual + ? WHERE id = ?")
                     .execute(arguments: [virtualDelta, id])
             }
-            if usedDelta != 0 {
-                // Only a cache computed for this very time can take a delta; any other
-                // is recomputed from the volumes when next needed.
-                try db.cachedStatement(sql: "UPDATE pool SET used = used + ? WHERE id = ? AND used_at = ?")
-                    .execute(arguments: [usedDelta, id, time])
-            }
+            // Only a cache computed for this very time can take the delta. A cache for
+            // another time described the volumes as they were: drop it, so that an
+            // operation at that time (a replay, `--now` in the past) recomputes.
+            try db.cachedStatement(
+                sql: """
+                    UPDATE pool SET used = CASE WHEN used_at = ?1 THEN used + ?2 ELSE 0 END,
+                        used_at = CASE WHEN used_at = ?1 THEN used_at ELSE NULL END
+                    WHERE id = ?3 AND used_at IS NOT NULL
+                    """
+            ).execute(arguments: [time, usedDelta, id])
         }
     }
 

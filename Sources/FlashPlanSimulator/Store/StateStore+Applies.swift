@@ -9,6 +9,13 @@ public struct StaleStateError: Error, Sendable, Hashable, CustomStringConvertibl
     public var lineage: String
     public var serial: Int
 
+    public init(expectedLineage: String, expectedSerial: Int, lineage: String, serial: Int) {
+        self.expectedLineage = expectedLineage
+        self.expectedSerial = expectedSerial
+        self.lineage = lineage
+        self.serial = serial
+    }
+
     public var description: String {
         if expectedLineage != lineage {
             return "the plan was made for state \(expectedLineage), but this state is \(lineage); make a new plan"

@@ -1,7 +1,53 @@
 import ArgumentParser
+import FlashPlanSimulator
+import Foundation
 
+/// `flashplan state list|show`: what the backend holds.
 struct StateCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "state", abstract: "(not yet built)")
+    static let configuration = CommandConfiguration(
+        commandName: "state",
+        abstract: "Show what the storage backend holds.",
+        subcommands: [List.self, Show.self]
+    )
 
-    func run() throws { throw ValidationError("'state' is not built yet") }
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List every array, cluster, pool, host, volume, snapshot, relationship and clone.")
+
+        @OptionGroup var state: StateOptions
+        @OptionGroup var clock: ClockOptions
+        @Option(name: .long, help: "Output format: text or json.")
+        var format: StateInspector.Format = .text
+
+        func run() throws {
+            let store = try StateStore(path: state.path)
+            let observed = try store.backend.observe(at: try clock.resolve())
+            FileHandle.standardOutput.write(Data(try StateInspector.list(observed, format: format).utf8))
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show one object.",
+            discussion: """
+                ADDRESS is array.NAME, cluster.NAME, pool.NAME, host.NAME, volume.NAME,
+                snapshot.VOLUME/NAME, relationship.DESTINATION or clone.NAME.
+                """)
+
+        @Argument(help: "The object's address, e.g. volume.db01 or snapshot.db01/rg1_host1_11-21-2026_10.00.00.")
+        var address: String
+        @OptionGroup var state: StateOptions
+        @OptionGroup var clock: ClockOptions
+        @Option(name: .long, help: "Output format: text or json.")
+        var format: StateInspector.Format = .text
+
+        func run() throws {
+            let parsed = try StateAddress(parsing: address)
+            let store = try StateStore(path: state.path)
+            let observed = try store.backend.observe(at: try clock.resolve())
+            print(try StateInspector.show(parsed, in: observed, format: format), terminator: "")
+        }
+    }
 }
+
+extension StateInspector.Format: ExpressibleByArgument {}

@@ -1,0 +1,85 @@
+import FlashPlanModel
+import FlashPlanSimulator
+import Foundation
+import Testing
+
+@Suite struct ObserveTests {
+    let now = SimFixture.start
+
+    @Test func seedFleetBuildsASortedConsistentFleet() throws {
+        let store = try StateStore.inMemory()
+        try store.backend.seedFleet(volumes: 1_500, groups: 7, snapshotsPerVolume: 4, now: now)
+        let state = try store.backend.observe(at: now)
+        #expect(state.arrays.map(\.name) == ["fs000", "fs001"])
+        #expect(state.pools.map(\.name) == ["pool000", "pool001"])
+        #expect(state.hosts.count == 7 && state.volumes.count == 1_500 && state.snapshots.count == 6_000)
+        #expect(state.pools[0].virtualCapacity == ByteCount(bytes: SimulatorBackend.Fleet.volumeSize.bytes * 1_000))
+        #expect(state.pools[0].usedCapacity < state.pools[0].physicalCapacity)
+        let first = state.snapshots[0]
+        #expect(first == ObservedSnapshot(volume: "vol00000", name: "rg0000_host0000_11-21-2026_06.00.00", label: "hourly", created: now.addingTimeInterval(-4 * 3600), hosts: ["host0000"], group: "rg0000"))
+        #expect(state.volumes[8].hosts == ["host0001"])
+        // Sorted by volume, then created, then name.
+        let keys = state.snapshots.map { ($0.volume, $0.created, $0.name) }
+        #expect(zip(keys, keys.dropFirst()).allSatisfy { $0 < $1 })
+        #expect(try store.consistencyProblems().isEmpty)
+        #expect(throws: BackendError(.refused, "seedFleet needs an empty state; this one already holds arrays")) {
+            try store.backend.seedFleet(volumes: 1, groups: 1, snapshotsPerVolume: 1, now: now)
+        }
+        // The seeded fleet takes ordinary operations.
+        try store.backend.perform(.createSnapshot(SnapshotSpec(volume: "vol00003", name: "extra", label: "daily")), at: now, journal: nil)
+        try store.backend.perform(.deleteSnapshot(volume: "vol00003", name: "rg0003_host0003_11-21-2026_06.00.00"), at: now, journal: nil)
+        #expect(try store.consistencyProblems().isEmpty)
+    }
+
+    @Test func stateListJSONHasTheDocumentedShape() throws {
+        let sim = try SimFixture()
+        try sim.volume("db", mirror: "p2")
+        try sim.volume("db_p4", pool: "p4")
+        try sim.perform(.createSnapshot(SnapshotSpec(volume: "db", name: "s1", label: "daily", hosts: ["h1"], tag: "t", group: "g", immutableUntil: sim.at(24))))
+        try sim.perform(.createRelationship(source: "db", destination: "db_p4", type: .vault, mode: .async, group: "g"))
+        try sim.perform(.createClone(name: "c_db", volume: "db", snapshot: "s1", host: nil))
+        let json = try StateInspector.list(try sim.observe(), format: .json)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+        #expect(Set(object.keys) == ["lineage", "serial", "arrays", "clusters", "pools", "hosts", "volumes", "snapshots", "relationships", "clones"])
+        let snapshot = try #require((object["snapshots"] as? [[String: Any]])?.first)
+        #expect(snapshot["volume"] as? String == "db")
+        #expect(snapshot["created"] as? String == "2026-11-21T10:00:00Z")
+        #expect(snapshot["immutable_until"] as? String == "2026-11-22T10:00:00Z")
+        #expect(snapshot["hosts"] as? [String] == ["h1"])
+        let relationship = try #require((object["relationships"] as? [[String: Any]])?.first)
+        #expect(relationship["source"] as? String == "db" && relationship["destination"] as? String == "db_p4")
+        #expect(relationship["state"] as? String == "uninitialized" && relationship["type"] as? String == "vault")
+        let clone = try #require((object["clones"] as? [[String: Any]])?.first)
+        #expect(clone["parent_snapshot"] as? String == "s1" && clone["pool"] as? String == "p1" && clone["volume"] as? String == "db")
+        // It decodes back to the same state.
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        decoder.dateDecodingStrategy = .iso8601
+        #expect(try decoder.decode(ObservedState.self, from: Data(json.utf8)) == (try sim.observe()))
+    }
+
+    @Test func stateShowFindsEachKindOfAddress() throws {
+        let sim = try SimFixture()
+        try sim.volume("db")
+        try sim.snapshot("db", "s1")
+        let state = try sim.observe()
+        for text in ["array.fs1", "cluster.svc1", "pool.p1", "host.h1", "volume.db", "snapshot.db/s1"] {
+            let address = try StateAddress(parsing: text)
+            #expect(address.description == text)
+            let shown = try StateInspector.show(address, in: state, format: .text)
+            #expect(shown.hasPrefix(text + "\n"))
+        }
+        let volume = try StateInspector.show(.volume("db"), in: state, format: .text)
+        #expect(volume.contains("  snapshots        1\n"))
+        #expect(volume.contains("  created          2026-11-21T10:00:00Z\n"))
+        #expect(try StateInspector.show(.array("fs1"), in: state, format: .text).contains("capacity  12 TB (10.91TiB)"))
+        #expect(throws: StateAddress.Error(message: "volume.nope is not in the state (serial 0)")) {
+            try StateInspector.show(.volume("nope"), in: state, format: .text)
+        }
+        #expect(throws: StateAddress.Error(message: "'snapshot.db' is not a snapshot address; write snapshot.VOLUME/NAME")) {
+            try StateAddress(parsing: "snapshot.db")
+        }
+        #expect(throws: StateAddress.Error.self) { try StateAddress(parsing: "lun.x") }
+        #expect(try StateAddress(parsing: "volume.db.01") == .volume("db.01"))
+    }
+}
