@@ -113,6 +113,21 @@ import Testing
         #expect(plan.snapshotSpecs("snapshot:backup.g/g_h1_11-21-2026_00.00.00_daily").first?.label == "daily")
     }
 
+    /// 02:30 happens twice in Rome on 2026-10-25 (CEST, then CET): the second hourly
+    /// backup would get the first one's name.
+    @Test func theSecondBackupInADSTFoldGetsTheLabelSuffix() {
+        let configuration = Estate.configuration(
+            settings: "settings: {timezone: Europe/Rome}", Estate.group(frequency: "hourly", retention: "{count: 24}", schedule: "*-*-* *:30:00"))
+        var observed = PlannerFixture.provisioned(configuration)
+        observed.snapshots += Estate.backup("g_h1_10-25-2026_02.30.00", label: "hourly", at: "2026-10-25T00:30:00Z")
+        let plan = PlannerFixture.plan(configuration, observed, now: "2026-10-25T01:30:00Z")
+        #expect(plan.ids == ["snapshot:backup.g/g_h1_10-25-2026_02.30.00_hourly"])
+        // An hour later the clock has moved on: no suffix.
+        var later = observed.applying(plan, at: PlannerFixture.date("2026-10-25T01:30:00Z"))
+        later.serial += 1
+        #expect(PlannerFixture.plan(configuration, later, now: "2026-10-25T02:30:00Z").ids == ["snapshot:backup.g/g_h1_10-25-2026_03.30.00"])
+    }
+
     @Test func aNameTakenByHandGetsTheLabelSuffix() {
         let configuration = Estate.configuration(Estate.group())
         var observed = PlannerFixture.provisioned(configuration)

@@ -67,6 +67,19 @@ import Testing
         #expect(plan.action("snapshot:backup.m/m_h1_11-21-2026_10.00.00")?.blockedBy == nil)
     }
 
+    @Test func aNewMirrorOfAnUnreachableSourceIsBlocked() {
+        let configuration = Estate.configuration(Estate.group(extra: "    replicate: [{to: dr, type: mirror}]"))
+        var observed = PlannerFixture.provisioned(configuration)
+        observed.snapshots += PlannerRetentionTests.daily(1, from: 20)
+        observed.arrays[0].status = .offline
+        let plan = PlannerFixture.plan(configuration, observed, now: Estate.now)
+        let blocked = "array 'a1' is offline"
+        #expect(plan.action("create-volume:volume.v1_dr")?.blockedBy == nil)
+        #expect(plan.action("create-relationship:relationship.v1_dr")?.blockedBy == blocked)
+        #expect(plan.action("initialize-relationship:relationship.v1_dr")?.blockedBy == blocked)
+        #expect(plan.action("transfer:relationship.v1_dr")?.blockedBy == blocked)
+    }
+
     @Test func blockedActionsShowInTheRenderings() {
         let plan = Self.offlinePlan("a2")
         #expect(PlanTextRenderer(style: .plain).render(plan).contains("blocked: array 'a2' is offline"))

@@ -81,6 +81,12 @@ extension PlanBuilder {
     /// Marks the actions an offline array keeps from running.
     mutating func markBlocked() {
         guard anyArrayOffline else { return }
+        // Sources of the relationships this plan creates: their initialisation and first
+        // update need the source too.
+        var plannedSources: [String: String] = [:]
+        for operation in actions.lazy.flatMap(\.operations) {
+            if case .createRelationship(let source, let destination, _, _, _) = operation { plannedSources[destination] = source }
+        }
         for index in actions.indices {
             let action = actions[index]
             let offline = action.operations.compactMap { operation -> String? in
@@ -89,7 +95,7 @@ extension PlanBuilder {
                 case .deleteSnapshot(let volume, _): return blockingArray(forVolume: volume)
                 case .updateRelationship(let destination, _, _), .initializeRelationship(let destination),
                     .resyncRelationship(let destination):
-                    let source = relationshipsByDestination[destination]?.source
+                    let source = relationshipsByDestination[destination]?.source ?? plannedSources[destination]
                     return blockingArray(forVolume: destination) ?? source.flatMap { blockingArray(forVolume: $0) }
                 case .createClone(_, let volume, _, _): return blockingArray(forVolume: volume)
                 case .installArray, .installCluster: return nil
