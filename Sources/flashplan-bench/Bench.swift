@@ -100,6 +100,9 @@ struct Bench {
         }
         report("plan right after apply", replan, target: 1.0)
         print("       \(again.stdout.split(separator: "\n").last ?? "")")
+        print("")
+        print("schedules (the planner asks for the previous elapse of every group's schedules):")
+        print(ScheduleBenchmark.run())
     }
 
     static func runChild(_ command: [String], discardOutput: Bool = false) throws {
