@@ -244,6 +244,21 @@ import Testing
         }
     }
 
+    @Test func snapshotCeilingOnADestination() throws {
+        let configuration = Estate.configuration(
+            Estate.group(retention: "{count: 3}", extra: "    replicate: [{to: vault, type: vault, retention: {daily: {count: 3}}}]"))
+        var observed = PlannerFixture.provisioned(configuration)
+        observed.volumes.append(Estate.destination("v1", in: "vault"))
+        observed.relationships.append(Estate.relationship("v1", to: "vault", .vault))
+        observed.snapshots += (0..<255).map {
+            PlannerFixture.snapshot("v1_vault", "manual-\($0)", label: "manual", group: nil, at: "2026-01-01T00:00:00Z")
+        }
+        let plan = PlannerFixture.plan(configuration, observed, now: Estate.now)
+        #expect(plan.update(of: "v1_vault")?.transfer.count == 1)
+        let diagnostic = try #require(plan.diagnostics("snapshot-ceiling").first, "\(plan.diagnostics)")
+        #expect(diagnostic.message.contains("'v1_vault' would hold 256"))
+    }
+
     @Test func pruningMakesRoomUnderTheCeiling() {
         let configuration = Estate.configuration(Estate.group(retention: "{count: 1}"))
         var observed = PlannerFixture.provisioned(configuration)

@@ -265,7 +265,9 @@ extension PlanBuilder {
     // MARK: The 255 ceiling
 
     private mutating func checkCeiling(_ plan: GroupPlan) {
-        for volume in plan.volumes {
+        // Destinations too: a transfer adds snapshots there.
+        let destinations = plan.group.replicate.flatMap { replication in plan.volumes.map(replication.destinationVolume) }
+        for volume in plan.volumes + destinations {
             let after = (snapshotsByVolume[volume]?.count ?? 0) + (snapshotDelta[volume] ?? 0)
             if after > 255 { diagnostics.append(.snapshotCeiling(volume: volume, count: after, group: plan.group)) }
         }
