@@ -401,6 +401,26 @@ struct RandomScenario: CustomStringConvertible {
         }
     }
 
+    /// Stronger than the contract (the backend sorts what it observes): the plan does not
+    /// depend on the order of the observed collections at all.
+    @Test func planDoesNotDependOnTheOrderOfTheObservedState() throws {
+        for seed in UInt64(2000)..<2100 {
+            let scenario = RandomScenario.make(seed: seed)
+            var rng = SeededGenerator(seed: seed)
+            var shuffled = scenario.observed
+            shuffled.snapshots.shuffle(using: &rng)
+            shuffled.volumes.shuffle(using: &rng)
+            shuffled.relationships.shuffle(using: &rng)
+            shuffled.clones.shuffle(using: &rng)
+            shuffled.arrays.shuffle(using: &rng)
+            shuffled.pools.shuffle(using: &rng)
+            let configuration = scenario.configuration
+            let a = try PlanJSONRenderer.render(Planner(configuration: configuration, observed: scenario.observed, now: scenario.now).plan())
+            let b = try PlanJSONRenderer.render(Planner(configuration: configuration, observed: shuffled, now: scenario.now).plan())
+            #expect(a == b, "seed \(seed):\n\(GoldenFile.lineDiff(expected: a, actual: b))")
+        }
+    }
+
     @Test func shippedPoliciesConvergeFromAnEmptyState() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let loaded = try ConfigurationLoader.load(directory: root.appendingPathComponent("policies").path)
