@@ -61,6 +61,26 @@ import Testing
         #expect(plan.actions(.prune).isEmpty)
     }
 
+    /// Several schedules for one label: the latest elapse of any of them counts.
+    @Test func theLatestElapseOfAnyScheduleOfTheLabelCounts() throws {
+        let configuration = Estate.configuration("""
+            policies: {p: {frequency: daily, retention: {count: 7}}}
+            resource_groups:
+              g:
+                hosts: [h1]
+                volumes: [v1]
+                policies: [{policy: p, schedule: "Mon..Fri *-*-* 22:00"}, {policy: p, schedule: "Sat 04:00"}]
+            """)
+        // Saturday 2026-11-21 10:00 UTC: the last elapses are Fri 22:00 and Sat 04:00.
+        for (newest, due) in [("2026-11-20T23:00:00Z", true), ("2026-11-21T04:30:00Z", false)] {
+            var observed = PlannerFixture.provisioned(configuration)
+            observed.snapshots += Estate.backup("g_prev", at: newest)
+            let plan = PlannerFixture.plan(configuration, observed, now: Estate.now)
+            #expect(plan.actions(.snapshot).count == (due ? 1 : 0), "\(newest)")
+            if due { #expect(plan.actions(.snapshot).first?.reason.contains("'Sat 04:00' at 2026-11-21 04:00:00") == true) }
+        }
+    }
+
     @Test func manyMissedElapsesCatchUpWithOneBackup() throws {
         let configuration = Estate.configuration(Estate.group(frequency: "hourly", retention: "{count: 24}", volumes: ["v1", "v2"]))
         var observed = PlannerFixture.provisioned(configuration)
