@@ -1,0 +1,326 @@
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// `flashplan apply` as the timer, an operator at a terminal and a monitoring system
+/// see it: the lock, offline arrays, stale plans, the approval prompt, metrics and logs.
+@Suite("flashplan apply")
+struct ApplyEndToEndTests {
+    static let t0 = "2026-11-21T10:00:00Z"
+    static let t1 = "2026-11-21T11:00:00Z"
+    static let t2 = "2026-11-21T12:00:00Z"
+
+    // MARK: One apply at a time
+
+    /// `pid 4242, flashplan@stor01, apply, since 2026-11-21T10:00:00Z`
+    static func namesHolder(_ text: String, pid: Int32, since: String) -> Bool {
+        text.contains("pid \(pid), ") && text.contains(", apply, since \(since)")
+            && text.contains(/pid \d+, [^ ,]+@[^ ,]+, apply/)
+    }
+
+    @Test func twoAppliesStartedTogetherNeverBothAct() throws {
+        let workspace = try ApplyWorkspace(config: Fleets.large(groups: 30))
+        defer { workspace.remove() }
+        let arguments = ["apply", "--auto-approve", "--lock-timeout", "0"] + workspace.flags(Self.t0)
+        let first = try FlashPlanBinary.start(arguments, in: workspace.url)
+        let second = try FlashPlanBinary.start(arguments, in: workspace.url)
+        let results = [try first.wait(), try second.wait()]
+        let pids = [first.pid, second.pid]
+
+        let acted = results.indices.filter { results[$0].stdout.contains("Apply complete!") }
+        try #require(acted.count == 1, "\(results[0])\n\(results[1])")
+        let winner = acted[0], loser = 1 - winner
+        #expect(results[winner].exitCode == 0, "\(results[winner])")
+        let other = results[loser]
+        if other.exitCode == 1 {
+            // Refused at once, naming who holds the lock.
+            let text = other.stdout + other.stderr
+            #expect(text.contains("locked by another flashplan"), "\(other)")
+            #expect(Self.namesHolder(text, pid: pids[winner], since: Self.t0), "\(other)")
+        } else {
+            // Or it came after the first had finished: then there was nothing left to do.
+            #expect(other.exitCode == 0 && other.stdout.contains("No changes"), "\(other)")
+        }
+
+        let applies = try StateDatabase.applies(workspace.statePath)
+        #expect(applies.count == 1, "\(applies)")
+        let journal = try StateDatabase.journal(workspace.statePath)
+        #expect(Set(journal.map(\.applyID)) == Set(applies.map(\.id)))
+        #expect(Set(journal.map(\.actionID)).count == journal.count, "an action was journalled twice")
+        #expect(journal.allSatisfy { $0.outcome == .applied })
+        #expect(try workspace.plan(Self.t0).exitCode == 0)
+    }
+
+    @Test func aSecondApplyIsRefusedOrWaitsWhileTheLockIsHeld() throws {
+        let workspace = try ApplyWorkspace(config: Fleets.large(groups: 10))
+        defer { workspace.remove() }
+        let first = try FlashPlanBinary.start(["apply", "--auto-approve"] + workspace.flags(Self.t0), in: workspace.url)
+        // Freeze the first apply as soon as it holds the lock: whatever the machine's
+        // speed, the others meet a held lock.
+        let lockFile = workspace.statePath + ".lock"
+        let holds = first.poll(interval: 0.001) {
+            ((try? String(contentsOfFile: lockFile, encoding: .utf8)) ?? "").contains("\"pid\":\(first.pid)")
+        }
+        kill(first.pid, SIGSTOP)
+        defer { kill(first.pid, SIGCONT) }
+        if !holds { Issue.record("the first apply never took the lock: \((try? first.wait()).map { "\($0)" } ?? "")") }
+        try #require(holds)
+
+        // --lock-timeout 0: refused at once, exit 1, naming the holder.
+        let refused = try workspace.apply(Self.t0, ["--lock-timeout", "0"])
+        #expect(refused.exitCode == 1, "\(refused)")
+        #expect(refused.stdout.contains("Error: the state is locked by another flashplan"), "\(refused)")
+        #expect(Self.namesHolder(refused.stdout, pid: first.pid, since: Self.t0), "\(refused)")
+
+        // A short timeout: it says who it waits for, then gives up.
+        let gaveUp = try workspace.apply(Self.t0, ["--lock-timeout", "1s"])
+        #expect(gaveUp.exitCode == 1, "\(gaveUp)")
+        #expect(gaveUp.stderr.contains("Waiting for the state lock, held by pid \(first.pid), "), "\(gaveUp)")
+        #expect(gaveUp.stdout.contains("gave up after 1s"), "\(gaveUp)")
+
+        // A long timeout: it waits, and once the first is done it has nothing to do.
+        let waiting = try FlashPlanBinary.start(
+            ["apply", "--auto-approve", "--lock-timeout", "2m"] + workspace.flags(Self.t0), in: workspace.url)
+        #expect(waiting.poll { waiting.stderrSoFar.contains("Waiting for the state lock") }, "\(waiting.stderrSoFar)")
+        #expect(Self.namesHolder(waiting.stderrSoFar, pid: first.pid, since: Self.t0), "\(waiting.stderrSoFar)")
+        kill(first.pid, SIGCONT)
+        let done = try first.wait()
+        #expect(done.exitCode == 0, "\(done)")
+        let after = try waiting.wait()
+        #expect(after.exitCode == 0, "\(after)")
+        #expect(after.stdout.contains("No changes"), "\(after)")
+        #expect(!after.stdout.contains("Apply complete!"), "\(after)")
+
+        let applies = try StateDatabase.applies(workspace.statePath)
+        #expect(applies.count == 1, "only the first apply acted: \(applies)")
+        let journal = try StateDatabase.journal(workspace.statePath)
+        #expect(Set(journal.map(\.actionID)).count == journal.count)
+    }
+
+    // MARK: An array going offline
+
+    @Test func anOfflineArrayBlocksOnlyItsOwnActionsAndTheNextApplyConverges() throws {
+        let workspace = try ApplyWorkspace(config: Fleets.twoArrays)
+        defer { workspace.remove() }
+        try #require(try workspace.apply(Self.t0).exitCode == 0)
+
+        // fb (dr, vault, and gamma's pool) goes away before the next hourly run.
+        try workspace.sim(["array-offline", "fb"], now: Self.t1)
+        let partly = try workspace.apply(Self.t1)
+        #expect(partly.exitCode == 3, "\(partly)")
+        #expect(partly.stdout.contains("Apply partly failed."), "\(partly)")
+        #expect(partly.stdout.contains(/1 applied, 0 failed, \d+ skipped/), "\(partly)")
+        #expect(partly.stdout.contains(/skipped: relationship\.v1_dr \(transfer\): blocked: .*fb/), "\(partly)")
+        #expect(partly.stdout.contains(/skipped: backup\.gamma\/\S+ \(snapshot\): blocked: .*fb/), "\(partly)")
+        var state = try workspace.listing(Self.t1)
+        let hour1 = Clock.date(Self.t1)
+        #expect(state.snapshots(on: "v1", label: "hourly").last?.created == hour1, "fa's backup was taken")
+        #expect(state.snapshots(on: "v2", label: "hourly").last?.created == hour1)
+        #expect(state.snapshots(on: "v1_dr", label: "hourly").last?.created != hour1)
+        #expect(state.snapshots(on: "x1", label: "hourly").last?.created != hour1)
+
+        // Back online: the next apply does what was left, and nothing more.
+        try workspace.sim(["array-online", "fb"], now: Self.t1)
+        let converged = try workspace.apply(Self.t1)
+        #expect(converged.exitCode == 0, "\(converged)")
+        #expect(try workspace.plan(Self.t1).exitCode == 0)
+        state = try workspace.listing(Self.t1)
+        #expect(state.snapshots(on: "v1_dr", label: "hourly").last?.created == hour1)
+        #expect(state.snapshots(on: "x1", label: "hourly").last?.created == hour1)
+        #expect(Set(state.snapshots(on: "v1_dr").map(\.name)) == Set(state.snapshots(on: "v1").map(\.name)))
+        #expect(state.snapshots(on: "v1", label: "hourly").count == 2)
+    }
+
+    @Test func anArrayFailingMidRunFailsItsActionsSkipsTheirDependentsAndCarriesOn() throws {
+        let workspace = try ApplyWorkspace(config: Fleets.twoArrays)
+        defer { workspace.remove() }
+        try #require(try workspace.apply(Self.t0).exitCode == 0)
+
+        // The next operation on fa fails: alpha's backup (on fa) fails, its transfers
+        // (which need it) are skipped, gamma's backup (on fb) is taken.
+        try workspace.sim(["fail-next", "1", "fa"], now: Self.t1)
+        let partly = try workspace.apply(Self.t1)
+        #expect(partly.exitCode == 3, "\(partly)")
+        #expect(partly.stdout.contains(/1 applied, 1 failed, \d+ skipped/), "\(partly)")
+        #expect(partly.stdout.contains(/failed: backup\.alpha\/\S+ \(snapshot\): .+/), "\(partly)")
+        #expect(partly.stdout.contains(/skipped: relationship\.v1_dr \(transfer\): depends on snapshot:backup\.alpha\/\S+, which failed/), "\(partly)")
+        let hour1 = Clock.date(Self.t1)
+        var state = try workspace.listing(Self.t1)
+        #expect(state.snapshots(on: "v1", label: "hourly").last?.created != hour1)
+        #expect(state.snapshots(on: "v2", label: "hourly").last?.created != hour1, "no partial backup")
+        #expect(state.snapshots(on: "x1", label: "hourly").last?.created == hour1)
+
+        let converged = try workspace.apply(Self.t1)
+        #expect(converged.exitCode == 0, "\(converged)")
+        #expect(try workspace.plan(Self.t1).exitCode == 0)
+        state = try workspace.listing(Self.t1)
+        for volume in ["v1", "v2", "v1_dr", "v2_dr", "x1"] {
+            #expect(state.snapshots(on: volume, label: "hourly").map(\.created) == [Clock.date(Self.t0), hour1], "\(volume)")
+        }
+
+        // Every operation of the run fails: nothing applied, exit 1.
+        try workspace.sim(["fail-next", "5", "fa"], now: Self.t2)
+        try workspace.sim(["fail-next", "5", "fb"], now: Self.t2)
+        let failed = try workspace.apply(Self.t2)
+        #expect(failed.exitCode == 1, "\(failed)")
+        #expect(failed.stdout.contains("Apply failed: nothing was applied."), "\(failed)")
+    }
+
+    // MARK: Saved plans
+
+    @Test func aSavedPlanAppliesOnceAndIsStaleAfterwards() throws {
+        let workspace = try ApplyWorkspace(config: Fleets.twoArrays)
+        defer { workspace.remove() }
+        let saved = try workspace.run(["plan", "--out", "p.json"] + workspace.flags(Self.t0))
+        #expect(saved.exitCode == 0, "\(saved)")
+
+        // A saved plan is the approval: no prompt, no --auto-approve.
+        let applied = try workspace.run(["apply", "p.json"] + workspace.flags(Self.t0))
+        #expect(applied.exitCode == 0, "\(applied)")
+        #expect(applied.stdout.contains("Apply complete!"), "\(applied)")
+
+        let again = try workspace.run(["apply", "p.json"] + workspace.flags(Self.t0))
+        #expect(again.exitCode == 1, "\(again)")
+        #expect(again.stdout.lowercased().contains("stale"), "\(again)")
+        #expect(try StateDatabase.applies(workspace.statePath).count == 1)
+
+        // An outside event between plan and apply makes the plan stale too.
+        let next = try workspace.run(["plan", "--out", "p2.json"] + workspace.flags(Self.t1))
+        #expect(next.exitCode == 0, "\(next)")
+        try workspace.sim(["array-offline", "fb"], now: Self.t1)
+        let before = try workspace.listing(Self.t1)
+        let stale = try workspace.run(["apply", "p2.json"] + workspace.flags(Self.t1))
+        #expect(stale.exitCode == 1, "\(stale)")
+        #expect(stale.stdout.lowercased().contains("stale"), "\(stale)")
+        #expect(try workspace.listing(Self.t1).canonical == before.canonical, "a stale plan changed the state")
+        #expect(try StateDatabase.applies(workspace.statePath).count == 1)
+
+        // And a plan made for another state is refused whatever its serial.
+        let elsewhere = try workspace.run(["apply", "p2.json"] + workspace.flags(Self.t1, state: "other/state.db"))
+        #expect(elsewhere.exitCode == 1, "\(elsewhere)")
+        #expect(elsewhere.stdout.contains("make a new plan"), "\(elsewhere)")
+    }
+
+    // MARK: Approval
+
+    @Test func theApprovalPromptOnATerminal() throws {
+        let workspace = try ApplyWorkspace(config: Fleets.twoArrays)
+        defer { workspace.remove() }
+
+        func answer(_ text: String, state: String) throws -> FlashPlanBinary.Result {
+            let terminal = try PseudoTerminal()
+            let child = try FlashPlanBinary.start(
+                ["apply"] + workspace.flags(Self.t0, state: state), in: workspace.url, stdin: terminal.slave)
+            #expect(child.poll { child.stdoutSoFar.contains("Enter a value:") }, "no prompt: \(child.stdoutSoFar)")
+            terminal.type(text + "\n")
+            let result = try child.wait(timeout: 60)
+            terminal.drain()
+            return result
+        }
+
+        let no = try answer("no", state: "no/state.db")
+        #expect(no.exitCode == 1, "\(no)")
+        #expect(no.stdout.contains("Do you want to perform these actions?"), "\(no)")
+        #expect(no.stdout.contains("Apply cancelled."), "\(no)")
+        #expect(try workspace.listing(Self.t0, state: "no/state.db").volumes.isEmpty, "'no' applied something")
+
+        let yes = try answer("yes", state: "yes/state.db")
+        #expect(yes.exitCode == 0, "\(yes)")
+        #expect(yes.stdout.contains("Apply complete!"), "\(yes)")
+        #expect(try workspace.plan(Self.t0, state: "yes/state.db").exitCode == 0)
+
+        // Not a terminal and no --auto-approve: refused, saying how to approve.
+        let refused = try workspace.run(["apply"] + workspace.flags(Self.t0, state: "pipe/state.db"))
+        #expect(refused.exitCode == 1, "\(refused)")
+        #expect((refused.stdout + refused.stderr).contains("--auto-approve"), "\(refused)")
+        #expect(!refused.stdout.contains("Apply complete!"))
+        #expect(try workspace.listing(Self.t0, state: "pipe/state.db").volumes.isEmpty)
+    }
+
+    // MARK: Metrics and logs
+
+    /// `name{label="value",…} value [timestamp]`
+    static var sample: Regex<(Substring, Substring, Substring?, Substring?, Substring, Substring?)> {
+        /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{([a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\.)*"(?:,[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\.)*")*,?)?\})? (\S+)( -?\d+)?$/
+    }
+
+    static func parseMetrics(_ text: String) -> (samples: [String: Double], problems: [String]) {
+        var samples: [String: Double] = [:]
+        var problems: [String] = []
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) {
+            if line.isEmpty { continue }
+            if line.hasPrefix("#") {
+                if line.hasPrefix("# TYPE "), !line.contains(/^# TYPE [a-zA-Z_:][a-zA-Z0-9_:]* (counter|gauge|histogram|summary|untyped)$/) {
+                    problems.append(line)
+                }
+                continue
+            }
+            guard let match = line.wholeMatch(of: sample) else {
+                problems.append(line)
+                continue
+            }
+            let valueText = String(match.output.4)
+            guard let value = Double(valueText) ?? ["+Inf": .infinity, "-Inf": -.infinity, "NaN": .nan][valueText] else {
+                problems.append(line)
+                continue
+            }
+            samples[String(match.output.1) + String(match.output.2 ?? "")] = value
+        }
+        if !text.hasSuffix("\n") { problems.append("(no final newline)") }
+        return (samples, problems)
+    }
+
+    @Test func metricsFileAndJSONLogs() throws {
+        let workspace = try ApplyWorkspace(config: Fleets.twoArrays)
+        defer { workspace.remove() }
+        let metricsDirectory = workspace.url.appendingPathComponent("textfile")
+        try FileManager.default.createDirectory(at: metricsDirectory, withIntermediateDirectories: true)
+        let metrics = metricsDirectory.appendingPathComponent("flashplan.prom").path
+        let flags = ["--metrics-file", metrics, "--log-format", "json"]
+
+        let run = try workspace.apply(Self.t0, flags)
+        #expect(run.exitCode == 0, "\(run)")
+        let text = try String(contentsOfFile: metrics, encoding: .utf8)
+        let (samples, problems) = Self.parseMetrics(text)
+        #expect(problems.isEmpty, "not Prometheus text format: \(problems)\n\(text)")
+        #expect(samples["flashplan_last_apply_timestamp_seconds"] == Clock.date(Self.t0).timeIntervalSince1970, "\(text)")
+        #expect(samples["flashplan_last_apply_outcome{outcome=\"success\"}"] == 1, "\(text)")
+        #expect(samples["flashplan_rpo_met{group=\"alpha\",label=\"hourly\"}"] == 1, "\(text)")
+        #expect(samples["flashplan_rpo_met{group=\"gamma\",label=\"hourly\"}"] == 1, "\(text)")
+        #expect(samples["flashplan_volume_snapshots{volume=\"v1\"}"] == 2, "hourly and daily: \(text)")
+        #expect(samples["flashplan_volume_snapshots{volume=\"x1\"}"] == 1, "\(text)")
+        #expect(samples.keys.contains { $0.hasPrefix("flashplan_apply_actions{") }, "\(text)")
+        #expect(samples.keys.contains { $0.hasPrefix("flashplan_pool_used_bytes{") }, "\(text)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: metricsDirectory.path) == ["flashplan.prom"])
+        #expect(((try FileManager.default.attributesOfItem(atPath: metrics))[.posixPermissions] as? Int) == 0o644)
+
+        // --log-format json: every line on standard error is one JSON object.
+        var actions = 0
+        for line in run.stderrLines {
+            let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+            #expect(object?["level"] is String && object?["message"] is String, "not a JSON log line: \(line)")
+            if object?["action"] != nil {
+                actions += 1
+                #expect(object?["result"] as? String == "applied", "\(line)")
+            }
+        }
+        #expect(actions > 0, "no per-action log lines: \(run.stderr)")
+
+        // The next run replaces the file by rename (a new inode), leaving nothing behind.
+        let inode = (try FileManager.default.attributesOfItem(atPath: metrics))[.systemFileNumber] as? Int
+        let idle = try workspace.apply(Self.t0, flags)
+        #expect(idle.exitCode == 0, "\(idle)")
+        let replaced = (try FileManager.default.attributesOfItem(atPath: metrics))[.systemFileNumber] as? Int
+        #expect(inode != nil && replaced != inode, "the metrics file was rewritten in place, not replaced")
+        let second = Self.parseMetrics(try String(contentsOfFile: metrics, encoding: .utf8))
+        #expect(second.problems.isEmpty, "\(second.problems)")
+        #expect(second.samples["flashplan_last_apply_outcome{outcome=\"no-changes\"}"] == 1, "\(second.samples)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: metricsDirectory.path) == ["flashplan.prom"])
+        for line in idle.stderrLines {
+            #expect((try? JSONSerialization.jsonObject(with: Data(line.utf8))) is [String: Any], "not a JSON log line: \(line)")
+        }
+    }
+}
