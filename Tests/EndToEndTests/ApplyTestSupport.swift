@@ -343,8 +343,9 @@ struct SeededGenerator: RandomNumberGenerator {
 
 enum Fleets {
     /// A fleet of `groups` resource groups of three volumes each, mirrored to a DR pool on
-    /// another array, with hourly and daily backups and a clone per volume: one apply at
-    /// a fresh state is about 30 actions per group.
+    /// another array, with hourly (count 4) and daily backups and a clone per volume
+    /// refreshed to the newest daily: one apply at a fresh state is about 40 actions per
+    /// group; a daily run a day later about 12 (backups, prunes, transfers, clone refreshes).
     static func large(groups: Int) -> String {
         var lines = [
             """
@@ -378,7 +379,7 @@ enum Fleets {
                     volumes: [\(name)-v0, \(name)-v1, \(name)-v2]
                     policies: [{ policy: hourly-4 }, { policy: daily-7 }]
                     replicate: [{ to: dr, type: mirror, mode: async }]
-                    clones: [{ name: c, label: daily, host: h-\(name) }]
+                    clones: [{ name: c, label: daily, host: h-\(name), refresh: newest }]
                 """)
         }
         return lines.joined(separator: "\n") + "\n"
