@@ -100,6 +100,30 @@ struct ApplyEndToEndTests {
         #expect(Set(journal.map(\.actionID)).count == journal.count)
     }
 
+    // MARK: SIGTERM
+
+    @Test func sigtermFinishesTheRunningActionsRecordsAndExits143() throws {
+        let workspace = try ApplyWorkspace(config: Fleets.large(groups: 30))
+        defer { workspace.remove() }
+        let child = try FlashPlanBinary.start(["apply", "--auto-approve"] + workspace.flags(Self.t0), in: workspace.url)
+        #expect(child.poll { child.stderrSoFar.contains("apply started") })
+        Thread.sleep(forTimeInterval: 0.05)
+        kill(child.pid, SIGTERM)
+        let stopped = try child.wait()
+        guard stopped.exitCode != 0 else { return }  // it finished first: nothing to check
+        #expect(stopped.exitCode == 143, "\(stopped)")
+        #expect(stopped.stdout.contains("Apply interrupted: partly applied."), "\(stopped)")
+        #expect(stopped.stdout.contains("not started: the apply was interrupted"), "\(stopped)")
+        #expect(try StateDatabase.applies(workspace.statePath).map(\.outcome) == ["interrupted"])
+
+        let rest = try workspace.apply(Self.t0)
+        #expect(rest.exitCode == 0, "\(rest)")
+        #expect(try workspace.plan(Self.t0).exitCode == 0)
+        let state = try workspace.listing(Self.t0)
+        #expect(state.snapshots.count == 30 * 3 * 2 * 2)
+        #expect(state.clones.count == 30 * 3)
+    }
+
     // MARK: An array going offline
 
     @Test func anOfflineArrayBlocksOnlyItsOwnActionsAndTheNextApplyConverges() throws {
