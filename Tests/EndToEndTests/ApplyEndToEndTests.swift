@@ -80,6 +80,11 @@ struct ApplyEndToEndTests {
         #expect(gaveUp.exitCode == 1, "\(gaveUp)")
         #expect(gaveUp.stderr.contains("Waiting for the state lock, held by pid \(first.pid), "), "\(gaveUp)")
         #expect(gaveUp.stdout.contains("gave up after 1s"), "\(gaveUp)")
+        // … as a JSON log line with --log-format json.
+        let gaveUpJSON = try workspace.apply(Self.t0, ["--lock-timeout", "0", "--log-format", "json"])
+        #expect(gaveUpJSON.exitCode == 1, "\(gaveUpJSON)")
+        let waitLines = Self.jsonLogLines(gaveUpJSON)
+        #expect(waitLines.contains { ($0["message"] as? String)?.contains("Waiting for the state lock, held by pid \(first.pid), ") == true }, "\(gaveUpJSON)")
 
         // A long timeout: it waits, and once the first is done it has nothing to do.
         let waiting = try FlashPlanBinary.start(
@@ -100,18 +105,30 @@ struct ApplyEndToEndTests {
         #expect(Set(journal.map(\.actionID)).count == journal.count)
     }
 
+    /// Standard error of a `--log-format json` run: every line must be a JSON object.
+    static func jsonLogLines(_ run: FlashPlanBinary.Result) -> [[String: Any]] {
+        run.stderrLines.compactMap { line in
+            let object = (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any]
+            #expect(object != nil, "not a JSON log line: \(line)")
+            return object
+        }
+    }
+
     // MARK: SIGTERM
 
     @Test func sigtermFinishesTheRunningActionsRecordsAndExits143() throws {
         let workspace = try ApplyWorkspace(config: Fleets.large(groups: 30))
         defer { workspace.remove() }
-        let child = try FlashPlanBinary.start(["apply", "--auto-approve"] + workspace.flags(Self.t0), in: workspace.url)
+        let child = try FlashPlanBinary.start(
+            ["apply", "--auto-approve", "--log-format", "json"] + workspace.flags(Self.t0), in: workspace.url)
         #expect(child.poll { child.stderrSoFar.contains("apply started") })
         Thread.sleep(forTimeInterval: 0.05)
         kill(child.pid, SIGTERM)
         let stopped = try child.wait()
         guard stopped.exitCode != 0 else { return }  // it finished first: nothing to check
         #expect(stopped.exitCode == 143, "\(stopped)")
+        let lines = Self.jsonLogLines(stopped)
+        #expect(lines.contains { ($0["message"] as? String)?.contains("received signal 15") == true }, "\(stopped.stderr)")
         #expect(stopped.stdout.contains("Apply interrupted: partly applied."), "\(stopped)")
         #expect(stopped.stdout.contains("not started: the apply was interrupted"), "\(stopped)")
         #expect(try StateDatabase.applies(workspace.statePath).map(\.outcome) == ["interrupted"])

@@ -21,7 +21,9 @@ public enum ApplyRunner {
             lock = try StateLock.acquire(
                 statePath: request.statePath, operation: "apply", now: request.now, timeout: request.lockTimeout
             ) { holder in
-                console.progress("Waiting for the state lock, held by \(holder?.description ?? "another process")…\n")
+                let waiting = "Waiting for the state lock, held by \(holder?.description ?? "another process")…"
+                // On a terminal as is; otherwise a log line, so that --log-format json stays JSON.
+                if request.progressBar { console.progress(waiting + "\n") } else { log.warning("\(waiting)") }
             }
         } catch let error as StateLock.HeldError {
             console.write("Error: \(error.description)\n")

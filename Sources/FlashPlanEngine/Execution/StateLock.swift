@@ -72,12 +72,18 @@ public final class StateLock: @unchecked Sendable {
             usleep(100_000)
         }
         let holder = Holder(
-            pid: getpid(), user: ProcessInfo.processInfo.environment["USER"] ?? String(getuid()),
+            pid: getpid(), user: ProcessInfo.processInfo.environment["USER"] ?? userName() ?? String(getuid()),
             host: ProcessInfo.processInfo.hostName, operation: operation, since: now)
         let data = (try? JSONEncoder.iso8601.encode(holder)) ?? Data()
         _ = ftruncate(fd, 0)
         _ = data.withUnsafeBytes { pwrite(fd, $0.baseAddress, data.count, 0) }
         return StateLock(path: path, descriptor: fd)
+    }
+
+    /// The login name of this process's user (USER is not set under every service manager).
+    private static func userName() -> String? {
+        guard let entry = getpwuid(getuid()), let name = entry.pointee.pw_name else { return nil }
+        return String(cString: name)
     }
 
     /// The holder's record once it is complete and names a living process. A new holder

@@ -47,8 +47,6 @@ struct ApplyCommand: AsyncParsableCommand {
 
     func run() async throws {
         let stop = StopSignal()
-        let sources = SignalTrap.install(stop)
-        defer { withExtendedLifetime(sources) {} }
         let request = ApplyRequest(
             configDirectory: config.directory, statePath: state.path, now: try clock.resolve(), planFile: planFile,
             autoApprove: autoApprove, lockTimeout: DurationParser.seconds(lockTimeout) ?? 30, parallelism: parallelism,
@@ -58,6 +56,10 @@ struct ApplyCommand: AsyncParsableCommand {
         let logger = Logger(label: "flashplan.apply") { label in
             LogLineHandler(label: label, format: format) { FileHandle.standardError.write(Data($0.utf8)) }
         }
+        let sources = SignalTrap.install(stop) { number in
+            logger.warning("received signal \(number): finishing the running actions, starting no new ones")
+        }
+        defer { withExtendedLifetime(sources) {} }
         let console = ApplyConsole(
             write: { FileHandle.standardOutput.write(Data($0.utf8)) },
             progress: { FileHandle.standardError.write(Data($0.utf8)) },
@@ -79,12 +81,13 @@ enum LogFormatArgument: String, ExpressibleByArgument, CaseIterable {
 
 /// SIGINT/SIGTERM ask the apply to stop launching actions instead of killing it.
 enum SignalTrap {
-    static func install(_ stop: StopSignal) -> [any DispatchSourceSignal] {
+    /// `report` is told of each signal (through the logger, so that --log-format json stays JSON).
+    static func install(_ stop: StopSignal, report: @escaping @Sendable (Int32) -> Void) -> [any DispatchSourceSignal] {
         [SIGINT, SIGTERM].map { number in
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
             source.setEventHandler {
-                FileHandle.standardError.write(Data("\nflashplan: received signal \(number): finishing the running actions, starting no new ones\n".utf8))
+                report(number)
                 stop.request(number)
             }
             source.resume()
