@@ -13,8 +13,8 @@ extension SimulatorBackend {
     /// - Throws: `BackendError` when the event cannot happen (unknown object, a limit).
     @discardableResult
     public func inject(_ event: SimulatorEvent, at now: Date) throws -> Int {
-        try writer.write { db in
-            let context = SimulationContext(db, now: now)
+        try transaction(at: now) { context in
+            let db = context.db
             try context.apply(event)
             let serial = try StateStore.advanceSerial(db)
             try db.execute(
@@ -68,10 +68,12 @@ extension SimulationContext {
                 throw BackendError(.refused, "fail-next needs a count of 0 or more, not \(count)")
             }
             try db.execute(sql: "UPDATE storage_array SET fail_next = ? WHERE id = ?", arguments: [count, array.id])
+            topologyChanged()
         }
     }
 
     func setStatus(_ status: ObservedArray.Status, of array: ArrayRecord) throws {
+        defer { topologyChanged() }
         switch status {
         case .offline:
             try db.execute(

@@ -108,6 +108,7 @@ extension SimulationContext {
                 sql: "INSERT INTO pool_extent (pool_id, array_id, capacity, position) VALUES (?, ?, ?, ?)",
                 arguments: [pool.id, array.id, Int64(capacity.bytes), pool.extents.count])
         }
+        topologyChanged()
     }
 
     func modifyPool(name: String, warningThreshold: Percentage, maxOvercommit: Percentage, easyTier: Bool) throws {

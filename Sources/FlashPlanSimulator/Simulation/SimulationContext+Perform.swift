@@ -73,6 +73,7 @@ extension SimulationContext {
         for array in failing {
             try db.execute(sql: "UPDATE storage_array SET fail_next = fail_next - 1 WHERE id = ?", arguments: [array.id])
         }
+        topologyChanged()
         let array = failing[0]
         let left = array.failNext - 1
         return BackendError(

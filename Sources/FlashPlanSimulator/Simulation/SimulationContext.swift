@@ -8,13 +8,18 @@ import GRDB
 struct SimulationContext {
     let db: Database
     let now: Date
+    let memo: TransactionMemo
+    /// The backend's committed atoms, when the caller merges `memo.learnedAtoms` after commit.
+    let atoms: AtomCache?
 
     /// `now` as stored: seconds since 1970.
     var time: Double { now.timeIntervalSince1970 }
 
-    init(_ db: Database, now: Date) {
+    init(_ db: Database, now: Date, atoms: AtomCache? = nil, memo: TransactionMemo = TransactionMemo()) {
         self.db = db
         self.now = now
+        self.atoms = atoms
+        self.memo = memo
     }
 
     // MARK: Lookups
@@ -38,7 +43,8 @@ struct SimulationContext {
     }
 
     func extents(ofPool id: Int64) throws -> [PoolRecord.Extent] {
-        try Row.fetchAll(
+        if let extents = memo.extents[id] { return extents }
+        let extents = try Row.fetchAll(
             db.cachedStatement(
                 sql: """
                     SELECT e.capacity, \(ArrayRecord.columns) FROM pool_extent e
@@ -46,6 +52,13 @@ struct SimulationContext {
                     """),
             arguments: [id]
         ).map { PoolRecord.Extent(array: ArrayRecord(row: $0, from: 1), capacity: UInt64($0[0] as Int64)) }
+        memo.extents[id] = extents
+        return extents
+    }
+
+    /// Forgets remembered extents after the topology changed (pool capacity, array status).
+    func topologyChanged() {
+        memo.extents.removeAll()
     }
 
     func poolIfExists(_ name: String) throws -> PoolRecord? {
@@ -99,11 +112,16 @@ struct SimulationContext {
 
     /// The id of an interned string (label, tag, group, host list), adding it when new.
     func atom(_ text: String) throws -> Int64 {
-        if let id = try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM atom WHERE text = ?"), arguments: [text]) {
-            return id
+        if let id = atoms?.id(text) ?? memo.learnedAtoms[text] { return id }
+        let id: Int64
+        if let found = try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM atom WHERE text = ?"), arguments: [text]) {
+            id = found
+        } else {
+            try db.cachedStatement(sql: "INSERT INTO atom (text) VALUES (?)").execute(arguments: [text])
+            id = db.lastInsertedRowID
         }
-        try db.cachedStatement(sql: "INSERT INTO atom (text) VALUES (?)").execute(arguments: [text])
-        return db.lastInsertedRowID
+        memo.learnedAtoms[text] = id
+        return id
     }
 
     /// A list of host names as one interned string (a JSON array).

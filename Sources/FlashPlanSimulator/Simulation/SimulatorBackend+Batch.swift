@@ -11,13 +11,12 @@ extension SimulatorBackend {
     /// A fault injected with `sim fail-next` on any of the operations' arrays fails the
     /// whole batch; its countdown is committed, the operations are not.
     public func perform(_ operations: [StorageOperation], at now: Date, journal: JournalEntry?) throws {
-        let injected: BackendError? = try writer.write { db in
-            let context = SimulationContext(db, now: now)
+        let injected: BackendError? = try transaction(at: now) { context in
             for operation in operations {
                 if let failure = try context.consumeInjectedFailure(for: operation) { return failure }
             }
             for operation in operations { try context.perform(operation) }
-            if let journal { try JournalTable.insert(journal, db) }
+            if let journal { try JournalTable.insert(journal, context.db) }
             return nil
         }
         if let injected { throw injected }

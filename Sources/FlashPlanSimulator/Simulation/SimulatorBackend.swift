@@ -10,10 +10,43 @@ import GRDB
 /// caller; pool use grows with the simulated time between calls (see `SpaceModel`).
 ///
 /// Obtain one from a `StateStore` (`store.backend`); it shares the store's database.
+///
+/// ## The rules it enforces (DOMAIN.md, DESIGN §6)
+///
+/// - **Arrays** are installed only with a capacity their model is sold with (710: 1–5 TB,
+///   810: 2–10 TB, 720: 6–12 TB, 820: 12–24 TB); **clusters** have 1–4 I/O groups.
+/// - **Pools** take capacity from arrays; the pools on one array never add up past its
+///   capacity. A pool is offline when any array it takes capacity from is offline (SVC
+///   stripes extents over all managed disks).
+/// - **Space** (`SpaceModel`): thick volumes take their size; thin ones 20% at creation
+///   plus `change_rate` of their size per day, up to the size; compression halves it;
+///   snapshots hold `change_rate × size × days since the oldest snapshot`, at most one
+///   size per snapshot; clones start empty and grow like thin volumes. An operation that
+///   adds data or volume size to a pool is refused when the pool is full or would
+///   overflow, or when virtual/physical would pass `max_overcommit`.
+/// - **Snapshots**: at most 255 per volume; none of SMB shares; one with clones, or
+///   immutable until a later time, cannot be deleted.
+/// - **Availability**: a volume is online while some copy of it (primary or mirror copy)
+///   is in an online pool. Snapshots, renames, deletions, mappings and relationship
+///   transfers need one online copy; resize, migrate, restore and destroy need every
+///   copy; a clone needs the pool of its snapshot's volume. After an array comes back,
+///   mirrored volumes on it report `copiesInSync == false` for `mirrorResyncDuration`
+///   (10 simulated minutes). A module failure leaves a 720/820 degraded (still serving;
+///   a second one takes it offline) and takes a 710/810 offline.
+/// - **Relationships** (mirror/vault): fan-out only (no cascades), destination at least
+///   as large as its source; `uninitialized` → initialize → `idle`; updates need `idle`
+///   and copy the named snapshots (same name, label, hosts, tag, group, creation time,
+///   immutability) and delete the dropped ones; `sim break` → `broken`; resync → `idle`.
+///   Transfers are instantaneous, so `transferring` is never observed.
+/// - **Injected faults** (`sim fail-next N ARRAY`): the next N operations touching the
+///   array fail with `injectedFailure` before doing anything.
+/// - **Volumes** cannot be destroyed while they have clones, relationships or unexpired
+///   immutable snapshots; their other snapshots go with them.
 public final class SimulatorBackend: StorageBackend, Sendable {
     let writer: any DatabaseWriter
     /// The lineage of the state this backend lives in.
     public let lineage: String
+    let atoms = AtomCache()
 
     init(writer: any DatabaseWriter, lineage: String) {
         self.writer = writer
@@ -39,13 +72,12 @@ public final class SimulatorBackend: StorageBackend, Sendable {
     ///   `BackendError.Kind.injectedFailure`; its countdown is committed, the
     ///   operation and the journal row are not.
     public func perform(_ operation: StorageOperation, at now: Date, journal: JournalEntry?) throws {
-        let injected: BackendError? = try writer.write { db in
-            let context = SimulationContext(db, now: now)
+        let injected: BackendError? = try transaction(at: now) { context in
             if let failure = try context.consumeInjectedFailure(for: operation) {
                 return failure
             }
             try context.perform(operation)
-            if let journal { try JournalTable.insert(journal, db) }
+            if let journal { try JournalTable.insert(journal, context.db) }
             return nil
         }
         if let injected { throw injected }
@@ -54,9 +86,19 @@ public final class SimulatorBackend: StorageBackend, Sendable {
     /// Performs several operations in one transaction: all of them or none (seeding
     /// tests, replaying fixtures). Faults injected with `sim fail-next` are not consulted.
     public func performAll(_ operations: [StorageOperation], at now: Date) throws {
-        try writer.write { db in
-            let context = SimulationContext(db, now: now)
+        try transaction(at: now) { context in
             for operation in operations { try context.perform(operation) }
         }
+    }
+
+    /// Runs `body` in one write transaction at `now`; the atoms it learned become known to
+    /// later transactions once it has committed.
+    func transaction<T>(at now: Date, _ body: (SimulationContext) throws -> T) throws -> T {
+        let memo = TransactionMemo()
+        let value = try writer.write { db in
+            try body(SimulationContext(db, now: now, atoms: atoms, memo: memo))
+        }
+        atoms.merge(memo.learnedAtoms)
+        return value
     }
 }

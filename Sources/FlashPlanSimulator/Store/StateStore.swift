@@ -73,6 +73,13 @@ public final class StateStore: Sendable {
             // (it is in the WAL before the call returns); only an OS crash could lose the
             // last commits, never corrupt the file.
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            if !db.configuration.readonly {
+                // The writer does many small transactions (one per action): keep the pages
+                // it revisits in memory and checkpoint (the only fsync with NORMAL) less
+                // often. Readers keep SQLite's defaults so that a full read stays lean.
+                try db.execute(sql: "PRAGMA cache_size = -32768")
+                try db.execute(sql: "PRAGMA wal_autocheckpoint = 8192")
+            }
         }
         return configuration
     }

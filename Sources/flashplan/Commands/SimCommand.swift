@@ -10,7 +10,7 @@ struct SimCommand: ParsableCommand {
         abstract: "Inject outside events into the simulated storage (each advances the serial).",
         subcommands: [
             ArrayOffline.self, ArrayOnline.self, ModuleFail.self, DeleteSnapshot.self, Snapshot.self, Resize.self,
-            Break.self, FillPool.self, FailNext.self, Workload.self,
+            Break.self, FillPool.self, FailNext.self, Workload.self, Benchmark.self,
         ]
     )
 
@@ -126,6 +126,18 @@ struct SimCommand: ParsableCommand {
             let done = try SimulatorWorkload.run(
                 store, volumes: volumes, operations: operations, now: try options.clock.resolve())
             print("workload: \(done) steps")
+        }
+    }
+
+    /// For measuring the simulator alone (a release build): seeding, observe, perform.
+    struct Benchmark: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Measure the simulator on a seeded fleet (use a release build).", shouldDisplay: false)
+        @Option(name: .long, help: "Volumes.") var volumes: Int = 10_000
+        @Option(name: .long, help: "Resource groups.") var groups: Int = 1_000
+        @Option(name: .long, help: "Snapshots per volume.") var snapshots: Int = 100
+        func run() throws {
+            print(SimulatorBenchmark.run(volumes: volumes, groups: groups, snapshotsPerVolume: snapshots))
         }
     }
 }
