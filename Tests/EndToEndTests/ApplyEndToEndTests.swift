@@ -157,7 +157,7 @@ struct ApplyEndToEndTests {
         #expect(partly.stdout.contains(/skipped: relationship\.v1_dr \(transfer\): blocked: .*fb/), "\(partly)")
         #expect(partly.stdout.contains(/skipped: backup\.gamma\/\S+ \(snapshot\): blocked: .*fb/), "\(partly)")
         var state = try workspace.listing(Self.t1)
-        let hour1 = Clock.date(Self.t1)
+        let hour1 = ISOTime.date(Self.t1)
         #expect(state.snapshots(on: "v1", label: "hourly").last?.created == hour1, "fa's backup was taken")
         #expect(state.snapshots(on: "v2", label: "hourly").last?.created == hour1)
         #expect(state.snapshots(on: "v1_dr", label: "hourly").last?.created != hour1)
@@ -188,7 +188,7 @@ struct ApplyEndToEndTests {
         #expect(partly.stdout.contains(/1 applied, 1 failed, \d+ skipped/), "\(partly)")
         #expect(partly.stdout.contains(/failed: backup\.alpha\/\S+ \(snapshot\): .+/), "\(partly)")
         #expect(partly.stdout.contains(/skipped: relationship\.v1_dr \(transfer\): depends on snapshot:backup\.alpha\/\S+, which failed/), "\(partly)")
-        let hour1 = Clock.date(Self.t1)
+        let hour1 = ISOTime.date(Self.t1)
         var state = try workspace.listing(Self.t1)
         #expect(state.snapshots(on: "v1", label: "hourly").last?.created != hour1)
         #expect(state.snapshots(on: "v2", label: "hourly").last?.created != hour1, "no partial backup")
@@ -199,7 +199,7 @@ struct ApplyEndToEndTests {
         #expect(try workspace.plan(Self.t1).exitCode == 0)
         state = try workspace.listing(Self.t1)
         for volume in ["v1", "v2", "v1_dr", "v2_dr", "x1"] {
-            #expect(state.snapshots(on: volume, label: "hourly").map(\.created) == [Clock.date(Self.t0), hour1], "\(volume)")
+            #expect(state.snapshots(on: volume, label: "hourly").map(\.created) == [ISOTime.date(Self.t0), hour1], "\(volume)")
         }
 
         // Every operation of the run fails: nothing applied, exit 1.
@@ -327,7 +327,7 @@ struct ApplyEndToEndTests {
         let text = try String(contentsOfFile: metrics, encoding: .utf8)
         let (samples, problems) = Self.parseMetrics(text)
         #expect(problems.isEmpty, "not Prometheus text format: \(problems)\n\(text)")
-        #expect(samples["flashplan_last_apply_timestamp_seconds"] == Clock.date(Self.t0).timeIntervalSince1970, "\(text)")
+        #expect(samples["flashplan_last_apply_timestamp_seconds"] == ISOTime.date(Self.t0).timeIntervalSince1970, "\(text)")
         #expect(samples["flashplan_last_apply_outcome{outcome=\"success\"}"] == 1, "\(text)")
         #expect(samples["flashplan_rpo_met{group=\"alpha\",label=\"hourly\"}"] == 1, "\(text)")
         #expect(samples["flashplan_rpo_met{group=\"gamma\",label=\"hourly\"}"] == 1, "\(text)")

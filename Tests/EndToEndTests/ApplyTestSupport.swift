@@ -177,7 +177,7 @@ struct StateListing: Sendable {
         var created: Date
         var hosts: [String]
         var group: String?
-        var description: String { "\(volume)/\(name) [\(label) \(Clock.iso(created))]" }
+        var description: String { "\(volume)/\(name) [\(label) \(ISOTime.iso(created))]" }
     }
 
     struct Relationship: Sendable, Hashable {
@@ -226,7 +226,7 @@ struct StateListing: Sendable {
         func string(_ any: Any?) -> String? { any as? String }
         for case let item as [String: Any] in object["snapshots"] as? [Any] ?? [] {
             guard let volume = string(item["volume"]), let name = string(item["name"]),
-                let created = string(item["created"]).flatMap(Clock.parse)
+                let created = string(item["created"]).flatMap(ISOTime.parse)
             else { throw Unreadable(description: "a snapshot without volume/name/created: \(item)") }
             listing.snapshots.append(
                 Snapshot(
@@ -305,7 +305,7 @@ enum StateDatabase {
 
 // MARK: - Time
 
-enum Clock {
+enum ISOTime {
     static func iso(_ date: Date) -> String {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime]

@@ -65,7 +65,7 @@ struct ApplyWeeksEndToEndTests {
 
     /// A Monday at midnight; the last run is two weeks and five hours later (341 runs), at
     /// an hour where no `days` rule sits exactly on its boundary.
-    static let start = Clock.date("2026-11-02T00:00:00Z")
+    static let start = ISOTime.date("2026-11-02T00:00:00Z")
     static let hours = 14 * 24 + 5
 
     @Test func hourlyAppliesConvergeAndKeepExactlyWhatThePolicySays() throws {
@@ -73,7 +73,7 @@ struct ApplyWeeksEndToEndTests {
         defer { workspace.remove() }
 
         for hour in 0...Self.hours {
-            let now = Clock.iso(Self.start.adding(hours: hour))
+            let now = ISOTime.iso(Self.start.adding(hours: hour))
             let apply = try workspace.apply(now)
             guard apply.exitCode == 0 else {
                 Issue.record("hour \(hour): \(apply)")
@@ -87,7 +87,7 @@ struct ApplyWeeksEndToEndTests {
         }
 
         let end = Self.start.adding(hours: Self.hours)
-        let state = try workspace.listing(Clock.iso(end))
+        let state = try workspace.listing(ISOTime.iso(end))
         let day: TimeInterval = 86_400
 
         // What each schedule made, from the first run (which takes every policy's first
@@ -122,8 +122,8 @@ struct ApplyWeeksEndToEndTests {
 
         // A mirror holds exactly its source's backups.
         for volume in ["v1", "v2"] {
-            let source = Set(state.snapshots(on: volume).map { [$0.name, $0.label, Clock.iso($0.created)] })
-            let mirror = Set(state.snapshots(on: "\(volume)_dr").map { [$0.name, $0.label, Clock.iso($0.created)] })
+            let source = Set(state.snapshots(on: volume).map { [$0.name, $0.label, ISOTime.iso($0.created)] })
+            let mirror = Set(state.snapshots(on: "\(volume)_dr").map { [$0.name, $0.label, ISOTime.iso($0.created)] })
             #expect(mirror == source, "\(volume)_dr")
         }
         // A vault holds only its listed labels, kept by its own rules (longer than primary).
@@ -163,7 +163,7 @@ struct ApplyWeeksEndToEndTests {
         // No duplicates; every backup is one snapshot per volume of its group, for its hosts.
         let keys = state.snapshots.map { "\($0.volume)/\($0.name)" }
         #expect(Set(keys).count == keys.count)
-        let stamps = state.snapshots.map { "\($0.volume)/\($0.label)/\(Clock.iso($0.created))" }
+        let stamps = state.snapshots.map { "\($0.volume)/\($0.label)/\(ISOTime.iso($0.created))" }
         #expect(Set(stamps).count == stamps.count)
         #expect(Set(state.snapshots(on: "v1").map(\.name)) == Set(state.snapshots(on: "v2").map(\.name)))
         // Valid for the group's hosts the volume is mapped to (v2 is shared, snapped once).
@@ -178,7 +178,8 @@ struct ApplyWeeksEndToEndTests {
 }
 
 extension Calendar {
-    static let utc: Calendar = {
+    /// The Gregorian calendar in UTC (the tests' configuration runs in UTC).
+    fileprivate static let utc: Calendar = {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC")!
         return calendar
