@@ -8,6 +8,8 @@ import Foundation
 public enum SimulatorBenchmark {
     /// The figures of one run.
     public struct Result: Sendable {
+        /// The database measured.
+        public var path: String
         public var snapshots: Int
         public var seedSeconds: Double
         /// Best of the `observe` runs.
@@ -16,17 +18,19 @@ public enum SimulatorBenchmark {
         public var operationsSeconds: Double
     }
 
-    /// Seeds a fleet in a fresh database under `directory` (a temporary one by default),
+    /// Seeds a fleet in a fresh database under `directory` (a temporary one by default,
+    /// removed afterwards unless `keep`; `Result.path` says where it is),
     /// then times `observe` (best of `observeRuns`) and `operations` snapshot creations
     /// plus as many deletions through `perform`, each with its journal row.
     public static func measure(
         volumes: Int = 10_000, groups: Int = 1_000, snapshotsPerVolume: Int = 100, observeRuns: Int = 3,
-        operations: Int = 10_000, directory: URL? = nil
+        operations: Int = 10_000, directory: URL? = nil, keep: Bool = false
     ) throws -> Result {
         let base = directory ?? URL(fileURLWithPath: NSTemporaryDirectory())
         let folder = base.appendingPathComponent("flashplan-sim-bench-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let store = try StateStore(path: folder.appendingPathComponent("state.db").path)
+        defer { if !keep { try? FileManager.default.removeItem(at: folder) } }
+        let path = folder.appendingPathComponent("state.db").path
+        let store = try StateStore(path: path)
         let now = Date(timeIntervalSince1970: 1_795_255_200)  // 2026-11-21T10:00:00Z
         let backend = store.backend
 
@@ -68,19 +72,21 @@ public enum SimulatorBenchmark {
         }
         try store.finishApply(id: applyID, outcome: "done", now: now)
         return Result(
-            snapshots: count, seedSeconds: seed, observeSeconds: best,
+            path: path, snapshots: count, seedSeconds: seed, observeSeconds: best,
             operations: touched * (oldestName == nil ? 1 : 2), operationsSeconds: operationsTime)
     }
 
     /// Runs `measure` and renders its figures, one per line.
-    public static func run(volumes: Int = 10_000, groups: Int = 1_000, snapshotsPerVolume: Int = 100) -> String {
+    public static func run(
+        volumes: Int = 10_000, groups: Int = 1_000, snapshotsPerVolume: Int = 100, keep: Bool = false
+    ) -> String {
         do {
-            let result = try measure(volumes: volumes, groups: groups, snapshotsPerVolume: snapshotsPerVolume)
+            let result = try measure(volumes: volumes, groups: groups, snapshotsPerVolume: snapshotsPerVolume, keep: keep)
             return [
                 String(format: "simulator seed (%d snapshots)      %8.3f s", result.snapshots, result.seedSeconds),
                 String(format: "simulator observe (%d snapshots)   %8.3f s  (target < 1 s: %@)", result.snapshots, result.observeSeconds, result.observeSeconds < 1 ? "met" : "MISSED"),
                 String(format: "simulator perform (%d ops + journal) %6.3f s  (%.0f µs/op)", result.operations, result.operationsSeconds, result.operationsSeconds / Double(max(result.operations, 1)) * 1e6),
-            ].joined(separator: "\n")
+            ].joined(separator: "\n") + (keep ? "\nstate kept at \(result.path)" : "")
         } catch {
             return "simulator benchmark failed: \(error)"
         }

@@ -13,10 +13,9 @@ extension SimulationContext {
     }
 
     func snapshotIfExists(_ volume: VolumeRecord, _ name: String) throws -> SnapshotRow? {
-        try Row.fetchOne(
-            db.cachedStatement(sql: "SELECT created, immutable_until FROM snapshot WHERE volume_id = ? AND name = ?"),
-            arguments: [volume.id, name]
-        ).map { SnapshotRow(created: $0[0], immutableUntil: $0[1]) }
+        try first("SELECT created, immutable_until FROM snapshot WHERE volume_id = ? AND name = ?", [volume.id, name]) {
+            SnapshotRow(created: $0[0], immutableUntil: $0[1])
+        }
     }
 
     func snapshot(_ volume: VolumeRecord, _ name: String) throws -> SnapshotRow {

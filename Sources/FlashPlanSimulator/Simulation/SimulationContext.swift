@@ -24,11 +24,14 @@ struct SimulationContext {
 
     // MARK: Lookups
 
+    /// The first row of a cached statement, read in place (no copy of the row).
+    func first<T>(_ sql: String, _ arguments: StatementArguments, _ read: (Row) -> T) throws -> T? {
+        let rows = try Row.fetchCursor(db.cachedStatement(sql: sql), arguments: arguments)
+        return try rows.next().map(read)
+    }
+
     func arrayIfExists(_ name: String) throws -> ArrayRecord? {
-        try Row.fetchOne(
-            db.cachedStatement(sql: "SELECT \(ArrayRecord.columns) FROM storage_array a WHERE a.name = ?"),
-            arguments: [name]
-        ).map { ArrayRecord(row: $0) }
+        try first("SELECT \(ArrayRecord.columns) FROM storage_array a WHERE a.name = ?", [name]) { ArrayRecord(row: $0) }
     }
 
     func array(_ name: String) throws -> ArrayRecord {
@@ -62,10 +65,16 @@ struct SimulationContext {
     }
 
     func poolIfExists(_ name: String) throws -> PoolRecord? {
-        guard let row = try Row.fetchOne(
-            db.cachedStatement(sql: "SELECT \(PoolRecord.columns) FROM pool WHERE name = ?"), arguments: [name])
-        else { return nil }
-        return PoolRecord(row: row, extents: try extents(ofPool: row[0]))
+        guard let pool = try first("SELECT \(PoolRecord.columns) FROM pool WHERE name = ?", [name], {
+            PoolRecord(row: $0, extents: [])
+        }) else { return nil }
+        return try withExtents(pool)
+    }
+
+    func withExtents(_ pool: PoolRecord) throws -> PoolRecord {
+        var pool = pool
+        pool.extents = try extents(ofPool: pool.id)
+        return pool
     }
 
     func pool(_ name: String) throws -> PoolRecord {
@@ -76,15 +85,12 @@ struct SimulationContext {
     }
 
     func pool(id: Int64) throws -> PoolRecord {
-        let row = try Row.fetchOne(
-            db.cachedStatement(sql: "SELECT \(PoolRecord.columns) FROM pool WHERE id = ?"), arguments: [id])!
-        return PoolRecord(row: row, extents: try extents(ofPool: id))
+        let pool = try first("SELECT \(PoolRecord.columns) FROM pool WHERE id = ?", [id]) { PoolRecord(row: $0, extents: []) }!
+        return try withExtents(pool)
     }
 
     func volumeIfExists(_ name: String) throws -> VolumeRecord? {
-        try Row.fetchOne(
-            db.cachedStatement(sql: "SELECT \(VolumeRecord.columns) FROM volume WHERE name = ?"), arguments: [name]
-        ).map(VolumeRecord.init(row:))
+        try first("SELECT \(VolumeRecord.columns) FROM volume WHERE name = ?", [name], VolumeRecord.init(row:))
     }
 
     func volume(_ name: String) throws -> VolumeRecord {
@@ -95,9 +101,7 @@ struct SimulationContext {
     }
 
     func volume(id: Int64) throws -> VolumeRecord {
-        let row = try Row.fetchOne(
-            db.cachedStatement(sql: "SELECT \(VolumeRecord.columns) FROM volume WHERE id = ?"), arguments: [id])!
-        return VolumeRecord(row: row)
+        try first("SELECT \(VolumeRecord.columns) FROM volume WHERE id = ?", [id], VolumeRecord.init(row:))!
     }
 
     func volumeName(id: Int64) throws -> String {
@@ -187,7 +191,7 @@ struct SimulationContext {
                 sql: """
                     UPDATE pool SET used = CASE WHEN used_at = ?1 THEN used + ?2 ELSE 0 END,
                         used_at = CASE WHEN used_at = ?1 THEN used_at ELSE NULL END
-                    WHERE id = ?3 AND used_at IS NOT NULL
+                    WHERE id = ?3 AND used_at IS NOT NULL AND NOT (used_at = ?1 AND ?2 = 0)
                     """
             ).execute(arguments: [time, usedDelta, id])
         }

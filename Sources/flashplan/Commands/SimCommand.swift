@@ -136,8 +136,9 @@ struct SimCommand: ParsableCommand {
         @Option(name: .long, help: "Volumes.") var volumes: Int = 10_000
         @Option(name: .long, help: "Resource groups.") var groups: Int = 1_000
         @Option(name: .long, help: "Snapshots per volume.") var snapshots: Int = 100
+        @Flag(name: .long, help: "Keep the seeded state and print where it is.") var keep = false
         func run() throws {
-            print(SimulatorBenchmark.run(volumes: volumes, groups: groups, snapshotsPerVolume: snapshots))
+            print(SimulatorBenchmark.run(volumes: volumes, groups: groups, snapshotsPerVolume: snapshots, keep: keep))
         }
     }
 }
