@@ -172,12 +172,14 @@ struct StateReader {
             return list
         }
 
-        let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM snapshot") ?? 0
+        // The per-volume counts, not COUNT(*) (which would scan an index of a million entries).
+        let count = try Int.fetchOne(db, sql: "SELECT COALESCE(SUM(snapshot_count), 0) FROM volume") ?? 0
         var snapshots: [ObservedSnapshot] = []
         snapshots.reserveCapacity(count)
         let statement = try db.makeStatement(
             sql: """
-                SELECT s.volume_id, s.name, s.label_id, s.created, s.hosts_id, s.tag_id, s.group_id, s.immutable_until
+                SELECT s.volume_id, s.name, s.label_id, s.created, s.hosts_id, IFNULL(s.tag_id, 0), IFNULL(s.group_id, 0),
+                    IFNULL(s.immutable_until, -1e300)
                 FROM volume v JOIN snapshot s ON s.volume_id = v.id ORDER BY v.name, s.created, s.name
                 """)
         let sqlite = statement.sqliteStatement
@@ -196,11 +198,13 @@ struct StateReader {
             } else {
                 name = ""
             }
-            let tag = sqlite3_column_type(sqlite, 5) == SQLITE_NULL ? nil : text(sqlite3_column_int64(sqlite, 5))
-            let group = sqlite3_column_type(sqlite, 6) == SQLITE_NULL ? nil : text(sqlite3_column_int64(sqlite, 6))
-            let immutableUntil =
-                sqlite3_column_type(sqlite, 7) == SQLITE_NULL
-                ? nil : Date(timeIntervalSince1970: sqlite3_column_double(sqlite, 7))
+            // NULLs come as 0 (no atom has id 0) and -1e300, sparing a type check per column.
+            let tagID = sqlite3_column_int64(sqlite, 5)
+            let tag = tagID == 0 ? nil : text(tagID)
+            let groupID = sqlite3_column_int64(sqlite, 6)
+            let group = groupID == 0 ? nil : text(groupID)
+            let until = sqlite3_column_double(sqlite, 7)
+            let immutableUntil = until == -1e300 ? nil : Date(timeIntervalSince1970: until)
             snapshots.append(
                 ObservedSnapshot(
                     volume: currentVolume, name: name, label: text(sqlite3_column_int64(sqlite, 2)),
