@@ -210,6 +210,47 @@ struct ApplyEndToEndTests {
         #expect(failed.stdout.contains("Apply failed: nothing was applied."), "\(failed)")
     }
 
+    /// Every hour for a day and a bit, the next few operations on a random array fail;
+    /// the apply after the fault is cleared converges, and at the end the state is
+    /// exactly that of a run without faults.
+    @Test func injectedFaultsEveryHourConvergeToTheStateOfACleanRun() throws {
+        let workspace = try ApplyWorkspace(config: ApplyWeeksEndToEndTests.config)
+        defer { workspace.remove() }
+        var random = SeededGenerator(seed: 0x6_0004)
+        var partial = 0
+        let start = ISOTime.date("2026-11-02T00:00:00Z")
+        for hour in 0..<30 {
+            let now = ISOTime.iso(start.adding(hours: hour))
+            let clean = try workspace.apply(now, state: "clean/state.db")
+            try #require(clean.exitCode == 0, "\(clean)")
+            if hour == 0 {  // the arrays exist from the first apply on
+                try #require(try workspace.apply(now).exitCode == 0)
+                continue
+            }
+
+            let array = Bool.random(using: &random) ? "fa" : "fb"
+            try workspace.sim(["fail-next", String(Int.random(in: 1...3, using: &random)), array], now: now)
+            let faulty = try workspace.apply(now)
+            #expect([0, 1, 3].contains(faulty.exitCode), "\(faulty)")
+            if faulty.exitCode == 3 { partial += 1 }
+            if faulty.exitCode != 0 {
+                #expect(faulty.stdout.contains(/failed: \S+ \(\S+\):/), "\(faulty)")
+            }
+            try workspace.sim(["fail-next", "0", array], now: now)
+            let after = try workspace.apply(now)
+            #expect(after.exitCode == 0, "hour \(hour): \(after)")
+            let plan = try workspace.plan(now)
+            #expect(plan.exitCode == 0, "hour \(hour): \(plan)")
+        }
+        #expect(partial >= 5, "too few partly failed applies (\(partial)) for this to test anything")
+        let end = ISOTime.iso(start.adding(hours: 29))
+        let expected = try workspace.listing(end, state: "clean/state.db")
+        let state = try workspace.listing(end)
+        #expect(state.canonical == expected.canonical, "extra: \(Set(state.snapshots).subtracting(expected.snapshots)); missing: \(Set(expected.snapshots).subtracting(state.snapshots))")
+        let journal = try StateDatabase.journal(workspace.statePath)
+        #expect(journal.contains { $0.outcome == .failed } && journal.contains { $0.outcome == .skipped })
+    }
+
     // MARK: Saved plans
 
     @Test func aSavedPlanAppliesOnceAndIsStaleAfterwards() throws {
