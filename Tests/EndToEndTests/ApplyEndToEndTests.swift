@@ -405,4 +405,14 @@ struct ApplyEndToEndTests {
             #expect((try? JSONSerialization.jsonObject(with: Data(line.utf8))) is [String: Any], "not a JSON log line: \(line)")
         }
     }
+
+    @Test func aMetricsFileThatCannotBeWrittenIsReportedButTheApplyStillSucceeds() throws {
+        let workspace = try ApplyWorkspace(config: Fleets.twoArrays)
+        defer { workspace.remove() }
+        // Under a regular file: no directory can be made there, not even by root.
+        let run = try workspace.apply(Self.t0, ["--metrics-file", "policies/fleet.yaml/flashplan.prom"])
+        #expect(run.exitCode == 0, "everything was applied: \(run)")
+        #expect(run.stdout.contains("Apply complete!"), "\(run)")
+        #expect(run.stderr.contains("could not write the metrics file policies/fleet.yaml/flashplan.prom"), "\(run)")
+    }
 }

@@ -55,7 +55,7 @@ public enum ApplyRunner {
                 return 1
             }
             if !plan.hasChanges {
-                try writeMetrics(request, report: nil, outcome: "no-changes", loaded: loaded, session: session)
+                writeMetricsReporting(request, report: nil, outcome: "no-changes", loaded: loaded, session: session, console: console)
                 return 0
             }
             if !request.autoApprove {
@@ -89,8 +89,22 @@ public enum ApplyRunner {
         }
         try session.ledger.finishApply(id: applyID, outcome: report.outcome, now: request.now)
         console.write(ApplySummary.render(report))
-        try writeMetrics(request, report: report, outcome: report.outcome, loaded: loaded, session: session)
+        writeMetricsReporting(request, report: report, outcome: report.outcome, loaded: loaded, session: session, console: console)
         return stop.exitCode ?? report.exitCode
+    }
+
+    /// Metrics come after the apply is done and recorded: a file that cannot be written
+    /// is reported, and does not turn an apply that applied everything into exit 1
+    /// ("nothing applied").
+    static func writeMetricsReporting(
+        _ request: ApplyRequest, report: ApplyReport?, outcome: String, loaded: LoadResult, session: StateSession,
+        console: ApplyConsole
+    ) {
+        do {
+            try writeMetrics(request, report: report, outcome: outcome, loaded: loaded, session: session)
+        } catch {
+            console.logger.error("could not write the metrics file \(request.metricsFile ?? ""): \(error)")
+        }
     }
 
     static func writeMetrics(_ request: ApplyRequest, report: ApplyReport?, outcome: String, loaded: LoadResult, session: StateSession) throws {
