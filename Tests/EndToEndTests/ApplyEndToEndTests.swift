@@ -126,6 +126,7 @@ struct ApplyEndToEndTests {
         kill(child.pid, SIGTERM)
         let stopped = try child.wait()
         guard stopped.exitCode != 0 else { return }  // it finished first: nothing to check
+        guard !stopped.stdout.contains("interrupted before any action started") else { return }  // too early
         #expect(stopped.exitCode == 143, "\(stopped)")
         let lines = Self.jsonLogLines(stopped)
         #expect(lines.contains { ($0["message"] as? String)?.contains("received signal 15") == true }, "\(stopped.stderr)")
@@ -313,6 +314,18 @@ struct ApplyEndToEndTests {
         #expect(yes.exitCode == 0, "\(yes)")
         #expect(yes.stdout.contains("Apply complete!"), "\(yes)")
         #expect(try workspace.plan(Self.t0, state: "yes/state.db").exitCode == 0)
+
+        // Ctrl-C at the prompt cancels at once, without waiting for an answer.
+        let terminal = try PseudoTerminal()
+        let interrupted = try FlashPlanBinary.start(
+            ["apply"] + workspace.flags(Self.t0, state: "ctrl-c/state.db"), in: workspace.url, stdin: terminal.slave)
+        #expect(interrupted.poll { interrupted.stdoutSoFar.contains("Enter a value:") }, "no prompt: \(interrupted.stdoutSoFar)")
+        kill(interrupted.pid, SIGINT)
+        let cancelled = try interrupted.wait(timeout: 10)
+        #expect(cancelled.exitCode == 130, "\(cancelled)")
+        #expect(cancelled.stdout.contains("Apply cancelled."), "\(cancelled)")
+        #expect(try workspace.listing(Self.t0, state: "ctrl-c/state.db").volumes.isEmpty)
+        #expect(try StateDatabase.applies(workspace.url.appendingPathComponent("ctrl-c/state.db").path).isEmpty)
 
         // Not a terminal and no --auto-approve: refused, saying how to approve.
         let refused = try workspace.run(["apply"] + workspace.flags(Self.t0, state: "pipe/state.db"))

@@ -74,6 +74,11 @@ public enum ApplyRunner {
             console.write("No changes. Nothing to apply.\n")
             return 0
         }
+        // Interrupted before anything began (while planning, or at the prompt): nothing to record.
+        if stop.requested {
+            console.write("\nApply cancelled: interrupted before any action started.\n")
+            return stop.exitCode ?? 1
+        }
         let applyID = UUID().uuidString.lowercased()
         do {
             let serial = try session.ledger.beginApply(id: applyID, expecting: plan.state, operation: "apply", now: request.now)

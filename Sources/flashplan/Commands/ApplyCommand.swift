@@ -3,6 +3,7 @@ import Dispatch
 import FlashPlanEngine
 import Foundation
 import Logging
+import Synchronization
 
 struct ApplyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -56,7 +57,14 @@ struct ApplyCommand: AsyncParsableCommand {
         let logger = Logger(label: "flashplan.apply") { label in
             LogLineHandler(label: label, format: format) { FileHandle.standardError.write(Data($0.utf8)) }
         }
+        let prompting = PromptFlag()
         let sources = SignalTrap.install(stop) { number in
+            // At the approval prompt nothing has started: Ctrl-C cancels at once (the
+            // kernel releases the lock) instead of waiting for an answer.
+            if prompting.isSet {
+                FileHandle.standardOutput.write(Data("\n\nApply cancelled.\n".utf8))
+                Foundation.exit(128 + number)
+            }
             logger.warning("received signal \(number): finishing the running actions, starting no new ones")
         }
         defer { withExtendedLifetime(sources) {} }
@@ -65,6 +73,8 @@ struct ApplyCommand: AsyncParsableCommand {
             progress: { FileHandle.standardError.write(Data($0.utf8)) },
             ask: { question in
                 FileHandle.standardOutput.write(Data(question.utf8))
+                prompting.set(true)
+                defer { prompting.set(false) }
                 return readLine()
             },
             logger: logger)
@@ -94,4 +104,11 @@ enum SignalTrap {
             return source
         }
     }
+}
+
+/// Whether `apply` is waiting at its approval prompt.
+final class PromptFlag: Sendable {
+    private let value = Atomic<Bool>(false)
+    var isSet: Bool { value.load(ordering: .sequentiallyConsistent) }
+    func set(_ on: Bool) { value.store(on, ordering: .sequentiallyConsistent) }
 }
