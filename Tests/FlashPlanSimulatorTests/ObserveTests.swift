@@ -83,3 +83,40 @@ import Testing
         #expect(try StateAddress(parsing: "volume.db.01") == .volume("db.01"))
     }
 }
+
+@Suite struct ShowTests {
+    @Test func relationshipsAndClonesShowTheirFields() throws {
+        let sim = try SimFixture()
+        try sim.volume("db")
+        try sim.volume("db_p2", pool: "p2")
+        try sim.snapshot("db", "s1")
+        try sim.perform(.createRelationship(source: "db", destination: "db_p2", type: .vault, mode: .async, group: "g"))
+        try sim.perform(.initializeRelationship(destination: "db_p2"), hours: 1)
+        try sim.perform(.createClone(name: "dev_db", volume: "db", snapshot: "s1", host: "h1"))
+        let state = try sim.observe(hours: 1)
+        #expect(try StateInspector.show(.relationship(destination: "db_p2"), in: state, format: .text) == """
+            relationship.db_p2
+              source         db
+              destination    db_p2
+              type           vault
+              mode           async
+              state          idle
+              last_transfer  2026-11-21T11:00:00Z
+              group          g
+
+            """)
+        #expect(try StateInspector.show(.clone("dev_db"), in: state, format: .text) == """
+            clone.dev_db
+              name             dev_db
+              volume           db
+              pool             p1
+              parent_snapshot  s1
+              host             h1
+              created          2026-11-21T10:00:00Z
+
+            """)
+        #expect(try StateInspector.show(.snapshot(volume: "db", name: "s1"), in: state, format: .text).contains("  clones           dev_db\n"))
+        let json = try StateInspector.show(.relationship(destination: "db_p2"), in: state, format: .json)
+        #expect(json.contains("\"last_transfer\" : \"2026-11-21T11:00:00Z\""))
+    }
+}
