@@ -120,3 +120,22 @@ import Testing
         #expect(json.contains("\"last_transfer\" : \"2026-11-21T11:00:00Z\""))
     }
 }
+
+@Suite struct StateJSONTests {
+    @Test func handWrittenSnapshotsDecodeLikeEncodedOnes() throws {
+        let sim = try SimFixture()
+        try sim.volume("v")
+        try sim.perform(.createSnapshot(SnapshotSpec(volume: "v", name: "we\"ird\\name\t1", label: "dé\u{1}jà", hosts: ["a", "b\"c"], tag: "🙂", group: nil, immutableUntil: sim.at(2))))
+        try sim.snapshot("v", "plain", hours: 1)
+        let state = try sim.observe(hours: 1)
+        let written = try StateInspector.list(state, format: .json)
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        decoder.dateDecodingStrategy = .iso8601
+        #expect(try decoder.decode(ObservedState.self, from: Data(written.utf8)) == state)
+        let encoded = try StateInspector.encoder().encode(state)
+        let viaEncoder = try #require(try JSONSerialization.jsonObject(with: encoded) as? NSDictionary)
+        let viaHand = try #require(try JSONSerialization.jsonObject(with: Data(written.utf8)) as? NSDictionary)
+        #expect(viaHand == viaEncoder)
+    }
+}

@@ -20,7 +20,10 @@ public enum StateInspector {
     /// `state list`: the whole state.
     public static func list(_ state: ObservedState, format: Format) throws -> String {
         switch format {
-        case .json: return try json(state)
+        case .json:
+            var out = ""
+            try writeJSON(state) { out += $0 }
+            return out
         case .text: return text(state)
         }
     }

@@ -22,7 +22,12 @@ struct StateCommand: ParsableCommand {
         func run() throws {
             let store = try StateStore(path: state.path)
             let observed = try store.backend.observe(at: try clock.resolve())
-            FileHandle.standardOutput.write(Data(try StateInspector.list(observed, format: format).utf8))
+            switch format {
+            case .json:
+                try StateInspector.writeJSON(observed) { FileHandle.standardOutput.write(Data($0.utf8)) }
+            case .text:
+                FileHandle.standardOutput.write(Data(StateInspector.text(observed).utf8))
+            }
         }
     }
 
