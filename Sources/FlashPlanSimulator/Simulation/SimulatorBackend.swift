@@ -41,7 +41,11 @@ import GRDB
 /// - **Injected faults** (`sim fail-next N ARRAY`): the next N operations touching the
 ///   array fail with `injectedFailure` before doing anything.
 /// - **Volumes** cannot be destroyed while they have clones, relationships or unexpired
-///   immutable snapshots; their other snapshots go with them.
+///   immutable snapshots; their other snapshots go with them. A migrated volume takes
+///   its snapshots (and their space) along; clones made earlier stay where they are. A
+///   mirror copy added with `addMirrorCopy` is reported in sync at once.
+/// - **Time**: nothing happens between calls; every rule is evaluated at the `now` given,
+///   and an operation at an earlier time than a previous one is evaluated as of that time.
 public final class SimulatorBackend: StorageBackend, Sendable {
     let writer: any DatabaseWriter
     /// The lineage of the state this backend lives in.
