@@ -19,10 +19,3 @@ final class AtomCache: Sendable {
         ids.withLock { $0.merge(learned) { old, _ in old } }
     }
 }
-
-/// What one transaction remembers while it runs: pool extents (the topology does not
-/// change under a volume or snapshot operation) and the atoms it met.
-final class TransactionMemo {
-    var extents: [Int64: [PoolRecord.Extent]] = [:]
-    var learnedAtoms: [String: Int64] = [:]
-}
