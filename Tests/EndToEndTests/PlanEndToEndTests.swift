@@ -98,7 +98,7 @@ import Testing
         let (dir, state) = try Self.workspace()
         defer { try? FileManager.default.removeItem(at: dir) }
         let file = dir.appendingPathComponent("policies/big.yaml")
-        try "volumes:\n  bulk: {pool: vault, size: 5TiB, thin: false}\n".write(to: file, atomically: true, encoding: .utf8)
+        try "volumes:\n  bulk: {pool: vault, size: 9TiB, thin: false}\n".write(to: file, atomically: true, encoding: .utf8)
         let run = try FlashPlanBinary.run(["plan", "--state", state, "--now", Self.now], in: dir)
         #expect(run.exitCode == 1, "\(run)")
         #expect(run.stdout.contains("[pool-full]"))

@@ -93,6 +93,13 @@ extension Diagnostic {
             note: "plan more capacity before it fills")
     }
 
+    static func poolAlreadyFull(_ pool: Pool, projection: PoolProjection) -> Diagnostic {
+        .warning(
+            "pool-warning", at: pool.locations.name,
+            "pool '\(pool.name)' is full (\(projection.usedNow) used of \(pool.physicalCapacity)): new snapshots and clones in it will be refused",
+            note: "pruning still runs and frees space; add capacity_from or lower retention")
+    }
+
     static func unknownTarget(_ name: String, known: [String]) -> Diagnostic {
         .error("unknown-target", at: .unknown, "no resource group '\(name)'", note: "groups: " + known.sorted().joined(separator: ", "))
     }

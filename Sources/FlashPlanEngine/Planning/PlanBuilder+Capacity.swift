@@ -34,8 +34,12 @@ extension PlanBuilder {
                 warningThreshold: pool.warningThreshold, maxOvercommit: pool.maxOvercommit)
             capacity.append(projection)
             let changed = (physicalDelta[pool.name] ?? 0) > 0 || (virtualDelta[pool.name] ?? 0) > 0
-            if projection.usedAfter > physical {
+            // Only what the plan itself adds can make it refuse: a pool that filled up on
+            // its own (snapshot growth, outside writes) must still get its pruning.
+            if (physicalDelta[pool.name] ?? 0) > 0, projection.usedAfter > physical {
                 diagnostics.append(.poolFull(pool, projection: projection))
+            } else if projection.usedNow >= physical {
+                diagnostics.append(.poolAlreadyFull(pool, projection: projection))
             } else if changed, projection.overcommitPercentAfter > pool.maxOvercommit.value {
                 diagnostics.append(.poolOvercommitted(pool, projection: projection))
             } else if projection.usedPercentAfter > pool.warningThreshold.value {

@@ -4,15 +4,20 @@ import Foundation
 /// pool use. Everything is computed from timestamps at the time asked for; nothing ticks
 /// in the background.
 ///
+/// `change_rate` is the share of the size *rewritten* per day, at random places: after
+/// `d` days a share `1 − e^(−rate·d)` of the blocks has been overwritten at least once.
+///
 /// - **Thick** volumes take their full size from the moment they are created.
-/// - **Thin** volumes take what has been written: `initialFill` of the size at creation
-///   (20% for user and destination volumes, 0% for clones, which share their parent
-///   snapshot's blocks), plus `change_rate` of the size per day since, up to the size.
+/// - **Thin** volumes take what has been written: `initialFill` of the size (20% for
+///   user and destination volumes). Rewrites land on blocks already allocated, so this
+///   does not grow with time; growing a volume's data is a resize.
+/// - **Clones** start sharing every block of their parent snapshot (0%) and take a
+///   private block for each block rewritten since: `size × (1 − e^(−rate·d))`.
 /// - **Compressed** volumes take half of that (a 2:1 ratio, real-time compression).
-/// - **Snapshots** of a volume together hold the data overwritten since the oldest of
-///   them was taken: `change_rate × size × days since the oldest snapshot`, but at most
-///   one full size per snapshot (each snapshot interval can hold at most a whole
-///   rewrite). Halved for compressed volumes. Charged to the volume's primary pool.
+/// - **Snapshots** of a volume together keep the old version of every block overwritten
+///   since the oldest of them was taken: `size × (1 − e^(−rate·d))`, `d` the days since
+///   the oldest snapshot — never more than one full size, however many snapshots and
+///   however old. Halved for compressed volumes. Charged to the volume's primary pool.
 /// - A **mirror copy** takes the same data space as the primary copy in its own pool
 ///   (snapshots are not mirrored).
 /// - `sim fill-pool` adds data written by something outside the simulated volumes.
@@ -30,9 +35,10 @@ enum SpaceModel {
     static func data(of volume: VolumeRecord, at now: Double) -> UInt64 {
         let size = Double(volume.size)
         var bytes: Double
-        if volume.thin {
-            let fraction = volume.initialFill + volume.changeRate / 100 * days(from: volume.created, to: now)
-            bytes = size * min(1, fraction)
+        if volume.thin && volume.role == .clone {
+            bytes = size * overwritten(rate: volume.changeRate, days: days(from: volume.created, to: now))
+        } else if volume.thin {
+            bytes = size * volume.initialFill
         } else {
             bytes = size
         }
@@ -44,9 +50,14 @@ enum SpaceModel {
     static func snapshots(of volume: VolumeRecord, at now: Double) -> UInt64 {
         guard volume.snapshotCount > 0, let oldest = volume.oldestSnapshot else { return 0 }
         let size = Double(volume.size)
-        var bytes = min(size * Double(volume.snapshotCount), size * volume.changeRate / 100 * days(from: oldest, to: now))
+        var bytes = size * overwritten(rate: volume.changeRate, days: days(from: oldest, to: now))
         if volume.compressed { bytes /= compressionRatio }
         return UInt64(bytes.rounded(.down))
+    }
+
+    /// The share of a volume's blocks overwritten at least once in `days` at `rate`% a day.
+    static func overwritten(rate: Double, days: Double) -> Double {
+        1 - exp(-rate / 100 * days)
     }
 
     /// What creating the volume takes at once in each of its pools.
