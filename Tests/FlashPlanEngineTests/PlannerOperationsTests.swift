@@ -221,7 +221,7 @@ import Testing
         DriftCase(
             name: "volume resized outside flashplan",
             observed: { $0.volumes[0].size = .gib(200) },
-            drift: ["volume.v1": "resized outside flashplan to \(ByteCount.gib(200)) (declared \(ByteCount.gib(100)))"]),
+            drift: ["volume.v1": "volume is \(ByteCount.gib(200)), larger than the declared \(ByteCount.gib(100))"]),
         DriftCase(
             name: "relationship broken",
             observed: { $0.relationships[0].state = .broken },
@@ -287,7 +287,7 @@ import Testing
         observed.volumes[0].size = .gib(300)
         let plan = PlannerFixture.plan(configuration, observed, now: Estate.now)
         let text = PlanTextRenderer(style: .plain).render(plan)
-        #expect(text.contains("Changed outside flashplan:\n  ! volume.v1: resized outside flashplan"))
+        #expect(text.contains("Changed outside flashplan:\n  ! volume.v1: volume is 300GiB, larger than the declared 100GiB"))
         #expect(PlanMarkdownRenderer.render(plan).contains("#### Changed outside flashplan"))
         #expect(plan.action("resize-volume:volume.v1") == nil)
     }

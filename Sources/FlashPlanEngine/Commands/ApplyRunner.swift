@@ -52,6 +52,7 @@ public enum ApplyRunner {
             console.write(PlanTextRenderer(style: TerminalStyle(enabled: request.color), renderer: loaded.renderer).render(plan))
             if plan.hasErrors {
                 console.write("\nThe plan has errors; nothing was applied.\n")
+                writeMetricsReporting(request, report: nil, outcome: "refused", loaded: loaded, session: session, console: console)
                 return 1
             }
             if !plan.hasChanges {
@@ -85,6 +86,7 @@ public enum ApplyRunner {
             log.info("apply started", metadata: ["apply_id": "\(applyID)", "serial": "\(serial)", "actions": "\(plan.actions.count)"])
         } catch let error as StalePlanError {
             console.write("Error: \(error.description)\n")
+            writeMetricsReporting(request, report: nil, outcome: "refused", loaded: loaded, session: session, console: console)
             return 1
         }
         let progress = ProgressReporter(console: console, bar: request.progressBar)

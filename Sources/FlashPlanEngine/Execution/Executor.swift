@@ -60,7 +60,12 @@ public struct Executor: Sendable {
         let backend = self.backend
         await withTaskGroup(of: (Int, String?).self) { group in
             var running = 0
+            var toldStopping = false
             while true {
+                if stop.requested, !toldStopping, let code = stop.exitCode {
+                    toldStopping = true
+                    progress(.stopping(signal: code - 128))
+                }
                 while running < parallelism, !stop.requested, let i = ready.popLast() {
                     guard results[i] == nil else { continue }
                     if let blocked = actions[i].blockedBy {

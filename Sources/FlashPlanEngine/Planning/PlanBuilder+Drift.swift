@@ -28,13 +28,11 @@ extension PlanBuilder {
         for volume in observed.volumes.sorted(by: { $0.name < $1.name }) {
             if let declared = configuration.volumes[volume.name], declared.state == .present {
                 if volume.size > declared.size {
+                    // Grown outside flashplan, or the declaration was lowered: either way
+                    // flashplan will not shrink it (the plan has a volume-shrink error).
                     drift.append(DriftItem(
-                        address: "volume.\(volume.name)", change: "resized outside flashplan to \(volume.size) (declared \(declared.size))",
+                        address: "volume.\(volume.name)", change: "volume is \(volume.size), larger than the declared \(declared.size)",
                         response: "none: flashplan never shrinks a volume; declare size: \(volume.size)"))
-                } else if volume.size < declared.size, has("resize-volume:volume.\(volume.name)") {
-                    drift.append(DriftItem(
-                        address: "volume.\(volume.name)", change: "size is \(volume.size), declared \(declared.size)",
-                        response: "grow it back to \(declared.size)"))
                 }
             }
             if volume.mirrorPool != nil && !volume.copiesInSync {
