@@ -18,10 +18,10 @@ import GRDB
 /// - **Pools** take capacity from arrays; the pools on one array never add up past its
 ///   capacity. A pool is offline when any array it takes capacity from is offline (SVC
 ///   stripes extents over all managed disks).
-/// - **Space** (`SpaceModel`): thick volumes take their size; thin ones 20% at creation
-///   plus `change_rate` of their size per day, up to the size; compression halves it;
-///   snapshots hold `change_rate × size × days since the oldest snapshot`, at most one
-///   size per snapshot; clones start empty and grow like thin volumes. An operation that
+/// - **Space** (`SpaceModel`): thick volumes take their size; thin ones what was written
+///   (20%); compression halves it; a volume's snapshots hold the old version of every
+///   block overwritten since the oldest of them, `size × (1 − e^(−rate·days))`, never more
+///   than its size; clones start empty and grow the same way. An operation that
 ///   adds data or volume size to a pool is refused when the pool is full or would
 ///   overflow, or when virtual/physical would pass `max_overcommit`.
 /// - **Snapshots**: at most 255 per volume; none of SMB shares; one with clones, or
