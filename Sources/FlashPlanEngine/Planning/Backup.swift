@@ -12,5 +12,11 @@ struct Backup: Sendable, Hashable {
     /// Created by this plan.
     var planned: Bool
 
+    /// Counts one more volume holding it; the latest immutability of its snapshots wins.
+    mutating func add(volume: String, immutableUntil until: Date?) {
+        volumes.append(volume)
+        if let until, until > (immutableUntil ?? .distantPast) { immutableUntil = until }
+    }
+
     var candidate: RetentionEvaluator.Candidate { RetentionEvaluator.Candidate(name: name, created: created) }
 }

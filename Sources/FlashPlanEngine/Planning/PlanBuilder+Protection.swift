@@ -24,6 +24,8 @@ struct GroupPlan {
         let deleted = releasedClones[key] ?? []
         return (parents[key] ?? []).filter { !deleted.contains(CloneDecision.deleteActionID(of: $0.name)) }
     }
+    /// Names taken on the group's volumes by snapshots that are not the group's backups.
+    var foreignNames: Set<String> = []
     /// Labels the group's policies use, in entry order, with their policy.
     var labels: [(label: String, policy: Policy, entries: [PolicyEntry])] = []
 
@@ -58,18 +60,21 @@ extension PlanBuilder {
         checkCeiling(plan)
     }
 
+    /// Groups the group's snapshots into backups (one hash lookup a snapshot: this runs
+    /// over every snapshot of the fleet), and notes the names other snapshots on these
+    /// volumes take, for the naming rule's collision check.
     private func collectBackups(_ plan: inout GroupPlan) {
+        let group = plan.group.name
         for volume in plan.volumes {
-            for snapshot in snapshotsByVolume[volume] ?? [] where snapshot.group == plan.group.name {
-                if plan.backups[snapshot.name] == nil {
-                    plan.backups[snapshot.name] = Backup(
-                        name: snapshot.name, label: snapshot.label, created: snapshot.created, volumes: [],
-                        immutableUntil: snapshot.immutableUntil, planned: false)
-                }
-                plan.backups[snapshot.name]!.volumes.append(volume)
-                if let until = snapshot.immutableUntil, until > (plan.backups[snapshot.name]!.immutableUntil ?? .distantPast) {
-                    plan.backups[snapshot.name]!.immutableUntil = until
-                }
+            guard let snapshots = snapshotsByVolume[volume] else { continue }
+            for index in snapshots.indices where snapshots[index].group == group {
+                let snapshot = snapshots[index]
+                plan.backups[snapshot.name, default: Backup(
+                    name: snapshot.name, label: snapshot.label, created: snapshot.created, volumes: [],
+                    immutableUntil: nil, planned: false)].add(volume: volume, immutableUntil: snapshot.immutableUntil)
+            }
+            for index in snapshots.indices where snapshots[index].group != group {
+                plan.foreignNames.insert(snapshots[index].name)
             }
         }
     }
@@ -118,14 +123,13 @@ extension PlanBuilder {
     private mutating func planSnapshots(_ plan: inout GroupPlan) {
         let group = plan.group
         let baseName = backupName(group: group, volumes: plan.volumes)
-        var takenNames = Set(plan.backups.keys)
-        for volume in plan.volumes { takenNames.formUnion((snapshotsByVolume[volume] ?? []).map(\.name)) }
+        var takenNames = plan.foreignNames
         for (label, policy, entries) in plan.labels {
             let newest = plan.backups.values.filter { $0.label == label }.min { RetentionEvaluator.newestFirst($0.candidate, $1.candidate) }
             guard let reason = dueReason(label: label, policy: policy, entries: entries, newest: newest) else { continue }
             var name = baseName
-            if takenNames.contains(name) { name += "_\(label)" }
-            guard takenNames.insert(name).inserted else { continue }
+            if takenNames.contains(name) || plan.backups[name] != nil { name += "_\(label)" }
+            guard plan.backups[name] == nil, takenNames.insert(name).inserted else { continue }
             let immutableUntil = policy.immutable ? immutabilityEnd(policy, entries: entries) : nil
             let specs = plan.volumes.map { volume in
                 let declared = configuration.volumes[volume]
@@ -184,11 +188,11 @@ extension PlanBuilder {
             copies += plan.volumes.map { (replication.destinationVolume(of: $0), $0) }
         }
         for (copy, _) in copies {
-            for snapshot in snapshotsByVolume[copy] ?? [] {
-                let key = "\(copy)/\(snapshot.name)"
-                let clonesOfIt = plan.remainingClones(of: key, among: cloneParents)
+            // From the clones, not the snapshots: there are far fewer of them.
+            for parent in Set((clonesByVolume[copy] ?? []).map(\.parentSnapshot)).sorted() {
+                let clonesOfIt = plan.remainingClones(of: "\(copy)/\(parent)", among: cloneParents)
                 guard !clonesOfIt.isEmpty else { continue }
-                result[snapshot.name, default: []].append("parent of clone \(clonesOfIt.map(\.name).sorted().joined(separator: ", "))")
+                result[parent, default: []].append("parent of clone \(clonesOfIt.map(\.name).sorted().joined(separator: ", "))")
             }
         }
         // Replication base: where the update cannot run now, the newest backup the destination holds.

@@ -29,6 +29,8 @@ struct PlanBuilder {
     let clones: [String: ObservedClone]
     /// `volume/snapshot` of every clone parent.
     let cloneParents: [String: [ObservedClone]]
+    /// Clones by the volume whose snapshot they were made from.
+    let clonesByVolume: [String: [ObservedClone]]
 
     /// Arrays behind each existing or declared volume, computed once.
     let volumeArrays: [String: [String]]
@@ -59,6 +61,7 @@ struct PlanBuilder {
         relationshipsByDestination = Dictionary(observed.relationships.map { ($0.destination, $0) }, uniquingKeysWith: { a, _ in a })
         clones = Dictionary(observed.clones.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         cloneParents = Dictionary(grouping: observed.clones, by: { "\($0.volume)/\($0.parentSnapshot)" })
+        clonesByVolume = Dictionary(grouping: observed.clones, by: \.volume)
         anyArrayOffline = observed.arrays.contains { $0.status == .offline }
         var poolArrays: [String: [String]] = [:]
         for pool in observed.pools { poolArrays[pool.name] = pool.arrays }
