@@ -43,6 +43,10 @@ public enum StorageOperation: Sendable, Hashable, Codable {
     /// A clone volume `name` of `snapshot` of `volume`, in that volume's pool.
     case createClone(name: String, volume: String, snapshot: String, host: String?)
     case deleteClone(name: String)
+
+    // In plan JSON the unlabeled payloads read `{"createVolume": {"spec": {…}}}`, not `_0`.
+    enum CreateVolumeCodingKeys: String, CodingKey { case _0 = "spec" }
+    enum CreateSnapshotCodingKeys: String, CodingKey { case _0 = "spec" }
 }
 
 /// The properties of a volume to create.
