@@ -58,6 +58,13 @@ extension Diagnostic {
             note: pruning ? "prune_orphaned_labels is true: they are pruned" : "they are kept; set settings.prune_orphaned_labels: true to prune them")
     }
 
+    static func orphanedVaultLabel(_ label: String, vault: String, group: ResourceGroup, count: Int, pruning: Bool) -> Diagnostic {
+        .warning(
+            "orphaned-label", at: group.locations.name,
+            "vault '\(vault)' of resource group '\(group.name)' holds backups labelled '\(label)', a label its retention no longer lists (\(count) on one volume)",
+            note: pruning ? "prune_orphaned_labels is true: they are pruned" : "they are kept; list the label under the vault's retention, or set settings.prune_orphaned_labels: true to prune them")
+    }
+
     static func snapshotCeiling(volume: String, count: Int, group: ResourceGroup) -> Diagnostic {
         .error(
             "snapshot-ceiling", at: group.locations.name,

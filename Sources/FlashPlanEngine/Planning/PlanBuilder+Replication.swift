@@ -112,7 +112,8 @@ extension PlanBuilder {
         let candidates = sourceAfterPlan(plan, source: source).filter { replication.retention[$0.label] != nil && !held.contains($0.name) }
         var transfer: [String] = []
         // Vault pruning runs after the update: added after it, so the plan lists them in order.
-        var prunes: [(label: String, rule: Retention, name: String, reason: String)] = []
+        // `rule` is nil for an orphaned label.
+        var prunes: [(label: String, rule: Retention?, name: String, reason: String)] = []
         for (label, rule) in replication.retention.sorted(by: { $0.key < $1.key }) {
             var pool: [RetentionEvaluator.Candidate] = []
             var planned: Set<String> = []
@@ -146,6 +147,27 @@ extension PlanBuilder {
                 }
             }
         }
+        // Labels the vault's retention no longer lists: reported, and pruned only with
+        // prune_orphaned_labels (never one that is protected).
+        let orphans = Dictionary(grouping: heldSnapshots.filter { replication.retention[$0.label] == nil && $0.group == group.name }, by: \.label)
+        for (label, snapshots) in orphans.sorted(by: { $0.key < $1.key }) {
+            let diagnostic = Diagnostic.orphanedVaultLabel(
+                label, vault: replication.to, group: group, count: snapshots.count, pruning: configuration.settings.pruneOrphanedLabels)
+            if !diagnostics.contains(diagnostic) { diagnostics.append(diagnostic) }
+            for snapshot in snapshots.sorted(by: { $0.name < $1.name }) {
+                let protected = (snapshot.immutableUntil.map { $0 > now } ?? false)
+                    || !plan.remainingClones(of: "\(destination)/\(snapshot.name)", among: cloneParents).isEmpty
+                let pruning = configuration.settings.pruneOrphanedLabels && !protected
+                let reason = pruning
+                    ? "orphaned label; prune_orphaned_labels is true"
+                    : protected ? "orphaned label, but protected" : "orphaned label (the vault's retention no longer lists it); kept, prune_orphaned_labels is false"
+                let decision = RetentionDecision(
+                    group: group.name, label: label, location: replication.to, backup: snapshot.name, created: snapshot.created,
+                    verdict: pruning ? .prune : .keep, reason: reason)
+                if decided.insert(decision).inserted { retention.append(decision) }
+                if pruning { prunes.append((label, nil, snapshot.name, reason)) }
+            }
+        }
         let ordered = candidates.map(\.name).filter(transfer.contains)
         if !ordered.isEmpty {
             addUpdate(plan, source: source, destination: destination, ready: ready, transfer: ordered, drop: [])
@@ -155,7 +177,7 @@ extension PlanBuilder {
             let released = plan.releasedClones["\(destination)/\(prune.name)"] ?? []
             add(PlanAction(
                 kind: .prune, address: "snapshot.\(destination)/\(prune.name)", group: group.name,
-                reason: "vault '\(prune.label)' retention \(prune.rule): \(prune.reason)",
+                reason: prune.rule.map { "vault '\(prune.label)' retention \($0): \(prune.reason)" } ?? "vault '\(prune.label)': \(prune.reason)",
                 dependsOn: ["transfer:relationship.\(destination)"] + released,
                 before: ["label": prune.label], operation: .deleteSnapshot(volume: destination, name: prune.name), destructive: true,
                 arrays: arrays(ofVolume: destination)))
