@@ -32,6 +32,16 @@ struct Bench {
                 snapshotsPerVolume: Int(arguments[index + 4])!, now: now)
             return
         }
+        if let index = arguments.firstIndex(of: "--plan-phases"), index + 2 < arguments.count {
+            // Child: the plan command's phases one by one, for profiling.
+            let store = try StateStore(path: arguments[index + 2])
+            let (open, observed) = try measure { try store.backend.observe(at: now) }
+            let (load, loaded) = try measure { try ConfigurationLoader.load(directory: arguments[index + 1]) }
+            let (planning, plan) = measure { Planner(configuration: loaded.configuration, observed: observed, now: now).plan() }
+            let (rendering, _) = measure { PlanTextRenderer(renderer: loaded.renderer).render(plan) }
+            print("observe \(format(open)), load \(format(load)), plan \(format(planning)), render \(format(rendering))")
+            return
+        }
         if let index = arguments.firstIndex(of: "--plan-child"), index + 2 < arguments.count {
             // Child: one plan command, timed, with this process's peak memory.
             let (seconds, outcome) = try measure {

@@ -113,5 +113,8 @@ extension SimulatorBackend {
                     sql: "UPDATE pool SET virtual = ?, used_at = NULL WHERE id = ?", arguments: [virtual[index], poolID])
             }
         }
+        // One huge transaction leaves a WAL the size of the fleet; a state that has been
+        // in use has long been checkpointed. Readers of a big WAL pay for it on every page.
+        try writer.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
     }
 }
