@@ -16,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", exact: "1.16.2"),
         .package(url: "https://github.com/groue/GRDB.swift.git", exact: "7.10.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", exact: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-collections.git", exact: "1.6.0"),
     ],
     targets: [
         // Desired/observed types, diagnostics, the backend protocol. No dependencies.
@@ -38,6 +39,7 @@ let package = Package(
             name: "FlashPlanEngine",
             dependencies: [
                 "FlashPlanModel", "FlashPlanSchedule", "FlashPlanConfig",
+                .product(name: "HeapModule", package: "swift-collections"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
@@ -66,6 +68,10 @@ let package = Package(
             name: "FlashPlanEngineTests",
             dependencies: ["FlashPlanEngine", "FlashPlanConfig", "FlashPlanModel", "FlashPlanSchedule"],
             resources: [.copy("Golden")]),
+        // The planner and the executor against the simulator in memory, over simulated time.
+        .testTarget(
+            name: "ConvergenceTests",
+            dependencies: ["FlashPlanEngine", "FlashPlanConfig", "FlashPlanModel", "FlashPlanSimulator"]),
         .testTarget(name: "EndToEndTests", dependencies: ["FlashPlanEngine", "FlashPlanModel", "FlashPlanSimulator"]),
     ],
     swiftLanguageModes: [.v6]

@@ -17,6 +17,8 @@ public struct Plan: Sendable, Hashable, Codable {
     public var actions: [PlanAction]
     public var retention: [RetentionDecision]
     public var drift: [DriftItem]
+    /// Backups no declared group manages (DESIGN §4): kept, never pruned.
+    public var unmanaged: [UnmanagedBackups]
     public var diagnostics: [Diagnostic]
     /// Projected pool use after the plan.
     public var capacity: [PoolProjection]
@@ -26,7 +28,7 @@ public struct Plan: Sendable, Hashable, Codable {
 
     public init(
         now: Date, state: StateReference, configDigest: String, actions: [PlanAction], retention: [RetentionDecision],
-        drift: [DriftItem], diagnostics: [Diagnostic], capacity: [PoolProjection], targets: [String] = [], excludes: [String] = []
+        drift: [DriftItem], unmanaged: [UnmanagedBackups] = [], diagnostics: [Diagnostic], capacity: [PoolProjection], targets: [String] = [], excludes: [String] = []
     ) {
         self.now = now
         self.state = state
@@ -34,6 +36,7 @@ public struct Plan: Sendable, Hashable, Codable {
         self.actions = actions
         self.retention = retention
         self.drift = drift
+        self.unmanaged = unmanaged
         self.diagnostics = diagnostics
         self.capacity = capacity
         self.targets = targets
@@ -45,7 +48,7 @@ public struct Plan: Sendable, Hashable, Codable {
     public var hasErrors: Bool { diagnostics.hasErrors }
 
     enum CodingKeys: String, CodingKey {
-        case formatVersion = "format_version", now, state, configDigest = "config_digest", summary, actions, retention, drift, diagnostics, capacity, targets, excludes
+        case formatVersion = "format_version", now, state, configDigest = "config_digest", summary, actions, retention, drift, unmanaged, diagnostics, capacity, targets, excludes
     }
 }
 

@@ -51,6 +51,25 @@ extension Diagnostic {
             note: "remove the clones and replication first")
     }
 
+    static func unmanagedBackups(_ item: UnmanagedBackups, declared group: ResourceGroup?) -> Diagnostic {
+        let what = "\(item.backups) backup\(item.backups == 1 ? "" : "s") of resource group '\(item.group)'"
+        let volumes = item.volumes.prefix(8).joined(separator: ", ") + (item.volumes.count > 8 ? ", …" : "")
+        let message: String
+        let note: String
+        switch item.cause {
+        case .groupRemoved:
+            message = "\(what) on \(volumes) are unmanaged: the group is no longer declared"
+            note = "they are kept and never pruned; declare the group again to manage them, or delete them by hand once they are not needed"
+        case .volumeRemoved:
+            message = "\(what) on \(volumes) are unmanaged: the group no longer protects \(item.volumes.count == 1 ? "that volume" : "those volumes")"
+            note = "they are kept and never pruned; add the volume to the group again to manage them, or delete them by hand"
+        case .destinationRemoved:
+            message = "\(what) on destination \(volumes) are unmanaged: the group no longer replicates there"
+            note = "they are kept and never pruned, with their relationships; declare the replication again, or remove them by hand"
+        }
+        return .warning("unmanaged-backups", at: group?.locations.name ?? .unknown, message, note: note)
+    }
+
     static func orphanedLabel(_ label: String, group: ResourceGroup, count: Int, pruning: Bool) -> Diagnostic {
         .warning(
             "orphaned-label", at: group.locations.name,
@@ -65,11 +84,14 @@ extension Diagnostic {
             note: pruning ? "prune_orphaned_labels is true: they are pruned" : "they are kept; list the label under the vault's retention, or set settings.prune_orphaned_labels: true to prune them")
     }
 
-    static func snapshotCeiling(volume: String, count: Int, group: ResourceGroup) -> Diagnostic {
-        .error(
-            "snapshot-ceiling", at: group.locations.name,
-            "volume '\(volume)' would hold \(count) snapshots after this plan; a FlashSystem volume holds at most 255",
-            note: "lower the retention of resource group '\(group.name)' or delete snapshots taken by hand")
+    static func snapshotCeiling(volume: String, count: Int, groups: [ResourceGroup]) -> Diagnostic {
+        let names = groups.map { "'\($0.name)'" }.joined(separator: ", ")
+        return .error(
+            "snapshot-ceiling", at: groups.first?.locations.name ?? .unknown,
+            "volume '\(volume)' would hold \(count) snapshots during this plan, even with its prunes run first; a FlashSystem volume holds at most 255",
+            note: groups.isEmpty
+                ? "delete snapshots taken by hand"
+                : "lower the retention of resource group\(groups.count == 1 ? "" : "s") \(names) or delete snapshots taken by hand")
     }
 
     static func relationshipMismatch(destination: String, observed: ObservedRelationship, source: String, type: Replication.Kind) -> Diagnostic {

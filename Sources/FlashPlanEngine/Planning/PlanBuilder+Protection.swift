@@ -38,11 +38,7 @@ struct GroupPlan {
 
 extension PlanBuilder {
     mutating func planProtection(of group: ResourceGroup) {
-        var seen: Set<String> = []
-        let volumeNames = group.volumes.filter { name in
-            guard let v = configuration.volumes[name], v.state == .present, v.accessProtocol != .smb else { return false }
-            return seen.insert(name).inserted
-        }
+        let volumeNames = protectedVolumes(of: group)
         guard !volumeNames.isEmpty else { return }
         var plan = GroupPlan(group: group, volumes: volumeNames)
         collectBackups(&plan)
@@ -57,7 +53,6 @@ extension PlanBuilder {
         planPrimaryRetention(&plan)
         planReplication(&plan)
         planClones(cloneDecisions, plan: plan)
-        checkCeiling(plan)
     }
 
     /// Groups the group's snapshots into backups (one hash lookup a snapshot: this runs
@@ -127,9 +122,8 @@ extension PlanBuilder {
         for (label, policy, entries) in plan.labels {
             let newest = plan.backups.values.filter { $0.label == label }.min { RetentionEvaluator.newestFirst($0.candidate, $1.candidate) }
             guard let reason = dueReason(label: label, policy: policy, entries: entries, newest: newest) else { continue }
-            var name = baseName
-            if takenNames.contains(name) || plan.backups[name] != nil { name += "_\(label)" }
-            guard plan.backups[name] == nil, takenNames.insert(name).inserted else { continue }
+            let name = Self.freeName(baseName, label: label) { takenNames.contains($0) || plan.backups[$0] != nil }
+            takenNames.insert(name)
             let immutableUntil = policy.immutable ? immutabilityEnd(policy, entries: entries) : nil
             let specs = plan.volumes.map { volume in
                 let declared = configuration.volumes[volume]
@@ -147,11 +141,21 @@ extension PlanBuilder {
                 arrays: Array(Set(plan.volumes.flatMap { arrays(ofVolume: $0) })).sorted()))
             for volume in plan.volumes {
                 plan.snapshotActions[volume, default: []].append(id)
-                snapshotDelta[volume, default: 0] += 1
             }
             let backup = Backup(name: name, label: label, created: now, volumes: plan.volumes, immutableUntil: immutableUntil, planned: true)
             plan.backups[name] = backup
         }
+    }
+
+    /// DESIGN §4: `<name>`, else `<name>_<label>`, else `<name>_2`, `_3`, …: a due backup is
+    /// never dropped because its name is taken (two labels due in one DST fold, a hand-made
+    /// snapshot of that name).
+    static func freeName(_ base: String, label: String, taken: (String) -> Bool) -> String {
+        if !taken(base) { return base }
+        if !taken(base + "_" + label) { return base + "_" + label }
+        var n = 2
+        while taken("\(base)_\(n)") { n += 1 }
+        return "\(base)_\(n)"
     }
 
     /// An immutable backup may not be deleted before its retention could expire:
@@ -195,18 +199,40 @@ extension PlanBuilder {
                 result[parent, default: []].append("parent of clone \(clonesOfIt.map(\.name).sorted().joined(separator: ", "))")
             }
         }
-        // Replication base: where the update cannot run now, the newest backup the destination holds.
+        // Replication base: the newest backup each destination holds once the plan has
+        // run, whatever the rule (orphan pruning included): an incremental update needs it.
         for replication in plan.group.replicate {
             for volume in plan.volumes {
                 let destination = replication.destinationVolume(of: volume)
-                guard let held = snapshotsByVolume[destination], !held.isEmpty, !updateCanRun(source: volume, destination: destination)
-                else { continue }
-                if let base = held.filter({ plan.backups[$0.name] != nil }).max(by: { ($0.created, $1.name) < ($1.created, $0.name) }) {
-                    result[base.name, default: []].append("replication base of \(destination)")
+                if let base = replicationBase(plan, replication: replication, source: volume) {
+                    result[base, default: []].append("replication base of \(destination)")
                 }
             }
         }
         return result.mapValues { Array(Set($0)).sorted() }
+    }
+
+    /// The newest of the group's backups that `replication`'s destination of `source` will
+    /// hold after the plan: what it holds now, and — where the update can run — the
+    /// newest backup of each label the destination receives that a policy still makes
+    /// (retention always keeps the newest of a label, so that one is certainly sent).
+    func replicationBase(_ plan: GroupPlan, replication: Replication, source: String) -> String? {
+        let destination = replication.destinationVolume(of: source)
+        var best: RetentionEvaluator.Candidate?
+        func consider(_ candidate: RetentionEvaluator.Candidate) {
+            if best.map({ RetentionEvaluator.newestFirst(candidate, $0) }) ?? true { best = candidate }
+        }
+        for snapshot in snapshotsByVolume[destination] ?? [] where snapshot.group == plan.group.name {
+            consider(RetentionEvaluator.Candidate(name: snapshot.name, created: snapshot.created))
+        }
+        if updateCanRun(source: source, destination: destination) {
+            for (label, _, _) in plan.labels where replication.type == .mirror || replication.retention[label] != nil {
+                let newest = plan.backups.values.filter { $0.label == label && $0.volumes.contains(source) }
+                    .min { RetentionEvaluator.newestFirst($0.candidate, $1.candidate) }
+                if let newest { consider(newest.candidate) }
+            }
+        }
+        return best?.name
     }
 
     func updateCanRun(source: String, destination: String) -> Bool {
@@ -261,19 +287,7 @@ extension PlanBuilder {
                 arrays: Array(Set(holders.flatMap { arrays(ofVolume: $0) })).sorted()))
             for volume in holders {
                 plan.pruneActions[volume, default: []].append(id)
-                snapshotDelta[volume, default: 0] -= 1
             }
-        }
-    }
-
-    // MARK: The 255 ceiling
-
-    private mutating func checkCeiling(_ plan: GroupPlan) {
-        // Destinations too: a transfer adds snapshots there.
-        let destinations = plan.group.replicate.flatMap { replication in plan.volumes.map(replication.destinationVolume) }
-        for volume in plan.volumes + destinations {
-            let after = (snapshotsByVolume[volume]?.count ?? 0) + (snapshotDelta[volume] ?? 0)
-            if after > 255 { diagnostics.append(.snapshotCeiling(volume: volume, count: after, group: plan.group)) }
         }
     }
 }

@@ -98,7 +98,6 @@ extension PlanBuilder {
         guard !transfer.isEmpty || !drop.isEmpty else { return }
         let released = drop.flatMap { plan.releasedClones["\(destination)/\($0)"] ?? [] }
         addUpdate(plan, source: source, destination: destination, ready: ready + released, transfer: transfer, drop: drop)
-        snapshotDelta[destination, default: 0] += transfer.count - drop.count
     }
 
     /// A vault receives only the labels its retention lists and keeps them by its own rules.
@@ -117,7 +116,7 @@ extension PlanBuilder {
         for (label, rule) in replication.retention.sorted(by: { $0.key < $1.key }) {
             var pool: [RetentionEvaluator.Candidate] = []
             var planned: Set<String> = []
-            for snapshot in heldSnapshots where snapshot.label == label {
+            for snapshot in heldSnapshots where snapshot.label == label && snapshot.group == group.name {
                 var protections: [String] = []
                 if let until = snapshot.immutableUntil, until > now { protections.append("immutable until \(local(until))") }
                 let clonesOfIt = plan.remainingClones(of: "\(destination)/\(snapshot.name)", among: cloneParents)
@@ -150,6 +149,7 @@ extension PlanBuilder {
         // Labels the vault's retention no longer lists: reported, and pruned only with
         // prune_orphaned_labels (never one that is protected).
         let orphans = Dictionary(grouping: heldSnapshots.filter { replication.retention[$0.label] == nil && $0.group == group.name }, by: \.label)
+        let base = replicationBase(plan, replication: replication, source: source)
         for (label, snapshots) in orphans.sorted(by: { $0.key < $1.key }) {
             let diagnostic = Diagnostic.orphanedVaultLabel(
                 label, vault: replication.to, group: group, count: snapshots.count, pruning: configuration.settings.pruneOrphanedLabels)
@@ -157,6 +157,7 @@ extension PlanBuilder {
             for snapshot in snapshots.sorted(by: { $0.name < $1.name }) {
                 let protected = (snapshot.immutableUntil.map { $0 > now } ?? false)
                     || !plan.remainingClones(of: "\(destination)/\(snapshot.name)", among: cloneParents).isEmpty
+                    || snapshot.name == base
                 let pruning = configuration.settings.pruneOrphanedLabels && !protected
                 let reason = pruning
                     ? "orphaned label; prune_orphaned_labels is true"
@@ -171,7 +172,6 @@ extension PlanBuilder {
         let ordered = candidates.map(\.name).filter(transfer.contains)
         if !ordered.isEmpty {
             addUpdate(plan, source: source, destination: destination, ready: ready, transfer: ordered, drop: [])
-            snapshotDelta[destination, default: 0] += ordered.count
         }
         for prune in prunes {
             let released = plan.releasedClones["\(destination)/\(prune.name)"] ?? []
@@ -181,7 +181,6 @@ extension PlanBuilder {
                 dependsOn: ["transfer:relationship.\(destination)"] + released,
                 before: ["label": prune.label], operation: .deleteSnapshot(volume: destination, name: prune.name), destructive: true,
                 arrays: arrays(ofVolume: destination)))
-            snapshotDelta[destination, default: 0] -= 1
         }
     }
 

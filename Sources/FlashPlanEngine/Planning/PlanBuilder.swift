@@ -17,6 +17,7 @@ struct PlanBuilder {
     var drift: [DriftItem] = []
     var diagnostics: [Diagnostic] = []
     var capacity: [PoolProjection] = []
+    var unmanaged: [UnmanagedBackups] = []
 
     // Indexes over the observed state.
     let arrays: [String: ObservedArray]
@@ -40,8 +41,6 @@ struct PlanBuilder {
     var plannedVolumes: [String: VolumeSpec] = [:]
     /// Pools the plan creates.
     var plannedPools: Set<String> = []
-    /// Snapshot names the plan adds/removes per volume, for the 255 ceiling.
-    var snapshotDelta: [String: Int] = [:]
 
     init(configuration: Configuration, observed: ObservedState, now: Date) {
         self.configuration = configuration

@@ -26,13 +26,15 @@ public struct Planner: Sendable {
         }
         builder.planDestroys()
         builder.reportDrift()
+        builder.reportUnmanaged()
         builder.markBlocked()
         builder.projectCapacity()
         builder.applyTargeting(options)
+        builder.enforceCeiling()
         return Plan(
             now: now, state: StateReference(lineage: observed.lineage, serial: observed.serial),
             configDigest: configuration.digest, actions: builder.actions, retention: builder.retention,
-            drift: builder.drift, diagnostics: builder.diagnostics.sortedByLocation(), capacity: builder.capacity,
+            drift: builder.drift, unmanaged: builder.unmanaged, diagnostics: builder.diagnostics.sortedByLocation(), capacity: builder.capacity,
             targets: options.targets, excludes: options.excludes)
     }
 }

@@ -40,6 +40,11 @@ struct SnapshotIndex: Sendable {
         self.ranges = sortedRanges
     }
 
+    /// Every volume holding snapshots, with its snapshots.
+    var volumes: some Sequence<(volume: String, snapshots: ArraySlice<ObservedSnapshot>)> {
+        ranges.lazy.map { ($0.key, snapshots[$0.value]) }
+    }
+
     subscript(volume: String) -> ArraySlice<ObservedSnapshot>? {
         ranges[volume].map { snapshots[$0] }
     }

@@ -41,6 +41,12 @@ public enum PlanMarkdownRenderer {
             out += ["", "#### Changed outside flashplan", "", "| address | change | plan's response |", "|---|---|---|"]
             out += plan.drift.map { "| `\($0.address)` | \(escape($0.change)) | \(escape($0.response)) |" }
         }
+        if !plan.unmanaged.isEmpty {
+            out += ["", "#### Unmanaged backups (kept, never pruned)", "", "| resource group | why | backups | volumes |", "|---|---|---:|---|"]
+            out += plan.unmanaged.map {
+                "| \(escape($0.group)) | \($0.cause.rawValue.replacingOccurrences(of: "_", with: " ")) | \($0.backups) | \(escape($0.volumes.joined(separator: ", "))) |"
+            }
+        }
         let warnings = plan.diagnostics.filter { $0.severity == .warning }
         if !warnings.isEmpty {
             out += ["", "#### Warnings", ""]

@@ -41,6 +41,14 @@ public struct PlanTextRenderer: Sendable {
                 out.append("      \(style.dim("→ " + item.response))")
             }
         }
+        if !plan.unmanaged.isEmpty {
+            out.append("")
+            out.append(style.bold("Unmanaged backups (kept, never pruned):"))
+            for item in plan.unmanaged {
+                let volumes = item.volumes.prefix(6).joined(separator: ", ") + (item.volumes.count > 6 ? ", …" : "")
+                out.append("  \(style.yellow("!")) group '\(item.group)': \(item.backups) backup\(item.backups == 1 ? "" : "s") on \(volumes), newest \(item.newest.iso8601) (\(item.cause.rawValue.replacingOccurrences(of: "_", with: " ")))")
+            }
+        }
         if !plan.diagnostics.isEmpty {
             out.append("")
             out.append(renderer.render(plan.diagnostics))

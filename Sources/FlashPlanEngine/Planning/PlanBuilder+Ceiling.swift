@@ -1,0 +1,117 @@
+import FlashPlanModel
+import HeapModule
+import Foundation
+
+extension PlanBuilder {
+    /// What one action does to the snapshot count of each volume it touches.
+    private func snapshotEffects(_ action: PlanAction) -> [(volume: String, delta: Int)] {
+        action.operations.compactMap { operation in
+            switch operation {
+            case .createSnapshot(let spec): (spec.volume, 1)
+            case .deleteSnapshot(let volume, _): (volume, -1)
+            // The simulator drops before it sends: only the net change counts.
+            case .updateRelationship(let destination, let transfer, let drop): (destination, Set(transfer).count - Set(drop).count)
+            default: nil
+            }
+        }
+    }
+
+    /// The 255 ceiling and full pools, checked on the whole graph (DESIGN §4).
+    ///
+    /// The executor may run independent actions in any order, so the worst case of a
+    /// volume is its count now plus everything the plan adds to it before anything is
+    /// removed: that peak is what must stay within 255, for all groups on the volume at
+    /// once, whatever their names. Where it would not — or where the volume's pool is
+    /// already full, so a new snapshot fails until pruning frees space — the removals on
+    /// that volume (the prunes the new backups make due) are made to run before the
+    /// additions. Backups then never stop at the ceiling: the alternative, a snapshot
+    /// that fails before the prune it waits for, fails every apply forever.
+    mutating func enforceCeiling() {
+        var adds: [String: [Int]] = [:]
+        var removes: [String: [Int]] = [:]
+        var added: [String: Int] = [:]
+        var removed: [String: Int] = [:]
+        for (index, action) in actions.enumerated() {
+            for (volume, delta) in snapshotEffects(action) where delta != 0 {
+                if delta > 0 {
+                    adds[volume, default: []].append(index)
+                    added[volume, default: 0] += delta
+                } else {
+                    removes[volume, default: []].append(index)
+                    removed[volume, default: 0] -= delta
+                }
+            }
+        }
+        var reordered = false
+        for volume in adds.keys.sorted() {
+            let now = snapshotsByVolume[volume]?.count ?? 0
+            let additions = added[volume] ?? 0
+            let full = poolIsFull(ofVolume: volume)
+            if now + additions <= Self.snapshotCeiling && !full { continue }
+            let removals = removes[volume] ?? []
+            var peak = now + additions
+            if !removals.isEmpty {
+                let saved = actions
+                let addIDs = Set(adds[volume]!.map { actions[$0].id })
+                for r in removals {
+                    actions[r].dependsOn.removeAll(where: addIDs.contains)
+                    for a in adds[volume]! where !actions[a].dependsOn.contains(actions[r].id) {
+                        actions[a].dependsOn.append(actions[r].id)
+                    }
+                }
+                if hasCycle() {
+                    // A removal that itself waits for an addition: the order cannot change.
+                    actions = saved
+                } else {
+                    reordered = true
+                    peak = max(now, now - (removed[volume] ?? 0) + additions)
+                }
+            }
+            if peak > Self.snapshotCeiling {
+                let groups = Set(adds[volume]!.compactMap { actions[$0].group }).sorted().compactMap { configuration.resourceGroups[$0] }
+                diagnostics.append(.snapshotCeiling(volume: volume, count: peak, groups: groups))
+            }
+        }
+        if reordered { sortTopologically() }
+    }
+
+    static var snapshotCeiling: Int { 255 }
+
+    /// A pool that already holds all it can: a new snapshot there fails until something is freed.
+    private func poolIsFull(ofVolume volume: String) -> Bool {
+        guard let pool = copyPools(ofVolume: volume).first, let observed = pools[pool] else { return false }
+        return observed.usedCapacity >= observed.physicalCapacity && observed.physicalCapacity > .zero
+    }
+
+    private func hasCycle() -> Bool {
+        topologicalOrder() == nil
+    }
+
+    /// Kahn's algorithm, stable: among ready actions the earlier one in the plan comes first.
+    private func topologicalOrder() -> [Int]? {
+        let index = Dictionary(uniqueKeysWithValues: actions.enumerated().map { ($1.id, $0) })
+        var waiting = actions.map { $0.dependsOn.filter { index[$0] != nil }.count }
+        var dependents = [[Int]](repeating: [], count: actions.count)
+        for (i, action) in actions.enumerated() {
+            for d in action.dependsOn { if let j = index[d] { dependents[j].append(i) } }
+        }
+        var ready = Heap(actions.indices.filter { waiting[$0] == 0 })
+        var order: [Int] = []
+        order.reserveCapacity(actions.count)
+        while let i = ready.popMin() {
+            order.append(i)
+            for d in dependents[i] {
+                waiting[d] -= 1
+                if waiting[d] == 0 { ready.insert(d) }
+            }
+        }
+        return order.count == actions.count ? order : nil
+    }
+
+    /// Lists the actions in an order the executor could follow, so the text plan reads in order.
+    private mutating func sortTopologically() {
+        guard let order = topologicalOrder() else { return }
+        actions = order.map { actions[$0] }
+        actionIndex = Dictionary(uniqueKeysWithValues: actions.enumerated().map { ($1.id, $0) })
+    }
+}
