@@ -322,6 +322,21 @@ enum ValidationCases {
             message: "resource group 'g2' protects 'v1_p2', the replication destination of 'v1' (group 'g1'); cascades are not supported",
             exact: true),
         RuleCase(
+            "shared-destination", "two groups replicating one volume to one pool",
+            """
+            resource_groups:
+              g1:
+                volumes: [v1]
+                replicate:
+                  - { to: p2, type: mirror }
+              g2:
+                volumes: [v1]
+                replicate:
+                  - { to: p2, type: mirror }
+            """, at: ["t.yaml:9:15"],
+            message: "resource groups 'g1' and 'g2' both replicate volume 'v1' to pool 'p2': both would use the one destination volume 'v1_p2', and each group's transfers and retention would replace the other's backups there",
+            exact: true),
+        RuleCase(
             "multiple-sync-mirrors", "two sync mirrors in one group",
             """
             pools:

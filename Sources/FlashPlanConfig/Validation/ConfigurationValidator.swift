@@ -106,9 +106,23 @@ struct ConfigurationValidator {
     private mutating func checkGroups() {
         // volume name -> (source volume, group) for every generated destination
         var destinationOf: [String: (String, String)] = [:]
-        for group in c.resourceGroups.values {
-            for volume in group.volumes {
-                for replication in group.replicate { destinationOf[replication.destinationVolume(of: volume)] = (volume, group.name) }
+        // One destination volume per (volume, pool): two groups sharing a volume and
+        // replicating it to one pool would fight over it (DESIGN §4), so it is refused.
+        var replicatedBy: [String: (group: String, location: SourceLocation)] = [:]
+        for group in c.resourceGroups.values.sorted(by: { $0.name < $1.name }) {
+            var seen: Set<String> = []
+            for volume in group.volumes where seen.insert(volume).inserted {
+                for replication in group.replicate {
+                    let destination = replication.destinationVolume(of: volume)
+                    destinationOf[destination] = (volume, group.name)
+                    if let first = replicatedBy[destination] {
+                        diagnostics.append(.sharedDestination(
+                            destination, volume: volume, pool: replication.to, group: group.name, other: first.group,
+                            otherLocation: first.location, at: replication.location))
+                    } else {
+                        replicatedBy[destination] = (group.name, replication.location)
+                    }
+                }
             }
         }
         for group in c.resourceGroups.values.sorted(by: { $0.name < $1.name }) {

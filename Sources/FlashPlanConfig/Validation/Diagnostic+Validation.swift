@@ -85,6 +85,16 @@ extension Diagnostic {
             note: "replicate from the primary to each destination (fan-out)")
     }
 
+    static func sharedDestination(
+        _ destination: String, volume: String, pool: String, group: String, other: String, otherLocation: SourceLocation, at location: SourceLocation
+    ) -> Diagnostic {
+        let who = group == other ? "resource group '\(group)' replicates" : "resource groups '\(other)' and '\(group)' both replicate"
+        return .error(
+            "shared-destination", at: location,
+            "\(who) volume '\(volume)' to pool '\(pool)': both would use the one destination volume '\(destination)', and each group's transfers and retention would replace the other's backups there",
+            note: "replicate '\(volume)' to '\(pool)' from one group only, or to another pool; the other replication is declared at \(otherLocation)")
+    }
+
     static func multipleSyncMirrors(group: String, at location: SourceLocation) -> Diagnostic {
         .error("multiple-sync-mirrors", at: location, "resource group '\(group)' has more than one sync mirror", note: "make all but one mode: async")
     }
