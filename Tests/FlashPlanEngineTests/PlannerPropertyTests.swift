@@ -247,14 +247,20 @@ struct RandomScenario: CustomStringConvertible {
         for clone in scenario.observed.clones where copies.contains(clone.volume) && plan.action("delete-clone:clone.\(clone.name)") == nil {
             result[clone.parentSnapshot, default: []].append("clone parent")
         }
-        if scenario.offline {
-            // a2 holds dr and vault: the newest backup each destination holds is its replication base.
-            for destination in copies where destination.hasSuffix("_dr") || destination.hasSuffix("_vault") {
-                let held = scenario.observed.snapshots.filter { $0.volume == destination && $0.name != "g_stray" }
-                let primary = Set(scenario.observed.snapshots.filter { scenario.volumes.contains($0.volume) && $0.group == "g" }.map(\.name))
-                let candidates = held.filter { primary.contains($0.name) }.map { RetentionEvaluator.Candidate(name: $0.name, created: $0.created) }
-                if let base = candidates.min(by: RetentionEvaluator.newestFirst) { result[base.name, default: []].append("base") }
+        // The replication base, whatever the rule: the newest of the group's backups each
+        // destination holds once the plan has run (what it holds, plus what the plan sends
+        // while the destination is reachable; a2, holding dr and vault, may be offline).
+        for destination in copies where destination.hasSuffix("_dr") || destination.hasSuffix("_vault") {
+            var candidates = scenario.observed.snapshots.filter { $0.volume == destination && $0.group == "g" }
+                .map { RetentionEvaluator.Candidate(name: $0.name, created: $0.created) }
+            if !scenario.offline, let update = plan.update(of: destination) {
+                let created = Dictionary(
+                    scenario.observed.snapshots.map { ($0.name, $0.created) } + plan.actions(.snapshot).flatMap { action in
+                        plan.snapshotSpecs(action.id).map { ($0.name, scenario.now) }
+                    }, uniquingKeysWith: { a, _ in a })
+                candidates += update.transfer.compactMap { name in created[name].map { RetentionEvaluator.Candidate(name: name, created: $0) } }
             }
+            if let base = candidates.min(by: RetentionEvaluator.newestFirst) { result[base.name, default: []].append("base") }
         }
         return result
     }
@@ -264,7 +270,11 @@ struct RandomScenario: CustomStringConvertible {
     func checkPrimaryRetention(_ scenario: RandomScenario, _ plan: Plan, protected: [String: [String]], _ p: inout Problems) {
         let ctx = "seed \(scenario.seed)"
         var backups: [String: (label: String, created: Date)] = [:]
-        for snapshot in scenario.observed.snapshots where snapshot.group == "g" && scenario.volumes.contains(snapshot.volume) {
+        // A backup is the group's wherever its copies live: on primary, or on a mirror.
+        let mirrored = scenario.yaml.contains("type: mirror")
+        for snapshot in scenario.observed.snapshots where snapshot.group == "g"
+            && (scenario.volumes.contains(snapshot.volume) || (mirrored && snapshot.volume.hasSuffix("_dr")))
+        {
             backups[snapshot.name] = (snapshot.label, snapshot.created)
         }
         for action in plan.actions(.snapshot) {

@@ -72,6 +72,19 @@ extension PlanBuilder {
                 plan.foreignNames.insert(snapshots[index].name)
             }
         }
+        // Copies on mirrors: a backup whose primary copy was deleted outside flashplan is
+        // still the group's, kept and pruned by its retention like the others.
+        for replication in plan.group.replicate where replication.type == .mirror {
+            for volume in plan.volumes {
+                let destination = replication.destinationVolume(of: volume)
+                guard let held = snapshotsByVolume[destination] else { continue }
+                for snapshot in held where snapshot.group == group {
+                    plan.backups[snapshot.name, default: Backup(
+                        name: snapshot.name, label: snapshot.label, created: snapshot.created, volumes: [],
+                        immutableUntil: nil, planned: false)].add(copy: destination, immutableUntil: snapshot.immutableUntil)
+                }
+            }
+        }
     }
 
     private func collectLabels(_ plan: inout GroupPlan) {
@@ -278,6 +291,8 @@ extension PlanBuilder {
             guard !outcome.keep else { continue }
             plan.pruned.insert(backup.name)
             let holders = backup.volumes.sorted()
+            // Held on mirrors only: their updates drop it.
+            guard !holders.isEmpty else { continue }
             let id = add(PlanAction(
                 kind: .prune, address: "backup.\(group.name)/\(backup.name)", group: group.name,
                 reason: "'\(label)' retention \(rule): \(outcome.reason)",

@@ -91,9 +91,15 @@ extension PlanBuilder {
         let wanted = sourceAfterPlan(plan, source: source)
         let transfer = wanted.filter { !held.contains($0.name) }.map(\.name)
         let wantedNames = Set(wanted.map(\.name))
-        // A clone parent stays, unless `refresh: newest` deletes its clones first.
+        // Only what retention pruned is dropped: never another group's or a hand-made
+        // snapshot, nor a backup whose primary copy was lost outside flashplan (the copy
+        // here may be the only one). A clone parent stays, unless `refresh: newest`
+        // deletes its clones first.
         let drop = (snapshotsByVolume[destination] ?? [])
-            .filter { !wantedNames.contains($0.name) && plan.remainingClones(of: "\(destination)/\($0.name)", among: cloneParents).isEmpty }
+            .filter {
+                $0.group == plan.group.name && plan.pruned.contains($0.name) && !wantedNames.contains($0.name)
+                    && plan.remainingClones(of: "\(destination)/\($0.name)", among: cloneParents).isEmpty
+            }
             .map(\.name).sorted()
         guard !transfer.isEmpty || !drop.isEmpty else { return }
         let released = drop.flatMap { plan.releasedClones["\(destination)/\($0)"] ?? [] }
