@@ -14,7 +14,7 @@ private func at(_ iso: String) -> Date {
     /// Europe/Rome repeats 02:00–03:00 on 2026-10-25. The chain from the day
     /// before fires at 02:30 CEST (00:30Z) and next at 02:30 CET on the 26th;
     /// the second 02:30 (01:30Z) is not an elapse of that chain.
-    /// (Fails before the fix: previousElapse returns the second 02:30.)
+    /// (Before 2026-12 previousElapse returned the second 02:30 here.)
     @Test func romeFoldFiresOnce() throws {
         let rome = try #require(TimeZone(identifier: "Europe/Rome"))
         for expression in ["*-*-* 02:30:00", "*-*-* 02:30:00 Europe/Rome"] {
