@@ -20,8 +20,11 @@ extension CalendarEvent {
     /// answer is galloped to and bisected (a few dozen next-elapse
     /// evaluations). Within a day of a change only chain elements are
     /// trusted: the search starts at least a day before the change and
-    /// steps from elapse to elapse until it is a day past it (up to about
-    /// 50 steps for `hourly`, a handful for `daily` and slower events).
+    /// steps from elapse to elapse until it is a day past it: up to about 50
+    /// steps for `hourly` (some 40 µs), a handful for `daily` and slower
+    /// events, but ~2,900 for `minutely` (over a millisecond), which no
+    /// policy may use. A day either side is a generous margin around the
+    /// repeated hour, and cheap for the schedules policies use.
     public func previousElapse(atOrBefore date: Date, defaultTimeZone: TimeZone) -> Date? {
         let rules = rules(defaultTimeZone: defaultTimeZone)
         let target = Self.microseconds(date)
