@@ -7,16 +7,24 @@ extension CalendarEvent {
     /// The latest elapse at or before `date` (used for "is a backup due?");
     /// nil if there is none in the last five years.
     ///
-    /// Defined through ``nextElapse(after:defaultTimeZone:)`` so it agrees
-    /// with it exactly, DST quirks included: the result `e` is an elapse
-    /// (`nextElapse(after: e - 1µs) == e`) with `e <= date`, and there is no
-    /// later one up to `date`. In a fall-back fold systemd's elapses depend
-    /// on where the search starts — `*:30` run since the day before skips
-    /// the repeated 02:30, a timer started at 02:00 in the repeated hour
-    /// fires at it — and this counts such an elapse too. It gallops backwards
-    /// from `date` until a window holds an elapse, then bisects; a few dozen
-    /// next-elapse evaluations, each well under a microsecond for common
-    /// expressions.
+    /// "Elapse" means an element of the chain a timer running all along
+    /// follows (DESIGN §3): each elapse is ``nextElapse(after:defaultTimeZone:)``
+    /// of the one before. That chain is what systemd fires, and it is the
+    /// only reading under which a fall-back fold cannot make a backup due
+    /// twice: systemd's search gives a different answer from a start inside
+    /// the repeated hour (`*-*-* 02:30` from 02:10 in Rome's second 02:00
+    /// hour finds the second 02:30, which the chain skips), so "the latest
+    /// time some search could return" would count the fold twice.
+    ///
+    /// Away from zone changes every start gives a chain element, so the
+    /// answer is galloped to and bisected (a few dozen next-elapse
+    /// evaluations). Within a day of a change only chain elements are
+    /// trusted: the search starts at least a day before the change and
+    /// steps from elapse to elapse until it is a day past it: up to about 50
+    /// steps for `hourly` (some 40 µs), a handful for `daily` and slower
+    /// events, but ~2,900 for `minutely` (over a millisecond), which no
+    /// policy may use. A day either side is a generous margin around the
+    /// repeated hour, and cheap for the schedules policies use.
     public func previousElapse(atOrBefore date: Date, defaultTimeZone: TimeZone) -> Date? {
         let rules = rules(defaultTimeZone: defaultTimeZone)
         let target = Self.microseconds(date)
@@ -26,45 +34,59 @@ extension CalendarEvent {
     func previousElapse(atOrBeforeMicroseconds target: Int, rules: ZoneRules?) -> Int? {
         func next(_ s: Int) -> Int? { spec.nextElapse(afterMicroseconds: s, rules: rules) }
         func firesBy(_ s: Int) -> Bool { next(s).map { $0 <= target } ?? false }
+        let usec = CalendarSpec.usecPerSecond
+        let day = 86_400 * usec
+        func changes(_ from: Int, _ to: Int) -> [Int] {
+            let first = CivilTime.floorDiv(from, usec), last = CivilTime.floorDiv(to, usec)
+            return first <= last ? rules?.transitions(in: first...last) ?? [] : []
+        }
+        // A start no zone change precedes by less than a day: from there the
+        // search finds the chain's next element, as the chain itself does.
+        func clean(_ s: Int) -> Int {
+            var s = s
+            while let change = changes(s - day, s).first {
+                s = change * usec - day - 1
+            }
+            return s
+        }
 
-        let limit = Int(Self.previousElapseWindow) * CalendarSpec.usecPerSecond
+        let limit = Int(Self.previousElapseWindow) * usec
         // Nothing in the whole window (e.g. `*-02-30`): one evaluation, not a gallop.
         guard firesBy(target - limit) else { return nil }
-        // Gallop back until a window (s, target] holds an elapse, starting
+        // Gallop back from a clean start that fires by `target`, starting
         // with the event's finest period (a day for `daily`: usually one step).
         var hi = target
-        var width = spec.finestPeriodSeconds * CalendarSpec.usecPerSecond
-        var lo = target - limit
+        var width = spec.finestPeriodSeconds * usec
+        var lo = clean(target - limit)
         while width < limit {
-            let s = target - width
+            let s = clean(target - width)
             if firesBy(s) {
                 lo = s
                 break
             }
             hi = s
-            width *= 8
+            width = max(width, target - s) * 8
         }
-        guard var best = latest(from: lo, below: hi, target: target, next: next) else { return nil }
-        // In a fall-back fold the chain of elapses from an earlier start can
-        // skip one that a timer started inside the fold would hit; look from
-        // each zone change up to `target` as well.
-        let usec = CalendarSpec.usecPerSecond
-        let first = CivilTime.floorDiv(best, usec) + 1, last = CivilTime.floorDiv(target, usec)
-        let changes = first <= last ? rules?.transitions(in: first...last) ?? [] : []
-        for change in changes {
-            let start = change * usec - 1
-            if firesBy(start), let candidate = latest(from: start, below: target, target: target, next: next), candidate > best {
-                best = candidate
+        guard var e = next(lo), e <= target else { return nil }
+        // Through each zone change up to `target`: bisect to the chain's last
+        // element a day before it, then step along the chain until a day past
+        // it; from there on every start is clean again.
+        for change in changes(lo, target) {
+            let before = change * usec - day - 1
+            if e < before { e = latest(after: e, below: before, target: before, next: next) }
+            while e < change * usec + day {
+                guard let n = next(e), n <= target, n > e else { return e }
+                e = n
             }
         }
-        return best
+        return latest(after: e, below: max(hi, e), target: target, next: next)
     }
 
-    /// The last elapse of the chain that starts after `lo` and stays at or
-    /// before `target`, given `next(lo) <= target` and `next(hi) > target`.
-    private func latest(from lo: Int, below hi: Int, target: Int, next: (Int) -> Int?) -> Int? {
-        guard var e = next(lo), e <= target else { return nil }
-        var hi = hi
+    /// The last element at or before `target` of the chain through `e`
+    /// (itself at or before `target`), given `next(hi) > target` and clean
+    /// starts between `e` and `target`: bisects rather than steps.
+    private func latest(after e: Int, below hi: Int, target: Int, next: (Int) -> Int?) -> Int {
+        var e = e, hi = hi
         while true {
             guard let n = next(e), n <= target, n > e else { return e }
             // Several elapses left in the window: jump halfway towards `hi`.
