@@ -133,19 +133,30 @@ import Testing
         #expect(plan.snapshotSpecs("snapshot:backup.g/g_h1_11-21-2026_00.00.00_daily").first?.label == "daily")
     }
 
-    /// 02:30 happens twice in Rome on 2026-10-25 (CEST, then CET): the second hourly
-    /// backup would get the first one's name.
-    @Test func theSecondBackupInADSTFoldGetsTheLabelSuffix() {
+    /// 02:30 happens twice in Rome on 2026-10-25 (CEST, then CET). A timer running all
+    /// along fires once in the fold (DESIGN §3), so the second 02:30 makes nothing due —
+    /// before the chain semantics it took a second backup, under the first one's name
+    /// with `_hourly` appended.
+    @Test func aDSTFoldMakesNoBackupDueTwice() {
         let configuration = Estate.configuration(
             settings: "settings: {timezone: Europe/Rome}", Estate.group(frequency: "hourly", retention: "{count: 24}", schedule: "*-*-* *:30:00"))
         var observed = PlannerFixture.provisioned(configuration)
         observed.snapshots += Estate.backup("g_h1_10-25-2026_02.30.00", label: "hourly", at: "2026-10-25T00:30:00Z")
-        let plan = PlannerFixture.plan(configuration, observed, now: "2026-10-25T01:30:00Z")
-        #expect(plan.ids == ["snapshot:backup.g/g_h1_10-25-2026_02.30.00_hourly"])
-        // An hour later the clock has moved on: no suffix.
-        var later = observed.applying(plan, at: PlannerFixture.date("2026-10-25T01:30:00Z"))
-        later.serial += 1
-        #expect(PlannerFixture.plan(configuration, later, now: "2026-10-25T02:30:00Z").ids == ["snapshot:backup.g/g_h1_10-25-2026_03.30.00"])
+        #expect(PlannerFixture.plan(configuration, observed, now: "2026-10-25T01:30:00Z").ids == [])
+        #expect(PlannerFixture.plan(configuration, observed, now: "2026-10-25T02:30:00Z").ids == ["snapshot:backup.g/g_h1_10-25-2026_03.30.00"])
+    }
+
+    /// A name taken by a snapshot made in the fold's first pass gets the label suffix,
+    /// then `_2`: a due backup is never dropped for its name.
+    @Test func takenNamesGetTheLabelSuffixThenANumber() {
+        let configuration = Estate.configuration(
+            settings: "settings: {timezone: Europe/Rome}", Estate.group(frequency: "daily", retention: "{count: 3}", schedule: "*-*-* 02:30:00"))
+        var observed = PlannerFixture.provisioned(configuration)
+        observed.snapshots += Estate.backup("g_h1_10-24-2026_02.30.00", label: "daily", at: "2026-10-24T00:30:00Z")
+        observed.snapshots.append(PlannerFixture.snapshot("v1", "g_h1_10-25-2026_02.30.00", label: "manual", group: nil, at: "2026-10-25T00:00:00Z"))
+        #expect(PlannerFixture.plan(configuration, observed, now: "2026-10-25T00:30:00Z").ids == ["snapshot:backup.g/g_h1_10-25-2026_02.30.00_daily"])
+        observed.snapshots.append(PlannerFixture.snapshot("v1", "g_h1_10-25-2026_02.30.00_daily", label: "manual", group: nil, at: "2026-10-25T00:00:00Z"))
+        #expect(PlannerFixture.plan(configuration, observed, now: "2026-10-25T00:30:00Z").ids == ["snapshot:backup.g/g_h1_10-25-2026_02.30.00_2"])
     }
 
     @Test func aNameTakenByHandGetsTheLabelSuffix() {
