@@ -71,7 +71,7 @@ let package = Package(
         // The planner and the executor against the simulator in memory, over simulated time.
         .testTarget(
             name: "ConvergenceTests",
-            dependencies: ["FlashPlanEngine", "FlashPlanConfig", "FlashPlanModel", "FlashPlanSimulator"]),
+            dependencies: ["FlashPlanEngine", "FlashPlanConfig", "FlashPlanModel", "FlashPlanSchedule", "FlashPlanSimulator"]),
         .testTarget(name: "EndToEndTests", dependencies: ["FlashPlanEngine", "FlashPlanModel", "FlashPlanSimulator"]),
     ],
     swiftLanguageModes: [.v6]

@@ -116,6 +116,30 @@ struct PlannerDefectTests {
         #expect(ceiling.first?.note?.contains("'g'") == true)
     }
 
+    // MARK: DST folds
+
+    /// On the day DST ends in Rome, `Sun 02:30` happens twice on the wall clock; a timer
+    /// running all along fires once, so one weekly backup is taken — and with `count: 2`
+    /// last week's, which the policy keeps, is not pruned.
+    @Test func aFoldTakesOneWeeklyBackupAndKeepsLastWeeks() async throws {
+        let h = try Harness(Self.estate.replacingOccurrences(of: "timezone: UTC", with: "timezone: Europe/Rome") + """
+
+            policies:
+              weekly: {frequency: weekly, retention: {count: 2}}
+            resource_groups:
+              g: {hosts: [h1], volumes: [v1], policies: [{policy: weekly, schedule: "Sun 02:30"}]}
+            """)
+        let lastWeek = Harness.date("2026-10-18T00:30:00Z")  // Sun 02:30 CEST
+        try await h.applyCleanly(lastWeek)
+        var now = Harness.date("2026-10-24T22:00:00Z")
+        while now < Harness.date("2026-10-25T06:00:00Z") {
+            try await h.applyCleanly(now)
+            now = now.addingTimeInterval(15 * 60)
+        }
+        let weekly = try h.observe(now).snapshots.filter { $0.volume == "v1" }.map(\.created).sorted()
+        #expect(weekly == [lastWeek, Harness.date("2026-10-25T00:30:00Z")])
+    }
+
     // MARK: Names
 
     /// When `<name>` and `<name>_<label>` are both taken, the backup is `<name>_2`, never dropped.
