@@ -6,7 +6,7 @@ import Testing
 
 /// One situation that makes a rule of the plan stage fire: a configuration (the planner
 /// tests' estate plus `rest`), the storage state once that configuration is provisioned,
-/// changed by `observed`, and the plan options.
+/// changed by `observed` (which removes what the plan is to create), and the plan options.
 struct PlannerRuleCase: Sendable, CustomTestStringConvertible {
     var rule: Rule
     var title: String
@@ -85,12 +85,18 @@ enum PlannerRuleCases {
         PlannerRuleCase(
             rule: .poolFull, title: "a thick volume bigger than the room left",
             volumes: Estate.volumes + "\n  v5: {pool: gold, size: 3TB, thin: false}",
-            observed: { $0.pools[$0.pools.firstIndex { $0.name == "gold" }!].usedCapacity = .tb(8) },
+            observed: {
+                $0.volumes.removeAll { $0.name == "v5" }
+                $0.pools[$0.pools.firstIndex { $0.name == "gold" }!].usedCapacity = .tb(8)
+            },
             message: "pool 'gold' would use"),
         PlannerRuleCase(
             rule: .poolOvercommitted, title: "a thin volume past max_overcommit",
             volumes: Estate.volumes + "\n  v5: {pool: gold, size: 30TB}",
-            observed: { $0.pools[$0.pools.firstIndex { $0.name == "gold" }!].virtualCapacity = .gib(200) },
+            observed: {
+                $0.volumes.removeAll { $0.name == "v5" }
+                $0.pools[$0.pools.firstIndex { $0.name == "gold" }!].virtualCapacity = .gib(200)
+            },
             message: "overcommitted"),
         PlannerRuleCase(
             rule: .poolWarning, title: "a pool above its warning_threshold",
