@@ -8,6 +8,8 @@
 /// them equal), and so that a test can insist that every rule has a case making it fire.
 ///
 /// Cases are grouped by stage, then by topic, in the order the documentation lists them.
+/// What a case means is its `summary` rather than a doc comment, so that the reference
+/// and the code cannot say different things.
 public enum Rule: String, CaseIterable, Codable, Sendable {
     // The shape of the YAML.
     case yamlSyntax = "yaml-syntax"
