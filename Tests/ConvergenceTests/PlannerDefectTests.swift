@@ -110,7 +110,7 @@ struct PlannerDefectTests {
         try full.backend.performAll(more, at: Self.start.adding(hours: -5))
         // 1 backup + 254 by hand: the count-2 rule prunes nothing, so the new backup cannot fit.
         let plan = try full.plan(Self.start)
-        let ceiling = plan.diagnostics.filter { $0.rule == "snapshot-ceiling" }
+        let ceiling = plan.diagnostics.filter { $0.rule == .snapshotCeiling }
         #expect(ceiling.count == 1)
         #expect(ceiling.first?.message.contains("'v1' would hold 256 snapshots") == true)
         #expect(ceiling.first?.note?.contains("'g'") == true)
@@ -215,7 +215,7 @@ struct PlannerDefectTests {
         #expect(!plan.actions.contains { $0.kind == .prune && $0.group == "gone" })
         let unmanaged = try #require(plan.unmanaged.first { $0.group == "gone" }, "\(plan.unmanaged)")
         #expect(unmanaged.backups == 2 && unmanaged.volumes == ["v1"])
-        #expect(plan.diagnostics.contains { $0.rule == "unmanaged-backups" && $0.message.contains("'gone'") })
+        #expect(plan.diagnostics.contains { $0.rule == .unmanagedBackups && $0.message.contains("'gone'") })
         try await h.applyCleanly(now)
         #expect(try h.count("v1", at: now) == 2)
     }

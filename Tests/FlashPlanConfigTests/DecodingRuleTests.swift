@@ -9,12 +9,12 @@ enum DecodingCases {
     static let all: [RuleCase] = [
         // MARK: yaml-syntax
         RuleCase(
-            "yaml-syntax", "mapping value where none is allowed", base: false,
+            .yamlSyntax, "mapping value where none is allowed", base: false,
             """
             hosts: h2: {}
             """, at: ["t.yaml:1:10"], message: "YAML syntax error: mapping values are not allowed in this context"),
         RuleCase(
-            "yaml-syntax", "key indented less than its siblings", base: false,
+            .yamlSyntax, "key indented less than its siblings", base: false,
             """
             volumes:
               v2:
@@ -22,10 +22,10 @@ enum DecodingCases {
                size: 1TiB
             """, at: ["t.yaml:4:4"], message: "did not find expected key", note: "indentation"),
         RuleCase(
-            "yaml-syntax", "tab used for indentation", base: false,
+            .yamlSyntax, "tab used for indentation", base: false,
             "hosts:\n\th2: {}\n", at: ["t.yaml:2:1"], message: "found character that cannot start any token"),
         RuleCase(
-            "yaml-syntax", "unclosed flow mapping", base: false,
+            .yamlSyntax, "unclosed flow mapping", base: false,
             """
             hosts:
               h2: { site: rome
@@ -34,7 +34,7 @@ enum DecodingCases {
 
         // MARK: duplicate-key
         RuleCase(
-            "duplicate-key", "key twice in one object points at the second", base: false,
+            .duplicateKey, "key twice in one object points at the second", base: false,
             """
             volumes:
               v2:
@@ -43,7 +43,7 @@ enum DecodingCases {
                 pool: p2
             """, at: ["t.yaml:5:5"], message: "key 'pool' appears twice in the same mapping", exact: true),
         RuleCase(
-            "duplicate-key", "section twice in one file", base: false,
+            .duplicateKey, "section twice in one file", base: false,
             """
             hosts:
               h2: {}
@@ -51,14 +51,14 @@ enum DecodingCases {
               h3: {}
             """, at: ["t.yaml:3:1"], message: "key 'hosts' appears twice in the same mapping", exact: true),
         RuleCase(
-            "duplicate-key", "key twice in a flow mapping", base: false,
+            .duplicateKey, "key twice in a flow mapping", base: false,
             """
             hosts:
               h2: { site: rome, site: milan }
             """, at: ["t.yaml:2:21"], message: "key 'site' appears twice in the same mapping", exact: true),
 
         RuleCase(
-            "duplicate-key", "key twice in a list item", base: false,
+            .duplicateKey, "key twice in a list item", base: false,
             """
             resource_groups:
               g1:
@@ -70,7 +70,7 @@ enum DecodingCases {
                     to: p4
             """, at: ["t.yaml:8:9"], message: "key 'to' appears twice in the same mapping", exact: true),
         RuleCase(
-            "duplicate-key", "a quoted repeat falls back to the first occurrence", base: false,
+            .duplicateKey, "a quoted repeat falls back to the first occurrence", base: false,
             """
             hosts:
               h2:
@@ -80,7 +80,7 @@ enum DecodingCases {
 
         // MARK: unknown-key
         RuleCase(
-            "unknown-key", "misspelt key gets a did-you-mean",
+            .unknownKey, "misspelt key gets a did-you-mean",
             """
             volumes:
               v2:
@@ -90,19 +90,19 @@ enum DecodingCases {
             """, at: ["t.yaml:5:5"], message: "unknown key 'comressed'; did you mean 'compressed'?", exact: true,
             note: "allowed keys here: pool, size, protocol, thin, compressed, mirror_pool, hosts, change_rate, prevent_destroy, state"),
         RuleCase(
-            "unknown-key", "misspelt section", base: false,
+            .unknownKey, "misspelt section", base: false,
             """
             volume:
               v2: { pool: p1, size: 1TiB }
             """, at: ["t.yaml:1:1"], message: "unknown key 'volume'; did you mean 'volumes'?", exact: true),
         RuleCase(
-            "unknown-key", "no suggestion when nothing is close", base: false,
+            .unknownKey, "no suggestion when nothing is close", base: false,
             """
             hosts:
               h2: { colour: red }
             """, at: ["t.yaml:2:9"], message: "unknown key 'colour'", exact: true, note: "allowed keys here: site"),
         RuleCase(
-            "unknown-key", "unknown key inside a retention", base: false,
+            .unknownKey, "unknown key inside a retention", base: false,
             """
             policies:
               p9:
@@ -112,26 +112,26 @@ enum DecodingCases {
 
         // MARK: missing-key
         RuleCase(
-            "missing-key", "volume without size",
+            .missingKey, "volume without size",
             """
             volumes:
               v2: { pool: p1 }
             """, at: ["t.yaml:2:7"], message: "'v2' needs 'size'", exact: true, note: "add 'size:' here"),
         RuleCase(
-            "missing-key", "policy without frequency", base: false,
+            .missingKey, "policy without frequency", base: false,
             """
             policies:
               p9:
                 retention: { count: 3 }
             """, at: ["t.yaml:3:5"], message: "'p9' needs 'frequency'", exact: true),
         RuleCase(
-            "missing-key", "capacity_from entry without capacity",
+            .missingKey, "capacity_from entry without capacity",
             """
             pools:
               p3: { cluster: c1, capacity_from: [{ array: a1 }] }
             """, at: ["t.yaml:2:38"], message: "'capacity_from' needs 'capacity'", exact: true),
         RuleCase(
-            "missing-key", "array needs model and capacity", base: false,
+            .missingKey, "array needs model and capacity", base: false,
             """
             arrays:
               a3: { site: rome }
@@ -139,62 +139,62 @@ enum DecodingCases {
 
         // MARK: wrong-type
         RuleCase(
-            "wrong-type", "list where a name belongs", base: false,
+            .wrongType, "list where a name belongs", base: false,
             """
             hosts:
               h2: { site: [rome] }
             """, at: ["t.yaml:2:15"], message: "'site' must be a name, not a list", exact: true),
         RuleCase(
-            "wrong-type", "yes is not a boolean",
+            .wrongType, "yes is not a boolean",
             """
             volumes:
               v2: { pool: p1, size: 1TiB, thin: yes }
             """, at: ["t.yaml:2:37"], message: "'thin' must be true or false, not 'yes'", exact: true),
         RuleCase(
-            "wrong-type", "quoted boolean", base: false,
+            .wrongType, "quoted boolean", base: false,
             """
             settings:
               prune_orphaned_labels: "true"
             """, at: ["t.yaml:2:26"], message: "'prune_orphaned_labels' must be true or false, not 'true'", exact: true),
         RuleCase(
-            "wrong-type", "word where a number belongs", base: false,
+            .wrongType, "word where a number belongs", base: false,
             """
             clusters:
               c2: { io_groups: two }
             """, at: ["t.yaml:2:20"], message: "'io_groups' must be a whole number, not 'two'", exact: true),
         RuleCase(
-            "wrong-type", "scalar where a list belongs",
+            .wrongType, "scalar where a list belongs",
             """
             volumes:
               v2: { pool: p1, size: 1TiB, hosts: h1 }
             """, at: ["t.yaml:2:38"], message: "'hosts' must be a list, not 'h1'", exact: true),
         RuleCase(
-            "wrong-type", "list where a section mapping belongs", base: false,
+            .wrongType, "list where a section mapping belongs", base: false,
             """
             arrays: [a1]
             """, at: ["t.yaml:1:9"], message: "'arrays' must be a mapping, not a list", exact: true),
         RuleCase(
-            "wrong-type", "file that is not a mapping", base: false,
+            .wrongType, "file that is not a mapping", base: false,
             """
             - hosts
             """, at: ["t.yaml:1:1"], message: "'file' must be a mapping, not a list", exact: true),
 
         // MARK: invalid-name
         RuleCase(
-            "invalid-name", "name starting with a digit", base: false,
+            .invalidName, "name starting with a digit", base: false,
             """
             hosts:
               9x: {}
             """, at: ["t.yaml:2:3"], message: "'9x' is not a valid name", exact: true,
             note: "names start with a letter or _"),
         RuleCase(
-            "invalid-name", "reference with a space",
+            .invalidName, "reference with a space",
             """
             volumes:
               v2: { pool: "my pool", size: 1TiB }
             """, at: ["t.yaml:2:15"], message: "'my pool' is not a valid name", exact: true),
         RuleCase(
-            "invalid-name", "name of 64 characters", base: false,
+            .invalidName, "name of 64 characters", base: false,
             """
             hosts:
               \(String(repeating: "h", count: 64)): {}
@@ -203,14 +203,14 @@ enum DecodingCases {
 
         // MARK: invalid-size
         RuleCase(
-            "invalid-size", "unknown unit",
+            .invalidSize, "unknown unit",
             """
             volumes:
               v2: { pool: p1, size: 12 parsecs }
             """, at: ["t.yaml:2:25"],
             message: "'size' must be a size such as 512GiB, 2TiB or 1.5TB, not '12 parsecs'", exact: true),
         RuleCase(
-            "invalid-size", "number without a unit",
+            .invalidSize, "number without a unit",
             """
             volumes:
               v2:
@@ -218,7 +218,7 @@ enum DecodingCases {
                 size: 100
             """, at: ["t.yaml:4:11"], message: "not '100'"),
         RuleCase(
-            "invalid-size", "two decimal points", base: false,
+            .invalidSize, "two decimal points", base: false,
             """
             arrays:
               a3: { model: FlashSystem 720, capacity: 1.5.5TB }
@@ -226,7 +226,7 @@ enum DecodingCases {
 
         // MARK: invalid-percentage
         RuleCase(
-            "invalid-percentage", "number without a percent sign",
+            .invalidPercentage, "number without a percent sign",
             """
             pools:
               p3:
@@ -235,7 +235,7 @@ enum DecodingCases {
                 warning_threshold: 80
             """, at: ["t.yaml:5:24"], message: "'warning_threshold' must be a percentage such as 80%, not '80'", exact: true),
         RuleCase(
-            "invalid-percentage", "word before the percent sign",
+            .invalidPercentage, "word before the percent sign",
             """
             volumes:
               v2:
@@ -246,7 +246,7 @@ enum DecodingCases {
 
         // MARK: invalid-value
         RuleCase(
-            "invalid-value", "unknown protocol",
+            .invalidValue, "unknown protocol",
             """
             volumes:
               v2:
@@ -256,7 +256,7 @@ enum DecodingCases {
             """, at: ["t.yaml:5:15"], message: "'nfs' is not a valid protocol", exact: true,
             note: "use one of: fc, iscsi, fcoe, nvme-tcp, smb"),
         RuleCase(
-            "invalid-value", "model in the wrong case", base: false,
+            .invalidValue, "model in the wrong case", base: false,
             """
             arrays:
               a3:
@@ -264,7 +264,7 @@ enum DecodingCases {
                 capacity: 12TB
             """, at: ["t.yaml:3:12"], message: "'Flashsystem 720' is not a valid model; did you mean 'FlashSystem 720'?", exact: true),
         RuleCase(
-            "invalid-value", "misspelt frequency", base: false,
+            .invalidValue, "misspelt frequency", base: false,
             """
             policies:
               p9:
@@ -274,7 +274,7 @@ enum DecodingCases {
 
         // MARK: value-out-of-range
         RuleCase(
-            "value-out-of-range", "io_groups outside 1-4", base: false,
+            .valueOutOfRange, "io_groups outside 1-4", base: false,
             """
             clusters:
               c2:
@@ -287,20 +287,20 @@ enum DecodingCases {
 
         // MARK: unsupported-version
         RuleCase(
-            "unsupported-version", "version 2", base: false,
+            .unsupportedVersion, "version 2", base: false,
             """
             version: 2
             hosts:
               h2: {}
             """, at: ["t.yaml:1:10"], message: "version 2 is not supported", exact: true, note: "version: 1"),
         RuleCase(
-            "unsupported-version", "only the file with the wrong version",
+            .unsupportedVersion, "only the file with the wrong version",
             files: [("a.yaml", "version: 1\n"), ("t.yaml", "version: 3\n")], at: ["t.yaml:1:10"],
             message: "version 3 is not supported"),
 
         // MARK: retention-invalid
         RuleCase(
-            "retention-invalid", "retention missing or with both count and days", base: false,
+            .retentionInvalid, "retention missing or with both count and days", base: false,
             """
             policies:
               p9:
@@ -312,7 +312,7 @@ enum DecodingCases {
             """, at: ["t.yaml:4:16", "t.yaml:7:16"], message: "retention needs 'count' or 'days'", exact: true,
             note: "{count: 1..255} keeps the newest N"),
         RuleCase(
-            "retention-invalid", "both count and days in a vault retention",
+            .retentionInvalid, "both count and days in a vault retention",
             """
             resource_groups:
               g1:
@@ -327,7 +327,7 @@ enum DecodingCases {
 
         // MARK: retention-out-of-range
         RuleCase(
-            "retention-out-of-range", "count past 255, days past 36500, count 0", base: false,
+            .retentionOutOfRange, "count past 255, days past 36500, count 0", base: false,
             """
             policies:
               p9:
@@ -349,18 +349,18 @@ enum DecodingCases {
 
         // MARK: duplicate-name
         RuleCase(
-            "duplicate-name", "host defined in two files names both places",
+            .duplicateName, "host defined in two files names both places",
             """
             hosts:
               h1: { site: rome }
             """, at: ["t.yaml:2:3"], message: "host 'h1' is defined twice", exact: true,
             note: "first defined at base.yaml:10:3"),
         RuleCase(
-            "duplicate-name", "setting given in two files",
+            .duplicateName, "setting given in two files",
             files: [("a.yaml", "settings:\n  timezone: UTC\n"), ("t.yaml", "settings:\n  timezone: Europe/Rome\n")],
             at: ["t.yaml:2:3"], message: "setting 'timezone' is defined twice", exact: true, note: "first defined at a.yaml:2:3"),
         RuleCase(
-            "duplicate-name", "same name in different sections is allowed, in the same section twice is not",
+            .duplicateName, "same name in different sections is allowed, in the same section twice is not",
             files: [
                 ("a.yaml", "hosts:\n  x1: {}\nclusters:\n  x1: {}\n"),
                 ("b/c.yaml", "clusters:\n  x1: { io_groups: 2 }\n"),
@@ -381,7 +381,7 @@ struct DecodingRuleTests {
             SourceFile(path: "a.yaml", text: "hosts:\n  h2: {}\n  h2: {}\n"),
             SourceFile(path: "b.yaml", text: "version: 2\n"),
         ])
-        #expect(result.diagnostics.map(\.rule) == ["duplicate-key", "unsupported-version"])
+        #expect(result.diagnostics.map(\.rule) == [.duplicateKey, .unsupportedVersion])
     }
 
     @Test func aRetentionValueOfTheWrongTypeIsReportedOnce() {

@@ -3,9 +3,11 @@ import Testing
 @testable import FlashPlanConfig
 import FlashPlanModel
 
-/// One configuration that must produce diagnostics of one rule at exact places.
+/// One configuration that must produce diagnostics of one rule at exact places, with the
+/// severity the catalogue gives the rule. `RuleCoverageTests` uses the cases as the record
+/// of which rules of the decode and validate stages are made to fire.
 struct RuleCase: Sendable, CustomTestStringConvertible {
-    var rule: String
+    var rule: Rule
     var title: String
     var files: [SourceFile]
     /// `file:line:column` of every diagnostic of `rule` the files produce (order does not matter).
@@ -15,14 +17,13 @@ struct RuleCase: Sendable, CustomTestStringConvertible {
     var exact = false
     /// Text its note must contain.
     var note: String?
-    var severity: Diagnostic.Severity = .error
 
     var testDescription: String { "\(rule): \(title)" }
 
     /// A case on `t.yaml`, loaded after `Support.base` (as `base.yaml`) unless `base` is false.
     init(
-        _ rule: String, _ title: String, base: Bool = true, _ yaml: String, at locations: [String],
-        message: String? = nil, exact: Bool = false, note: String? = nil, severity: Diagnostic.Severity = .error
+        _ rule: Rule, _ title: String, base: Bool = true, _ yaml: String, at locations: [String],
+        message: String? = nil, exact: Bool = false, note: String? = nil
     ) {
         self.rule = rule
         self.title = title
@@ -31,13 +32,12 @@ struct RuleCase: Sendable, CustomTestStringConvertible {
         self.message = message
         self.exact = exact
         self.note = note
-        self.severity = severity
     }
 
     /// A case on several files, loaded in the order given.
     init(
-        _ rule: String, _ title: String, files: [(String, String)], at locations: [String],
-        message: String? = nil, exact: Bool = false, note: String? = nil, severity: Diagnostic.Severity = .error
+        _ rule: Rule, _ title: String, files: [(String, String)], at locations: [String],
+        message: String? = nil, exact: Bool = false, note: String? = nil
     ) {
         self.rule = rule
         self.title = title
@@ -46,7 +46,6 @@ struct RuleCase: Sendable, CustomTestStringConvertible {
         self.message = message
         self.exact = exact
         self.note = note
-        self.severity = severity
     }
 
     /// Loads the files and checks the diagnostics of `rule`: their places, severity, message and note.
@@ -59,7 +58,7 @@ struct RuleCase: Sendable, CustomTestStringConvertible {
             "diagnostics of [\(rule)] are not at the expected places; all diagnostics:\n\(all)", sourceLocation: sourceLocation)
         guard let first = found.first(where: { $0.location.description == locations.first }) else { return }
         for diagnostic in found {
-            #expect(diagnostic.severity == severity, "\(diagnostic)", sourceLocation: sourceLocation)
+            #expect(diagnostic.severity == rule.severity, "\(diagnostic)", sourceLocation: sourceLocation)
         }
         if let message {
             if exact {

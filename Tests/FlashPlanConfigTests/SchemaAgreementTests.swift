@@ -31,7 +31,7 @@ struct SchemaAgreementTests {
         let quote = { (s: String) in "'" + s.replacingOccurrences(of: "'", with: "''") + "'" }
         let yaml = "volumes:\n  v:\n    pool: p\n    size: \(quote(size))\n    change_rate: \(quote(changeRate))\n"
         let rules = ConfigurationLoader.load(sources: [SourceFile(path: "t.yaml", text: yaml)]).diagnostics.map(\.rule)
-        return (!rules.contains("invalid-size"), !rules.contains("invalid-percentage"))
+        return (!rules.contains(.invalidSize), !rules.contains(.invalidPercentage))
     }
 
     static let sizes = [

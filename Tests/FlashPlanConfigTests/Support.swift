@@ -43,29 +43,6 @@ enum Support {
         return ConfigurationLoader.load(sources: sources)
     }
 
-    /// Every rule id emitted by the configuration loader: the `.error("rule"` and
-    /// `.warning("rule"` calls of `Sources/FlashPlanConfig/**/Diagnostic+*.swift`.
-    static func ruleIDs() throws -> [String: Diagnostic.Severity] {
-        let sources = repositoryRoot.appendingPathComponent("Sources/FlashPlanConfig")
-        let enumerator = FileManager.default.enumerator(atPath: sources.path)
-        var files: [String] = []
-        while let relative = enumerator?.nextObject() as? String {
-            let name = (relative as NSString).lastPathComponent
-            if name.hasPrefix("Diagnostic+"), name.hasSuffix(".swift") { files.append(relative) }
-        }
-        let pattern = try NSRegularExpression(pattern: #"\.(error|warning)\(\s*"([a-z0-9]+(?:-[a-z0-9]+)*)""#)
-        var rules: [String: Diagnostic.Severity] = [:]
-        for file in files.sorted() {
-            let text = try String(contentsOf: sources.appendingPathComponent(file), encoding: .utf8)
-            let range = NSRange(text.startIndex..., in: text)
-            for match in pattern.matches(in: text, range: range) {
-                guard let kind = Range(match.range(at: 1), in: text), let rule = Range(match.range(at: 2), in: text) else { continue }
-                rules[String(text[rule])] = text[kind] == "warning" ? .warning : .error
-            }
-        }
-        return rules
-    }
-
     /// A readable list of diagnostics for failure messages.
     static func describe(_ diagnostics: [Diagnostic]) -> String {
         diagnostics.isEmpty ? "(no diagnostics)" : diagnostics.map { "  \($0)" }.joined(separator: "\n")

@@ -11,7 +11,7 @@ enum ValidationCases {
     // MARK: unknown-reference, one case per kind of reference
     static let references: [RuleCase] = [
         RuleCase(
-            "unknown-reference", "pool -> cluster",
+            .unknownReference, "pool -> cluster",
             """
             pools:
               p3:
@@ -20,7 +20,7 @@ enum ValidationCases {
             """, at: ["t.yaml:3:14"], message: "pool 'p3' refers to cluster 'c9', which is not defined; did you mean 'c1'?",
             exact: true, note: "defined clusters: c1"),
         RuleCase(
-            "unknown-reference", "pool capacity_from -> array",
+            .unknownReference, "pool capacity_from -> array",
             """
             pools:
               p3:
@@ -30,7 +30,7 @@ enum ValidationCases {
                     capacity: 1TB
             """, at: ["t.yaml:5:16"], message: "pool 'p3' refers to array 'a9', which is not defined", note: "defined arrays: a1, a2"),
         RuleCase(
-            "unknown-reference", "volume -> pool",
+            .unknownReference, "volume -> pool",
             """
             volumes:
               v2:
@@ -38,7 +38,7 @@ enum ValidationCases {
                 size: 1TiB
             """, at: ["t.yaml:3:11"], message: "volume 'v2' refers to pool 'p9', which is not defined", note: "defined pools: p1, p2"),
         RuleCase(
-            "unknown-reference", "volume -> mirror_pool",
+            .unknownReference, "volume -> mirror_pool",
             """
             volumes:
               v2:
@@ -47,7 +47,7 @@ enum ValidationCases {
                 mirror_pool: p9
             """, at: ["t.yaml:5:18"], message: "volume 'v2' refers to pool 'p9', which is not defined"),
         RuleCase(
-            "unknown-reference", "volume -> hosts",
+            .unknownReference, "volume -> hosts",
             """
             volumes:
               v2:
@@ -57,21 +57,21 @@ enum ValidationCases {
             """, at: ["t.yaml:5:17"], message: "volume 'v2' refers to host 'h9', which is not defined; did you mean 'h1'?",
             exact: true, note: "defined hosts: h1"),
         RuleCase(
-            "unknown-reference", "resource group -> hosts",
+            .unknownReference, "resource group -> hosts",
             """
             resource_groups:
               g1:
                 hosts: [h9]
             """, at: ["t.yaml:3:13"], message: "resource group 'g1' refers to host 'h9', which is not defined"),
         RuleCase(
-            "unknown-reference", "resource group -> volumes",
+            .unknownReference, "resource group -> volumes",
             """
             resource_groups:
               g1:
                 volumes: [v1, v9]
             """, at: ["t.yaml:3:19"], message: "resource group 'g1' refers to volume 'v9', which is not defined"),
         RuleCase(
-            "unknown-reference", "resource group -> policies",
+            .unknownReference, "resource group -> policies",
             """
             resource_groups:
               g1:
@@ -81,14 +81,14 @@ enum ValidationCases {
             """, at: ["t.yaml:5:17"], message: "resource group 'g1' refers to policy 'nightly', which is not defined",
             exact: true, note: "defined policies: daily, weekly"),
         RuleCase(
-            "unknown-reference", "policy with no policies defined at all", base: false,
+            .unknownReference, "policy with no policies defined at all", base: false,
             """
             resource_groups:
               g1:
                 policies: [{ policy: daily }]
             """, at: ["t.yaml:3:26"], message: "refers to policy 'daily'", note: "define it under 'policies'"),
         RuleCase(
-            "unknown-reference", "replicate.to -> pool",
+            .unknownReference, "replicate.to -> pool",
             """
             resource_groups:
               g1:
@@ -98,7 +98,7 @@ enum ValidationCases {
                     type: mirror
             """, at: ["t.yaml:5:13"], message: "resource group 'g1' refers to pool 'p9', which is not defined"),
         RuleCase(
-            "unknown-reference", "clone host -> host",
+            .unknownReference, "clone host -> host",
             """
             resource_groups:
               g1:
@@ -111,7 +111,7 @@ enum ValidationCases {
                     host: h9
             """, at: ["t.yaml:9:15"], message: "clone 'dev' refers to host 'h9', which is not defined"),
         RuleCase(
-            "unknown-reference", "a name that failed to decode is not reported again",
+            .unknownReference, "a name that failed to decode is not reported again",
             """
             arrays:
               a3: { model: FlashSystem 9000, capacity: 1TB }
@@ -128,13 +128,13 @@ enum ValidationCases {
     // MARK: settings, arrays, pools, volumes
     static let domain: [RuleCase] = [
         RuleCase(
-            "unknown-timezone", "not an IANA zone", base: false,
+            .unknownTimezone, "not an IANA zone", base: false,
             """
             settings:
               timezone: Mars/Olympus
             """, at: ["t.yaml:2:13"], message: "'Mars/Olympus' is not an IANA time zone", exact: true),
         RuleCase(
-            "capacity-not-sold", "capacities the models are not sold with", base: false,
+            .capacityNotSold, "capacities the models are not sold with", base: false,
             """
             arrays:
               a3:
@@ -149,7 +149,7 @@ enum ValidationCases {
             """, at: ["t.yaml:4:15", "t.yaml:7:15"], message: "array 'a3': a FlashSystem 720 is not sold with 13TB", exact: true,
             note: "capacities sold for the FlashSystem 720: 6TB, 7TB, 8TB, 9TB, 10TB, 11TB, 12TB"),
         RuleCase(
-            "array-overcommitted", "two pools take more than the array has",
+            .arrayOvercommitted, "two pools take more than the array has",
             """
             pools:
               p3:
@@ -160,7 +160,7 @@ enum ValidationCases {
             """, at: ["t.yaml:5:18"], message: "array 'a1' gives pools 11.82TiB in all, more than its 10.91TiB", exact: true,
             note: "reduce capacity_from on the pools using 'a1'"),
         RuleCase(
-            "mirror-same-array", "mirror_pool built on the same array",
+            .mirrorSameArray, "mirror_pool built on the same array",
             """
             pools:
               p3:
@@ -177,7 +177,7 @@ enum ValidationCases {
                 mirror_pool: p2
             """, at: ["t.yaml:9:18"], message: "volume 'v2': mirror_pool 'p3' shares array 'a1' with pool 'p1'"),
         RuleCase(
-            "compressed-requires-thin", "compressed with thin: false",
+            .compressedRequiresThin, "compressed with thin: false",
             """
             volumes:
               v2:
@@ -193,7 +193,7 @@ enum ValidationCases {
     // MARK: resource groups, retention and replication
     static let protection: [RuleCase] = [
         RuleCase(
-            "too-many-snapshots", "counts of four policies add up past 255",
+            .tooManySnapshots, "counts of four policies add up past 255",
             """
             policies:
               hourly-200:
@@ -218,7 +218,7 @@ enum ValidationCases {
             message: "volume 'v2' would keep up to 271 snapshots, more than the 255 a FlashSystem volume holds", exact: true,
             note: "200 (group 'g1', label 'hourly', count 200) + 7 (group 'g1', label 'daily', count 7)"),
         RuleCase(
-            "too-many-snapshots", "a days rule times an hourly schedule",
+            .tooManySnapshots, "a days rule times an hourly schedule",
             """
             policies:
               hourly-11d:
@@ -236,7 +236,7 @@ enum ValidationCases {
             """, at: ["t.yaml:6:3"], message: "volume 'v2' would keep up to 264 snapshots",
             note: "264 (group 'g1', label 'hourly', 11 days)"),
         RuleCase(
-            "too-many-snapshots", "two groups protecting one volume add up",
+            .tooManySnapshots, "two groups protecting one volume add up",
             """
             policies:
               hourly-200:
@@ -254,7 +254,7 @@ enum ValidationCases {
                 policies: [{ policy: monthly-60 }]
             """, at: ["base.yaml:12:3"], message: "volume 'v1' would keep up to 260 snapshots"),
         RuleCase(
-            "too-many-snapshots", "a vault destination is checked with the vault's retention",
+            .tooManySnapshots, "a vault destination is checked with the vault's retention",
             """
             resource_groups:
               g1:
@@ -268,7 +268,7 @@ enum ValidationCases {
                       daily: { days: 300 }
             """, at: ["t.yaml:10:11"], message: "volume 'v1_p2' would keep up to 300 snapshots"),
         RuleCase(
-            "smb-in-group", "an SMB share in a resource group",
+            .smbInGroup, "an SMB share in a resource group",
             """
             volumes:
               share:
@@ -281,7 +281,7 @@ enum ValidationCases {
             """, at: ["t.yaml:8:19"],
             message: "resource group 'g1' contains SMB volume 'share'; SMB (CIFS) shares cannot be backed up or restored", exact: true),
         RuleCase(
-            "reserved-volume-name", "the name of a replication destination",
+            .reservedVolumeName, "the name of a replication destination",
             """
             volumes:
               v1_p2:
@@ -296,7 +296,7 @@ enum ValidationCases {
             message: "volume name 'v1_p2' is reserved: resource group 'g1' creates it as the mirror destination of 'v1' in pool 'p2'",
             exact: true),
         RuleCase(
-            "reserved-volume-name", "the name of a clone volume",
+            .reservedVolumeName, "the name of a clone volume",
             """
             volumes:
               dev_v1:
@@ -309,7 +309,7 @@ enum ValidationCases {
                 clones: [{ name: dev, label: daily }]
             """, at: ["t.yaml:2:3"], message: "resource group 'g1' creates it as clone 'dev' of 'v1'"),
         RuleCase(
-            "replication-cascade", "a group protecting another group's destination",
+            .replicationCascade, "a group protecting another group's destination",
             """
             resource_groups:
               g1:
@@ -322,7 +322,7 @@ enum ValidationCases {
             message: "resource group 'g2' protects 'v1_p2', the replication destination of 'v1' (group 'g1'); cascades are not supported",
             exact: true),
         RuleCase(
-            "shared-destination", "two groups replicating one volume to one pool",
+            .sharedDestination, "two groups replicating one volume to one pool",
             """
             resource_groups:
               g1:
@@ -337,7 +337,7 @@ enum ValidationCases {
             message: "resource groups 'g1' and 'g2' both replicate volume 'v1' to pool 'p2': both would use the one destination volume 'v1_p2', and each group's transfers and retention would replace the other's backups there",
             exact: true),
         RuleCase(
-            "multiple-sync-mirrors", "two sync mirrors in one group",
+            .multipleSyncMirrors, "two sync mirrors in one group",
             """
             pools:
               p3:
@@ -355,7 +355,7 @@ enum ValidationCases {
                     mode: sync
             """, at: ["t.yaml:14:15"], message: "resource group 'g1' has more than one sync mirror", exact: true),
         RuleCase(
-            "replication-same-pool", "replicated into its own pool",
+            .replicationSamePool, "replicated into its own pool",
             """
             resource_groups:
               g1:
@@ -365,7 +365,7 @@ enum ValidationCases {
                     type: mirror
             """, at: ["t.yaml:5:13"], message: "volume 'v1' would be replicated into its own pool 'p1'", exact: true),
         RuleCase(
-            "replication-same-pool", "replicated into its mirror_pool",
+            .replicationSamePool, "replicated into its mirror_pool",
             """
             volumes:
               v2: { pool: p1, size: 1TiB, mirror_pool: p2 }
@@ -376,7 +376,7 @@ enum ValidationCases {
                   - { to: p2, type: mirror }
             """, at: ["t.yaml:7:15"], message: "volume 'v2' would be replicated into its own pool 'p2'"),
         RuleCase(
-            "mirror-retention", "a mirror given a retention",
+            .mirrorRetention, "a mirror given a retention",
             """
             resource_groups:
               g1:
@@ -389,7 +389,7 @@ enum ValidationCases {
                       daily: { count: 3 }
             """, at: ["t.yaml:9:11"], message: "a mirror keeps exactly its source's backups and takes no retention", exact: true),
         RuleCase(
-            "vault-retention-missing", "a vault without labels",
+            .vaultRetentionMissing, "a vault without labels",
             """
             resource_groups:
               g1:
@@ -400,7 +400,7 @@ enum ValidationCases {
                     type: vault
             """, at: ["t.yaml:6:13"], message: "vault to 'p2' lists no labels, so it would receive nothing", exact: true),
         RuleCase(
-            "vault-label-unused", "a vault label no policy makes (a warning)",
+            .vaultLabelUnused, "a vault label no policy makes (a warning)",
             """
             resource_groups:
               g1:
@@ -412,10 +412,9 @@ enum ValidationCases {
                     retention:
                       daily: { count: 30 }
                       monthly: { count: 12 }
-            """, at: ["t.yaml:10:11"], message: "vault label 'monthly' is made by no policy of resource group 'g1'", exact: true,
-            severity: .warning),
+            """, at: ["t.yaml:10:11"], message: "vault label 'monthly' is made by no policy of resource group 'g1'", exact: true),
         RuleCase(
-            "clone-source-missing", "clone from a pool without a copy of the group",
+            .cloneSourceMissing, "clone from a pool without a copy of the group",
             """
             resource_groups:
               g1:
@@ -431,7 +430,7 @@ enum ValidationCases {
             """, at: ["t.yaml:8:15", "t.yaml:11:15"],
             message: "clone 'dev' is made from pool 'p2', which holds no copy of resource group 'g1'", exact: true),
         RuleCase(
-            "clone-label-missing", "label no policy of the group makes",
+            .cloneLabelMissing, "label no policy of the group makes",
             """
             resource_groups:
               g1:
@@ -442,7 +441,7 @@ enum ValidationCases {
                     label: weekly
             """, at: ["t.yaml:7:16"], message: "clone 'dev' wants label 'weekly', which primary never holds", exact: true),
         RuleCase(
-            "clone-label-missing", "label the vault does not keep",
+            .cloneLabelMissing, "label the vault does not keep",
             """
             resource_groups:
               g1:
@@ -462,7 +461,7 @@ enum ValidationCases {
                     from: p2
             """, at: ["t.yaml:12:16"], message: "clone 'dev' wants label 'daily', which vault 'p2' never holds", exact: true),
         RuleCase(
-            "absent-volume-in-group", "a group protecting a volume to be destroyed",
+            .absentVolumeInGroup, "a group protecting a volume to be destroyed",
             """
             volumes:
               old:
@@ -475,7 +474,7 @@ enum ValidationCases {
                 volumes: [old]
             """, at: ["t.yaml:9:15"], message: "resource group 'g1' protects 'old', which is declared state: absent", exact: true),
         RuleCase(
-            "label-conflict", "one label, two retentions",
+            .labelConflict, "one label, two retentions",
             """
             policies:
               daily-30:
@@ -496,7 +495,7 @@ extension ValidationCases {
     // MARK: schedules (systemd calendar events) against the policy's frequency
     static let schedules: [RuleCase] = [
         RuleCase(
-            "invalid-schedule", "the caret points into the quoted expression",
+            .invalidSchedule, "the caret points into the quoted expression",
             """
             resource_groups:
               g1:
@@ -506,7 +505,7 @@ extension ValidationCases {
                     schedule: "Mon 25:00"
             """, at: ["t.yaml:6:24"], message: "schedule 'Mon 25:00' is not a systemd calendar event"),
         RuleCase(
-            "schedule-never-fires", "a date that does not exist",
+            .scheduleNeverFires, "a date that does not exist",
             """
             resource_groups:
               g1:
@@ -516,7 +515,7 @@ extension ValidationCases {
                     schedule: Mon *-02-30 00:00:00
             """, at: ["t.yaml:6:19"], message: "schedule 'Mon *-02-30 00:00:00' never fires", exact: true),
         RuleCase(
-            "schedule-on-demand", "a schedule on a policy of frequency none (a warning)",
+            .scheduleOnDemand, "a schedule on a policy of frequency none (a warning)",
             """
             policies:
               manual: { frequency: none, retention: { count: 3 } }
@@ -525,10 +524,9 @@ extension ValidationCases {
                 volumes: [v1]
                 policies:
                   - { policy: manual, schedule: "Sun 03:00" }
-            """, at: ["t.yaml:7:38"], message: "policy 'manual' has frequency none (on demand); its schedule is ignored", exact: true,
-            severity: .warning),
+            """, at: ["t.yaml:7:38"], message: "policy 'manual' has frequency none (on demand); its schedule is ignored", exact: true),
         RuleCase(
-            "schedule-too-frequent", "an hourly schedule on a daily policy",
+            .scheduleTooFrequent, "an hourly schedule on a daily policy",
             """
             resource_groups:
               g1:
@@ -563,7 +561,7 @@ struct ValidationRuleTests {
                 volumes: [ghost]
                 policies: [{ policy: hourly-30d }]
             """)
-        #expect(result.diagnostics.map(\.rule) == ["unknown-reference"], "\(Support.describe(result.diagnostics))")
+        #expect(result.diagnostics.map(\.rule) == [.unknownReference], "\(Support.describe(result.diagnostics))")
     }
 
     @Test func exactly255SnapshotsIsAllowed() {

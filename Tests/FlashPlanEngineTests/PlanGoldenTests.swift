@@ -158,11 +158,11 @@ import Testing
         #expect(!steady.hasErrors, "\(steady.diagnostics)")
         #expect(Set(steady.actions.map(\.kind)).isSuperset(of: [.snapshot, .prune, .transfer, .deleteClone, .createClone]))
         #expect(steady.actions.contains { $0.address.hasPrefix("snapshot.") && $0.kind == .prune }, "a vault prune")
-        #expect(steady.rules == ["orphaned-label"])
+        #expect(steady.rules == [.orphanedLabel])
         #expect(steady.drift.map(\.address) == ["snapshots"])
 
         let (trouble, _) = Self.trouble()
-        #expect(trouble.rules.isSuperset(of: ["volume-shrink", "destroy-prevented", "undeclared-volume", "pool-warning", "targeting"]), "\(trouble.rules)")
+        #expect(trouble.rules.isSuperset(of: [.volumeShrink, .destroyPrevented, .undeclaredVolume, .poolWarning, .targeting]), "\(trouble.rules)")
         #expect(trouble.actions.contains { $0.blockedBy != nil })
         #expect(trouble.actions.contains { $0.kind == .resyncRelationship })
         #expect(trouble.actions.allSatisfy { $0.group != "apps" })

@@ -60,7 +60,7 @@ import Testing
         /// What the storage holds besides the baseline estate.
         var observed: @Sendable (inout ObservedState) -> Void = { _ in }
         var actions: [String] = []
-        var rules: [String] = []
+        var rules: [Rule] = []
         /// Ids that must not be in the plan.
         var absent: [String] = []
         var destructive: [String] = []
@@ -75,7 +75,7 @@ import Testing
         Case(
             name: "shrink refused",
             volumes: "volumes: {v1: {pool: gold, size: 50GiB, hosts: [h1]}, v2: {pool: gold, size: 100GiB, hosts: [h1, h2]}}",
-            rules: ["volume-shrink"], absent: ["resize-volume:volume.v1"]),
+            rules: [.volumeShrink], absent: ["resize-volume:volume.v1"]),
         Case(
             name: "migrate to another pool",
             volumes: "volumes: {v1: {pool: dr, size: 100GiB, hosts: [h1]}, v2: {pool: gold, size: 100GiB, hosts: [h1, h2]}}",
@@ -106,7 +106,7 @@ import Testing
             name: "state absent refused under prevent_destroy",
             volumes: Estate.volumes + "\n  v3: {pool: gold, size: 10GiB, state: absent}",
             observed: { $0.volumes.append(ObservedVolume(name: "v3", pool: "gold", size: .gib(10), created: .distantPast)) },
-            rules: ["destroy-prevented"], absent: ["destroy-volume:volume.v3"]),
+            rules: [.destroyPrevented], absent: ["destroy-volume:volume.v3"]),
         Case(
             name: "state absent destroyed without prevent_destroy",
             volumes: Estate.volumes + "\n  v3: {pool: gold, size: 10GiB, state: absent, prevent_destroy: false}",
@@ -119,7 +119,7 @@ import Testing
                 $0.volumes.append(ObservedVolume(name: "v3", pool: "gold", size: .gib(10), created: .distantPast))
                 $0.clones.append(ObservedClone(name: "c_v3", volume: "v3", pool: "gold", parentSnapshot: "s", created: .distantPast))
             },
-            rules: ["destroy-blocked"], absent: ["destroy-volume:volume.v3"]),
+            rules: [.destroyBlocked], absent: ["destroy-volume:volume.v3"]),
         Case(
             name: "state absent and already gone",
             volumes: Estate.volumes + "\n  v3: {pool: gold, size: 10GiB, state: absent, prevent_destroy: false}",
@@ -128,11 +128,11 @@ import Testing
             name: "undeclared volume reported, never deleted",
             volumes: Estate.volumes,
             observed: { $0.volumes.append(ObservedVolume(name: "v9", pool: "gold", size: .gib(10), created: .distantPast)) },
-            rules: ["undeclared-volume"], absent: ["destroy-volume:volume.v9"]),
+            rules: [.undeclaredVolume], absent: ["destroy-volume:volume.v9"]),
         Case(
             name: "protocol cannot change in place",
             volumes: "volumes: {v1: {pool: gold, size: 100GiB, hosts: [h1], protocol: iscsi}, v2: {pool: gold, size: 100GiB, hosts: [h1, h2]}}",
-            rules: ["volume-property-fixed"]),
+            rules: [.volumePropertyFixed]),
         Case(
             name: "new volume",
             volumes: Estate.volumes + "\n  v4: {pool: dr, size: 10GiB, hosts: [h2]}",
@@ -166,7 +166,7 @@ import Testing
         let yaml = Estate.yaml(volumes: "volumes:\n  v1: {pool: gold, size: 50GiB, hosts: [h1]}\n  v2: {pool: gold, size: 100GiB, hosts: [h1, h2]}")
         let configuration = PlannerFixture.configuration(yaml)
         let plan = PlannerFixture.plan(configuration, PlannerFixture.provisioned(Estate.configuration()), now: Estate.now)
-        let shrink = try #require(plan.diagnostics("volume-shrink").first)
+        let shrink = try #require(plan.diagnostics(.volumeShrink).first)
         #expect(shrink.severity == .error)
         #expect(shrink.location.file == "t.yaml")
         let line = yaml.split(separator: "\n", omittingEmptySubsequences: false)[shrink.location.line - 1]
@@ -195,7 +195,7 @@ import Testing
         #expect(plan.orders("create-host:host.h3", before: "map-host:volume.v4/h3"))
         #expect(plan.orders("create-volume:volume.v4", before: "map-host:volume.v4/h3"))
         // The observed vault pool has 5TB, the configuration 4TB: removing capacity is refused.
-        #expect(plan.rules.contains("pool-shrink"))
+        #expect(plan.rules.contains(.poolShrink))
     }
 
     @Test func poolCapacityAndSettingsChanges() {

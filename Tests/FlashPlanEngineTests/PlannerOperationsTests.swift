@@ -93,17 +93,17 @@ import Testing
         var extraVolumes = ""
         var used: ByteCount = .zero
         var virtual: ByteCount = .zero
-        var rules: Set<String>
+        var rules: Set<Rule>
         var testDescription: String { name }
     }
 
     static let capacityCases: [CapacityCase] = [
         CapacityCase(name: "plenty of room", extraVolumes: "\n  v5: {pool: gold, size: 1TiB}", rules: []),
-        CapacityCase(name: "above warning_threshold", used: .tb(8) + .gib(500), rules: ["pool-warning"]),
+        CapacityCase(name: "above warning_threshold", used: .tb(8) + .gib(500), rules: [.poolWarning]),
         CapacityCase(name: "at warning_threshold", used: .tb(8), rules: []),
-        CapacityCase(name: "thick volume fills the pool", extraVolumes: "\n  v5: {pool: gold, size: 3TB, thin: false}", used: .tb(8), rules: ["pool-full"]),
-        CapacityCase(name: "thick volume pushes past the threshold", extraVolumes: "\n  v5: {pool: gold, size: 1TB, thin: false}", used: .tb(7) + .gib(500), rules: ["pool-warning"]),
-        CapacityCase(name: "thin volume overcommits the pool", extraVolumes: "\n  v5: {pool: gold, size: 30TB}", virtual: .gib(200), rules: ["pool-overcommitted"]),
+        CapacityCase(name: "thick volume fills the pool", extraVolumes: "\n  v5: {pool: gold, size: 3TB, thin: false}", used: .tb(8), rules: [.poolFull]),
+        CapacityCase(name: "thick volume pushes past the threshold", extraVolumes: "\n  v5: {pool: gold, size: 1TB, thin: false}", used: .tb(7) + .gib(500), rules: [.poolWarning]),
+        CapacityCase(name: "thin volume overcommits the pool", extraVolumes: "\n  v5: {pool: gold, size: 30TB}", virtual: .gib(200), rules: [.poolOvercommitted]),
         CapacityCase(name: "thin volume within max_overcommit", extraVolumes: "\n  v5: {pool: gold, size: 25TB}", virtual: .gib(200), rules: []),
         CapacityCase(name: "already overcommitted, nothing added", virtual: .tb(40), rules: []),
     ]
@@ -118,7 +118,7 @@ import Testing
         #expect(plan.rules == c.rules, "\(plan.diagnostics)")
         for rule in c.rules {
             let diagnostic = try #require(plan.diagnostics(rule).first)
-            #expect(diagnostic.severity == (rule == "pool-warning" ? .warning : .error))
+            #expect(diagnostic.severity == (rule == .poolWarning ? .warning : .error))
             #expect(diagnostic.message.contains("pool 'gold'"))
             #expect(diagnostic.location.file == "t.yaml" && diagnostic.location.line > 0)
         }
@@ -155,7 +155,7 @@ import Testing
         var targets: [String] = []
         var excludes: [String] = []
         var actions: Set<String>
-        var rules: Set<String>
+        var rules: Set<Rule>
         var testDescription: String { "targets \(targets) excludes \(excludes)" }
     }
 
@@ -165,14 +165,14 @@ import Testing
     static let targetCases: [TargetCase] = [
         TargetCase(actions: ["create-volume:volume.v1", "map-host:volume.v1/h1", gSnapshot, kSnapshot], rules: []),
         // Only g's work and what it depends on: v1 is created, its mapping is not needed.
-        TargetCase(targets: ["g"], actions: ["create-volume:volume.v1", gSnapshot], rules: ["targeting"]),
-        TargetCase(targets: ["k"], actions: [kSnapshot], rules: ["targeting"]),
-        TargetCase(targets: ["g", "k"], actions: ["create-volume:volume.v1", gSnapshot, kSnapshot], rules: ["targeting"]),
+        TargetCase(targets: ["g"], actions: ["create-volume:volume.v1", gSnapshot], rules: [.targeting]),
+        TargetCase(targets: ["k"], actions: [kSnapshot], rules: [.targeting]),
+        TargetCase(targets: ["g", "k"], actions: ["create-volume:volume.v1", gSnapshot, kSnapshot], rules: [.targeting]),
         // Not g's work; infrastructure stays.
-        TargetCase(excludes: ["g"], actions: ["create-volume:volume.v1", "map-host:volume.v1/h1", kSnapshot], rules: ["targeting"]),
-        TargetCase(targets: ["g"], excludes: ["g"], actions: ["create-volume:volume.v1"], rules: ["targeting"]),
-        TargetCase(targets: ["nope"], actions: [], rules: ["targeting", "unknown-target"]),
-        TargetCase(excludes: ["nope"], actions: ["create-volume:volume.v1", "map-host:volume.v1/h1", gSnapshot, kSnapshot], rules: ["targeting", "unknown-target"]),
+        TargetCase(excludes: ["g"], actions: ["create-volume:volume.v1", "map-host:volume.v1/h1", kSnapshot], rules: [.targeting]),
+        TargetCase(targets: ["g"], excludes: ["g"], actions: ["create-volume:volume.v1"], rules: [.targeting]),
+        TargetCase(targets: ["nope"], actions: [], rules: [.targeting, .unknownTarget]),
+        TargetCase(excludes: ["nope"], actions: ["create-volume:volume.v1", "map-host:volume.v1/h1", gSnapshot, kSnapshot], rules: [.targeting, .unknownTarget]),
     ]
 
     @Test(arguments: targetCases) func targeting(_ c: TargetCase) throws {
@@ -189,11 +189,11 @@ import Testing
         // No dangling dependencies.
         for action in plan.actions { #expect(action.dependsOn.allSatisfy { plan.action($0) != nil }) }
         if !c.rules.isEmpty {
-            let warning = try #require(plan.diagnostics("targeting").first)
+            let warning = try #require(plan.diagnostics(.targeting).first)
             #expect(warning.severity == .warning)
             #expect(warning.message.contains("this plan may be incomplete"))
         }
-        if c.rules.contains("unknown-target") { #expect(plan.hasErrors) }
+        if c.rules.contains(.unknownTarget) { #expect(plan.hasErrors) }
     }
 
     @Test func excludingAGroupDropsWhatDependsOnItsWork() {

@@ -387,7 +387,7 @@ struct RandomScenario: CustomStringConvertible {
             if plan.retention.contains(where: { $0.reason.contains("protected: parent of clone") }) { features.insert("clone parent kept") }
             if plan.retention.contains(where: { $0.reason.contains("protected: replication base") }) { features.insert("base kept") }
             if plan.retention.contains(where: { $0.reason.contains("newest backup (always kept)") }) { features.insert("days keeps newest") }
-            if !plan.diagnostics("orphaned-label").isEmpty { features.insert("orphaned label") }
+            if !plan.diagnostics(.orphanedLabel).isEmpty { features.insert("orphaned label") }
             if plan.actions.contains(where: { $0.blockedBy != nil }) { features.insert("blocked") }
             for feature in features { seen[feature, default: 0] += 1 }
         }

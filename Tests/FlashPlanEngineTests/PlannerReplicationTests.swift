@@ -129,7 +129,7 @@ import Testing
         var (configuration, observed) = Self.estate(replicate: Self.mirror, pool: "dr", type: .mirror, held: [])
         observed.relationships[0].type = .vault
         let plan = PlannerFixture.plan(configuration, observed, now: Estate.now)
-        #expect(plan.rules.contains("relationship-mismatch"))
+        #expect(plan.rules.contains(.relationshipMismatch))
         _ = configuration
     }
 

@@ -26,7 +26,7 @@ import Testing
         /// Backup → expected reason fragment, for kept and pruned ones.
         var keep: [String: String]
         var prune: [String: String]
-        var rules: Set<String> = []
+        var rules: Set<Rule> = []
         var testDescription: String { name }
     }
 
@@ -116,7 +116,7 @@ import Testing
                     + Estate.backup("g_w2", label: "weekly", at: "2026-11-09T00:00:00Z")
             },
             keep: [b(21): "newest 5 (#1)", "g_w1": "orphaned label", "g_w2": "prune_orphaned_labels is false"], prune: [:],
-            rules: ["orphaned-label"]),
+            rules: [.orphanedLabel]),
         Case(
             name: "orphaned label pruned with prune_orphaned_labels", retention: "{count: 5}",
             settings: "settings: {timezone: UTC, prune_orphaned_labels: true}",
@@ -126,7 +126,7 @@ import Testing
                     + Estate.backup("g_w2", label: "weekly", at: "2026-11-09T00:00:00Z", immutableUntil: "2027-01-01T00:00:00Z")
             },
             keep: [b(21): "newest 5 (#1)", "g_w2": "orphaned label, but protected: immutable until"],
-            prune: ["g_w1": "orphaned label; prune_orphaned_labels is true"], rules: ["orphaned-label"]),
+            prune: ["g_w1": "orphaned label; prune_orphaned_labels is true"], rules: [.orphanedLabel]),
     ]
 
     @Test(arguments: cases) func rule(_ c: Case) {
@@ -234,9 +234,9 @@ import Testing
             }
             let plan = PlannerFixture.plan(configuration, observed, now: Estate.now)
             #expect(plan.actions(.snapshot).count == 1)
-            #expect(plan.rules.contains("snapshot-ceiling") == error, "\(handMade)")
+            #expect(plan.rules.contains(.snapshotCeiling) == error, "\(handMade)")
             if error {
-                let diagnostic = try #require(plan.diagnostics("snapshot-ceiling").first)
+                let diagnostic = try #require(plan.diagnostics(.snapshotCeiling).first)
                 #expect(diagnostic.severity == .error)
                 #expect(diagnostic.message.contains("would hold 256 snapshots"))
                 #expect(plan.hasErrors)
@@ -255,7 +255,7 @@ import Testing
         }
         let plan = PlannerFixture.plan(configuration, observed, now: Estate.now)
         #expect(plan.update(of: "v1_vault")?.transfer.count == 1)
-        let diagnostic = try #require(plan.diagnostics("snapshot-ceiling").first, "\(plan.diagnostics)")
+        let diagnostic = try #require(plan.diagnostics(.snapshotCeiling).first, "\(plan.diagnostics)")
         #expect(diagnostic.message.contains("'v1_vault' would hold 256"))
     }
 
@@ -269,6 +269,6 @@ import Testing
         // 255 now; +1 backup, −1 prune: still 255.
         let plan = PlannerFixture.plan(configuration, observed, now: Estate.now)
         #expect(plan.actions(.snapshot).count == 1 && plan.actions(.prune).count == 1)
-        #expect(!plan.rules.contains("snapshot-ceiling"))
+        #expect(!plan.rules.contains(.snapshotCeiling))
     }
 }

@@ -102,8 +102,8 @@ extension Plan {
     func action(_ id: String) -> PlanAction? { actions.first { $0.id == id } }
     func actions(_ kind: ActionKind) -> [PlanAction] { actions.filter { $0.kind == kind } }
     var ids: [String] { actions.map(\.id) }
-    func diagnostics(_ rule: String) -> [Diagnostic] { diagnostics.filter { $0.rule == rule } }
-    var rules: Set<String> { Set(diagnostics.map(\.rule)) }
+    func diagnostics(_ rule: Rule) -> [Diagnostic] { diagnostics.filter { $0.rule == rule } }
+    var rules: Set<Rule> { Set(diagnostics.map(\.rule)) }
 
     func decision(_ backup: String, at location: String = "primary") -> RetentionDecision? {
         retention.first { $0.backup == backup && $0.location == location }

@@ -42,7 +42,7 @@ import Testing
     @Test func anOrphanedVaultLabelIsReportedAndKept() {
         let (configuration, observed) = Self.setUp(pruneOrphans: false)
         let plan = PlannerFixture.plan(configuration, observed, now: Self.now)
-        #expect(plan.diagnostics.contains { $0.rule == "orphaned-label" && $0.message.contains("vault 'vault'") && $0.message.contains("'weekly'") })
+        #expect(plan.diagnostics.contains { $0.rule == .orphanedLabel && $0.message.contains("vault 'vault'") && $0.message.contains("'weekly'") })
         #expect(!plan.actions.contains { $0.kind == .prune })
         let decision = plan.retention.first { $0.location == "vault" && $0.label == "weekly" }
         #expect(decision?.verdict == .keep)

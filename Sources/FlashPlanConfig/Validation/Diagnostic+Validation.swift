@@ -5,7 +5,7 @@ import FlashPlanModel
 extension Diagnostic {
     static func unknownReference(_ kind: String, _ name: String, from: String, at location: SourceLocation, known: [String]) -> Diagnostic {
         .error(
-            "unknown-reference", at: location,
+            .unknownReference, at: location,
             "\(from) refers to \(kind) '\(name)', which is not defined" + Suggestion.hint(for: name, in: known),
             note: known.isEmpty ? "define it under '\(section(of: kind))'" : "defined \(plural(kind)): " + known.sorted().prefix(12).joined(separator: ", "))
     }
@@ -22,13 +22,13 @@ extension Diagnostic {
     }
 
     static func unknownTimezone(_ zone: String, at location: SourceLocation) -> Diagnostic {
-        .error("unknown-timezone", at: location, "'\(zone)' is not an IANA time zone", note: "write e.g. UTC, Europe/Rome or America/New_York")
+        .error(.unknownTimezone, at: location, "'\(zone)' is not an IANA time zone", note: "write e.g. UTC, Europe/Rome or America/New_York")
     }
 
     static func capacityNotSold(_ array: StorageArray) -> Diagnostic {
         let sold = array.model.capacitiesTB.map { "\($0)TB" }.joined(separator: ", ")
         return .error(
-            "capacity-not-sold", at: array.locations["capacity"],
+            .capacityNotSold, at: array.locations["capacity"],
             "array '\(array.name)': a \(array.model.rawValue) is not sold with \(decimal(array.capacity))",
             note: "capacities sold for the \(array.model.rawValue): \(sold)")
     }
@@ -41,46 +41,46 @@ extension Diagnostic {
 
     static func arrayOvercommitted(_ array: StorageArray, given: ByteCount, at location: SourceLocation) -> Diagnostic {
         .error(
-            "array-overcommitted", at: location,
+            .arrayOvercommitted, at: location,
             "array '\(array.name)' gives pools \(given) in all, more than its \(array.capacity)",
             note: "reduce capacity_from on the pools using '\(array.name)'")
     }
 
     static func mirrorSameArray(_ volume: Volume, array: String) -> Diagnostic {
         .error(
-            "mirror-same-array", at: volume.locations["mirror_pool"],
+            .mirrorSameArray, at: volume.locations["mirror_pool"],
             "volume '\(volume.name)': mirror_pool '\(volume.mirrorPool ?? "")' shares array '\(array)' with pool '\(volume.pool)'; both copies would fail with it",
             note: "choose a mirror_pool whose capacity comes from other arrays")
     }
 
     static func compressedRequiresThin(_ volume: Volume) -> Diagnostic {
         .error(
-            "compressed-requires-thin", at: volume.locations["compressed"],
+            .compressedRequiresThin, at: volume.locations["compressed"],
             "volume '\(volume.name)' is compressed but thin: false; compressed volumes are always thin",
             note: "remove 'thin: false' or 'compressed: true'")
     }
 
     static func tooManySnapshots(volume: String, total: Int, parts: [String], at location: SourceLocation) -> Diagnostic {
         .error(
-            "too-many-snapshots", at: location,
+            .tooManySnapshots, at: location,
             "volume '\(volume)' would keep up to \(total) snapshots, more than the 255 a FlashSystem volume holds",
             note: "retention adds up as: " + parts.joined(separator: " + ") + "; lower a count or days, or vault long-term copies")
     }
 
     static func smbInGroup(_ volume: String, group: String, at location: SourceLocation) -> Diagnostic {
         .error(
-            "smb-in-group", at: location,
+            .smbInGroup, at: location,
             "resource group '\(group)' contains SMB volume '\(volume)'; SMB (CIFS) shares cannot be backed up or restored",
             note: "remove it from the group, or serve it over a block protocol")
     }
 
     static func reservedVolumeName(_ name: String, reason: String, at location: SourceLocation) -> Diagnostic {
-        .error("reserved-volume-name", at: location, "volume name '\(name)' is reserved: \(reason)", note: "rename the volume")
+        .error(.reservedVolumeName, at: location, "volume name '\(name)' is reserved: \(reason)", note: "rename the volume")
     }
 
     static func replicationCascade(_ volume: String, group: String, source: String, sourceGroup: String, at location: SourceLocation) -> Diagnostic {
         .error(
-            "replication-cascade", at: location,
+            .replicationCascade, at: location,
             "resource group '\(group)' protects '\(volume)', the replication destination of '\(source)' (group '\(sourceGroup)'); cascades are not supported",
             note: "replicate from the primary to each destination (fan-out)")
     }
@@ -90,51 +90,51 @@ extension Diagnostic {
     ) -> Diagnostic {
         let who = group == other ? "resource group '\(group)' replicates" : "resource groups '\(other)' and '\(group)' both replicate"
         return .error(
-            "shared-destination", at: location,
+            .sharedDestination, at: location,
             "\(who) volume '\(volume)' to pool '\(pool)': both would use the one destination volume '\(destination)', and each group's transfers and retention would replace the other's backups there",
             note: "replicate '\(volume)' to '\(pool)' from one group only, or to another pool; the other replication is declared at \(otherLocation)")
     }
 
     static func multipleSyncMirrors(group: String, at location: SourceLocation) -> Diagnostic {
-        .error("multiple-sync-mirrors", at: location, "resource group '\(group)' has more than one sync mirror", note: "make all but one mode: async")
+        .error(.multipleSyncMirrors, at: location, "resource group '\(group)' has more than one sync mirror", note: "make all but one mode: async")
     }
 
     static func replicationSamePool(volume: String, pool: String, at location: SourceLocation) -> Diagnostic {
-        .error("replication-same-pool", at: location, "volume '\(volume)' would be replicated into its own pool '\(pool)'", note: "replicate to a pool on other arrays")
+        .error(.replicationSamePool, at: location, "volume '\(volume)' would be replicated into its own pool '\(pool)'", note: "replicate to a pool on other arrays")
     }
 
     static func mirrorRetention(at location: SourceLocation) -> Diagnostic {
-        .error("mirror-retention", at: location, "a mirror keeps exactly its source's backups and takes no retention", note: "remove 'retention', or use type: vault")
+        .error(.mirrorRetention, at: location, "a mirror keeps exactly its source's backups and takes no retention", note: "remove 'retention', or use type: vault")
     }
 
     static func vaultWithoutRetention(pool: String, at location: SourceLocation) -> Diagnostic {
-        .error("vault-retention-missing", at: location, "vault to '\(pool)' lists no labels, so it would receive nothing", note: "add retention: {LABEL: {count: N}} for each label to vault")
+        .error(.vaultRetentionMissing, at: location, "vault to '\(pool)' lists no labels, so it would receive nothing", note: "add retention: {LABEL: {count: N}} for each label to vault")
     }
 
     static func vaultLabelUnused(_ label: String, group: String, at location: SourceLocation) -> Diagnostic {
-        .warning("vault-label-unused", at: location, "vault label '\(label)' is made by no policy of resource group '\(group)'", note: "check the policy labels of the group")
+        .warning(.vaultLabelUnused, at: location, "vault label '\(label)' is made by no policy of resource group '\(group)'", note: "check the policy labels of the group")
     }
 
     static func cloneSourceMissing(clone: String, from: String, group: String, at location: SourceLocation) -> Diagnostic {
         .error(
-            "clone-source-missing", at: location,
+            .cloneSourceMissing, at: location,
             "clone '\(clone)' is made from pool '\(from)', which holds no copy of resource group '\(group)'",
             note: "use from: primary, or a pool listed under this group's replicate")
     }
 
     static func cloneLabelMissing(clone: String, label: String, source: String, at location: SourceLocation) -> Diagnostic {
         .error(
-            "clone-label-missing", at: location, "clone '\(clone)' wants label '\(label)', which \(source) never holds",
+            .cloneLabelMissing, at: location, "clone '\(clone)' wants label '\(label)', which \(source) never holds",
             note: "use a label of the group's policies (a vault holds only the labels of its retention)")
     }
 
     static func absentVolumeInGroup(_ volume: String, group: String, at location: SourceLocation) -> Diagnostic {
-        .error("absent-volume-in-group", at: location, "resource group '\(group)' protects '\(volume)', which is declared state: absent", note: "remove it from the group first")
+        .error(.absentVolumeInGroup, at: location, "resource group '\(group)' protects '\(volume)', which is declared state: absent", note: "remove it from the group first")
     }
 
     static func labelConflict(_ label: String, group: String, at location: SourceLocation, other: String) -> Diagnostic {
         .error(
-            "label-conflict", at: location, "resource group '\(group)' uses label '\(label)' in two policies with different retention",
+            .labelConflict, at: location, "resource group '\(group)' uses label '\(label)' in two policies with different retention",
             note: "the other is policy '\(other)'; give the policies different labels")
     }
 }
@@ -143,23 +143,23 @@ extension Diagnostic {
 extension Diagnostic {
     static func invalidSchedule(_ expression: String, error: String, at location: SourceLocation) -> Diagnostic {
         .error(
-            "invalid-schedule", at: location, "schedule '\(expression)' is not a systemd calendar event: \(error)",
+            .invalidSchedule, at: location, "schedule '\(expression)' is not a systemd calendar event: \(error)",
             note: "OnCalendar= syntax, e.g. 'Mon..Fri *-*-* 02:30', 'Sun 03:00', '*-*-01 00:00:00'; try `flashplan schedule EXPR`")
     }
 
     static func scheduleNeverFires(_ expression: String, at location: SourceLocation) -> Diagnostic {
-        .error("schedule-never-fires", at: location, "schedule '\(expression)' never fires", note: "check the date (e.g. *-02-30 does not exist)")
+        .error(.scheduleNeverFires, at: location, "schedule '\(expression)' never fires", note: "check the date (e.g. *-02-30 does not exist)")
     }
 
     static func scheduleTooFrequent(_ expression: String, interval: TimeInterval, policy: Policy, at location: SourceLocation) -> Diagnostic {
         let every = interval >= 3600 ? "\(Int(interval / 3600))h" : interval >= 60 ? "\(Int(interval / 60))min" : "\(Int(interval))s"
         return .error(
-            "schedule-too-frequent", at: location,
+            .scheduleTooFrequent, at: location,
             "schedule '\(expression)' fires every \(every) at times, more often than policy '\(policy.name)' (\(policy.frequency.rawValue)) allows",
             note: "use a \(policy.frequency.rawValue) policy's pace, or a policy of a higher frequency")
     }
 
     static func scheduleOnDemand(policy: String, at location: SourceLocation) -> Diagnostic {
-        .warning("schedule-on-demand", at: location, "policy '\(policy)' has frequency none (on demand); its schedule is ignored", note: "remove the schedule, or give the policy a frequency")
+        .warning(.scheduleOnDemand, at: location, "policy '\(policy)' has frequency none (on demand); its schedule is ignored", note: "remove the schedule, or give the policy a frequency")
     }
 }

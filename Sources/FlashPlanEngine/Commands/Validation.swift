@@ -60,7 +60,7 @@ public enum Validation {
         let rows: [[String: Any]] = diagnostics.map { d in
             var row: [String: Any] = [
                 "file": d.location.file, "line": d.location.line, "column": d.location.column,
-                "severity": d.severity.rawValue, "rule": d.rule, "message": d.message,
+                "severity": d.severity.rawValue, "rule": d.rule.rawValue, "message": d.message,
             ]
             if let note = d.note { row["note"] = note }
             return row

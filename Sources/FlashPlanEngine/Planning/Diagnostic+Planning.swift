@@ -4,48 +4,48 @@ import FlashPlanModel
 extension Diagnostic {
     static func arrayDiffers(_ array: StorageArray, observed: ObservedArray) -> Diagnostic {
         .error(
-            "array-differs", at: array.locations.name,
+            .arrayDiffers, at: array.locations.name,
             "array '\(array.name)' is a \(observed.model.rawValue) of \(observed.capacity), declared \(array.model.rawValue) of \(array.capacity)",
             note: "hardware cannot be changed by a plan; declare what is installed")
     }
 
     static func undeclaredVolume(_ name: String) -> Diagnostic {
         .warning(
-            "undeclared-volume", at: .unknown, "volume '\(name)' exists but is not declared; flashplan never deletes it",
+            .undeclaredVolume, at: .unknown, "volume '\(name)' exists but is not declared; flashplan never deletes it",
             note: "declare it, or remove it by hand; `flashplan state show volume.\(name)` shows it")
     }
 
     static func poolShrink(_ pool: Pool, array: String, have: ByteCount, want: ByteCount) -> Diagnostic {
         .error(
-            "pool-shrink", at: pool.locations["capacity_from"],
+            .poolShrink, at: pool.locations["capacity_from"],
             "pool '\(pool.name)' has \(have) from '\(array)', the configuration gives \(want); removing pool capacity is not supported",
             note: "migrate volumes away and remove the managed disks by hand first")
     }
 
     static func volumeShrink(_ volume: Volume, observed: ByteCount) -> Diagnostic {
         .error(
-            "volume-shrink", at: volume.locations["size"],
+            .volumeShrink, at: volume.locations["size"],
             "volume '\(volume.name)' is \(observed); shrinking it to \(volume.size) would lose data",
             note: "declare size: \(observed) or larger")
     }
 
     static func volumeImmutableProperty(_ volume: Volume, observed: ObservedVolume) -> Diagnostic {
         .warning(
-            "volume-property-fixed", at: volume.locations.name,
+            .volumePropertyFixed, at: volume.locations.name,
             "volume '\(volume.name)' is \(observed.accessProtocol.rawValue), thin \(observed.thin), compressed \(observed.compressed); protocol, thin and compressed cannot change in place",
             note: "create a new volume and migrate the data")
     }
 
     static func destroyPrevented(_ volume: Volume) -> Diagnostic {
         .error(
-            "destroy-prevented", at: volume.locations["state"],
+            .destroyPrevented, at: volume.locations["state"],
             "volume '\(volume.name)' is state: absent but prevent_destroy is true; it will not be destroyed",
             note: "set prevent_destroy: false to destroy it (its snapshots go with it)")
     }
 
     static func destroyBlocked(_ volume: Volume, clones: [String], relationships: [String]) -> Diagnostic {
         .error(
-            "destroy-blocked", at: volume.locations["state"],
+            .destroyBlocked, at: volume.locations["state"],
             "volume '\(volume.name)' cannot be destroyed while " + (clones.isEmpty ? "" : "clones \(clones.joined(separator: ", ")) ")
                 + (relationships.isEmpty ? "" : "relationships \(relationships.joined(separator: ", ")) ") + "depend on it",
             note: "remove the clones and replication first")
@@ -53,33 +53,34 @@ extension Diagnostic {
 
     static func unmanagedBackups(_ item: UnmanagedBackups, declared group: ResourceGroup?) -> Diagnostic {
         let what = "\(item.backups) backup\(item.backups == 1 ? "" : "s") of resource group '\(item.group)'"
+        let are = item.backups == 1 ? "is" : "are"
         let volumes = item.volumes.prefix(8).joined(separator: ", ") + (item.volumes.count > 8 ? ", …" : "")
         let message: String
         let note: String
         switch item.cause {
         case .groupRemoved:
-            message = "\(what) on \(volumes) are unmanaged: the group is no longer declared"
+            message = "\(what) on \(volumes) \(are) unmanaged: the group is no longer declared"
             note = "they are kept and never pruned; declare the group again to manage them, or delete them by hand once they are not needed"
         case .volumeRemoved:
-            message = "\(what) on \(volumes) are unmanaged: the group no longer protects \(item.volumes.count == 1 ? "that volume" : "those volumes")"
+            message = "\(what) on \(volumes) \(are) unmanaged: the group no longer protects \(item.volumes.count == 1 ? "that volume" : "those volumes")"
             note = "they are kept and never pruned; add the volume to the group again to manage them, or delete them by hand"
         case .destinationRemoved:
-            message = "\(what) on destination \(volumes) are unmanaged: the group no longer replicates there"
+            message = "\(what) on destination \(volumes) \(are) unmanaged: the group no longer replicates there"
             note = "they are kept and never pruned, with their relationships; declare the replication again, or remove them by hand"
         }
-        return .warning("unmanaged-backups", at: group?.locations.name ?? .unknown, message, note: note)
+        return .warning(.unmanagedBackups, at: group?.locations.name ?? .unknown, message, note: note)
     }
 
     static func orphanedLabel(_ label: String, group: ResourceGroup, count: Int, pruning: Bool) -> Diagnostic {
         .warning(
-            "orphaned-label", at: group.locations.name,
+            .orphanedLabel, at: group.locations.name,
             "resource group '\(group.name)' holds \(count) backup\(count == 1 ? "" : "s") labelled '\(label)', a label none of its policies uses",
             note: pruning ? "prune_orphaned_labels is true: they are pruned" : "they are kept; set settings.prune_orphaned_labels: true to prune them")
     }
 
     static func orphanedVaultLabel(_ label: String, vault: String, group: ResourceGroup, count: Int, pruning: Bool) -> Diagnostic {
         .warning(
-            "orphaned-label", at: group.locations.name,
+            .orphanedLabel, at: group.locations.name,
             "vault '\(vault)' of resource group '\(group.name)' holds backups labelled '\(label)', a label its retention no longer lists (\(count) on one volume)",
             note: pruning ? "prune_orphaned_labels is true: they are pruned" : "they are kept; list the label under the vault's retention, or set settings.prune_orphaned_labels: true to prune them")
     }
@@ -87,7 +88,7 @@ extension Diagnostic {
     static func snapshotCeiling(volume: String, count: Int, groups: [ResourceGroup]) -> Diagnostic {
         let names = groups.map { "'\($0.name)'" }.joined(separator: ", ")
         return .error(
-            "snapshot-ceiling", at: groups.first?.locations.name ?? .unknown,
+            .snapshotCeiling, at: groups.first?.locations.name ?? .unknown,
             "volume '\(volume)' would hold \(count) snapshots during this plan, even with its prunes run first; a FlashSystem volume holds at most 255",
             note: groups.isEmpty
                 ? "delete snapshots taken by hand"
@@ -96,47 +97,47 @@ extension Diagnostic {
 
     static func relationshipMismatch(destination: String, observed: ObservedRelationship, source: String, type: Replication.Kind) -> Diagnostic {
         .error(
-            "relationship-mismatch", at: .unknown,
+            .relationshipMismatch, at: .unknown,
             "'\(destination)' is the \(observed.type.rawValue) destination of '\(observed.source)', not the \(type.rawValue) of '\(source)'",
             note: "remove the existing relationship by hand")
     }
 
     static func poolFull(_ pool: Pool, projection: PoolProjection) -> Diagnostic {
         .error(
-            "pool-full", at: pool.locations.name,
+            .poolFull, at: pool.locations.name,
             "pool '\(pool.name)' would use \(projection.usedAfter) of \(pool.physicalCapacity) after this plan",
             note: "add capacity_from, or move volumes to another pool")
     }
 
     static func poolOvercommitted(_ pool: Pool, projection: PoolProjection) -> Diagnostic {
         .error(
-            "pool-overcommitted", at: pool.locations.name,
+            .poolOvercommitted, at: pool.locations.name,
             "pool '\(pool.name)' would be \(Int(projection.overcommitPercentAfter))% overcommitted (\(projection.virtualAfter) virtual on \(pool.physicalCapacity)), above max_overcommit \(pool.maxOvercommit)",
             note: "add capacity, or raise max_overcommit")
     }
 
     static func poolWarning(_ pool: Pool, projection: PoolProjection) -> Diagnostic {
         .warning(
-            "pool-warning", at: pool.locations.name,
+            .poolWarning, at: pool.locations.name,
             "pool '\(pool.name)' would be \(Int(projection.usedPercentAfter))% used, above its warning_threshold \(pool.warningThreshold)",
             note: "plan more capacity before it fills")
     }
 
     static func poolAlreadyFull(_ pool: Pool, projection: PoolProjection) -> Diagnostic {
         .warning(
-            "pool-warning", at: pool.locations.name,
+            .poolWarning, at: pool.locations.name,
             "pool '\(pool.name)' is full (\(projection.usedNow) used of \(pool.physicalCapacity)): new snapshots and clones in it will be refused",
             note: "pruning still runs and frees space; add capacity_from or lower retention")
     }
 
     static func unknownTarget(_ name: String, known: [String]) -> Diagnostic {
-        .error("unknown-target", at: .unknown, "no resource group '\(name)'", note: "groups: " + known.sorted().joined(separator: ", "))
+        .error(.unknownTarget, at: .unknown, "no resource group '\(name)'", note: "groups: " + known.sorted().joined(separator: ", "))
     }
 
     static func targetingInEffect(targets: [String], excludes: [String]) -> Diagnostic {
         let parts = (targets.isEmpty ? [] : ["only " + targets.joined(separator: ", ")]) + (excludes.isEmpty ? [] : ["not " + excludes.joined(separator: ", ")])
         return .warning(
-            "targeting", at: .unknown, "targeting is in effect (\(parts.joined(separator: "; "))): this plan may be incomplete",
+            .targeting, at: .unknown, "targeting is in effect (\(parts.joined(separator: "; "))): this plan may be incomplete",
             note: "use --target/--exclude for exceptional situations, not routinely")
     }
 }

@@ -14,15 +14,15 @@ public struct Diagnostic: Hashable, Sendable, Codable {
     }
 
     public var severity: Severity
-    /// A stable kebab-case identifier, e.g. `unknown-key`.
-    public var rule: String
+    /// Which rule of the catalogue was broken; encoded as its stable id, e.g. `unknown-key`.
+    public var rule: Rule
     public var location: SourceLocation
     public var message: String
     /// How to fix it, or where the other half of a conflict is.
     public var note: String?
 
     public init(
-        _ severity: Severity, rule: String, at location: SourceLocation, _ message: String, note: String? = nil
+        _ severity: Severity, rule: Rule, at location: SourceLocation, _ message: String, note: String? = nil
     ) {
         self.severity = severity
         self.rule = rule
@@ -31,11 +31,11 @@ public struct Diagnostic: Hashable, Sendable, Codable {
         self.note = note
     }
 
-    public static func error(_ rule: String, at location: SourceLocation, _ message: String, note: String? = nil) -> Diagnostic {
+    public static func error(_ rule: Rule, at location: SourceLocation, _ message: String, note: String? = nil) -> Diagnostic {
         Diagnostic(.error, rule: rule, at: location, message, note: note)
     }
 
-    public static func warning(_ rule: String, at location: SourceLocation, _ message: String, note: String? = nil) -> Diagnostic {
+    public static func warning(_ rule: Rule, at location: SourceLocation, _ message: String, note: String? = nil) -> Diagnostic {
         Diagnostic(.warning, rule: rule, at: location, message, note: note)
     }
 }
