@@ -19,10 +19,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-collections.git", exact: "1.6.0"),
     ],
     targets: [
-        // Desired/observed types, diagnostics, the backend protocol. No dependencies.
-        .target(name: "FlashPlanModel", swiftSettings: strict),
-        // systemd calendar events (OnCalendar=), parsing and next elapse.
+        // systemd calendar events (OnCalendar=), parsing and next elapse. No dependencies.
         .target(name: "FlashPlanSchedule", swiftSettings: strict),
+        // Desired/observed types, addresses, diagnostics, the backend protocol; a policy
+        // entry holds its parsed schedule, so it depends on FlashPlanSchedule alone.
+        .target(name: "FlashPlanModel", dependencies: ["FlashPlanSchedule"], swiftSettings: strict),
         // YAML -> model, validation, JSON Schema export.
         .target(
             name: "FlashPlanConfig",

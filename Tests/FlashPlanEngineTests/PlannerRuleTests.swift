@@ -13,6 +13,8 @@ struct PlannerRuleCase: Sendable, CustomTestStringConvertible {
     var volumes = Estate.volumes
     var rest = ""
     var observed: @Sendable (inout ObservedState) -> Void = { _ in }
+    /// Changes the loaded configuration (for what no YAML can express).
+    var configure: @Sendable (inout Configuration) -> Void = { _ in }
     var options = PlanOptions()
     /// Text the message of the first diagnostic of `rule` must contain.
     var message: String
@@ -88,6 +90,11 @@ enum PlannerRuleCases {
             observed: { $0.snapshots += Estate.backup("gone_h1_11-20-2026_00.00.00", group: "gone", at: "2026-11-20T00:00:00Z") },
             message: "1 backup of resource group 'gone' on v1 is unmanaged: the group is no longer declared"),
         PlannerRuleCase(
+            rule: .scheduleNotParsed, title: "a configuration built without the loader's parsed schedules",
+            rest: Estate.group(),
+            configure: { $0.resourceGroups["g"]!.policies[0].parsedSchedule = nil },
+            message: "the schedule of policy 'p' was not parsed by validation"),
+        PlannerRuleCase(
             rule: .poolFull, title: "a thick volume bigger than the room left",
             volumes: Estate.volumes + "\n  v5: {pool: gold, size: 3TB, thin: false}",
             observed: {
@@ -121,7 +128,8 @@ enum PlannerRuleCases {
 @Suite struct PlannerRuleTests {
     @Test(arguments: PlannerRuleCases.all)
     func fires(_ c: PlannerRuleCase) throws {
-        let configuration = Estate.configuration(volumes: c.volumes, c.rest)
+        var configuration = Estate.configuration(volumes: c.volumes, c.rest)
+        c.configure(&configuration)
         var observed = PlannerFixture.provisioned(configuration)
         c.observed(&observed)
         let plan = PlannerFixture.plan(configuration, observed, now: Estate.now, options: c.options)

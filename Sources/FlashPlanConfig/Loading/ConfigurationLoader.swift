@@ -48,6 +48,10 @@ public enum ConfigurationLoader {
         configuration.digest = digest(of: sources)
         var validator = ConfigurationValidator(configuration, declared: builder.declared)
         diagnostics += validator.validate()
+        configuration.settings.timeZone = TimeZone(identifier: configuration.settings.timezone) ?? TimeZone(identifier: "UTC")!
+        for (group, schedules) in validator.parsedSchedules {
+            for (index, schedule) in schedules { configuration.resourceGroups[group]?.policies[index].parsedSchedule = schedule }
+        }
         return LoadResult(configuration: configuration, diagnostics: diagnostics.sortedByLocation(), sources: sources)
     }
 

@@ -12,7 +12,7 @@ extension ConfigurationValidator {
     /// against the policy's frequency: not more often, and not never.
     mutating func checkSchedules() {
         for group in c.resourceGroups.values.sorted(by: { $0.name < $1.name }) {
-            for entry in group.policies {
+            for (index, entry) in group.policies.enumerated() {
                 guard let policy = c.policies[entry.policy] else { continue }
                 guard let expression = entry.schedule ?? policy.frequency.defaultSchedule else { continue }
                 if policy.frequency == .none, entry.schedule != nil {
@@ -33,6 +33,9 @@ extension ConfigurationValidator {
                     diagnostics.append(.scheduleNeverFires(expression, at: entry.scheduleLocation))
                     continue
                 }
+                let schedule = Schedule(expression: expression, event: event, timeZone: zone)
+                parsedSchedules[group.name, default: [:]][index] = schedule
+                parsedByExpression[expression] = schedule
                 if let interval = ScheduleStatistics.shared.minimumInterval(event, zone: zone),
                     let floor = policy.frequency.minimumInterval, interval < floor - Self.dstTolerance
                 {
@@ -42,13 +45,14 @@ extension ConfigurationValidator {
         }
     }
 
-    /// The shortest time between two backups of an entry, for retention arithmetic.
+    /// The shortest time between two backups of an entry, for retention arithmetic: from
+    /// the schedule `checkSchedules` parsed (one that failed to parse is an error already;
+    /// its frequency's floor stands in so the ceiling check still says something).
     func minimumInterval(of entry: PolicyEntry, policy: Policy) -> TimeInterval? {
         guard let expression = entry.schedule ?? policy.frequency.defaultSchedule,
-            let event = try? CalendarEvent(parsing: expression)
+            let schedule = parsedByExpression[expression]
         else { return policy.frequency.minimumInterval }
-        let zone = event.timeZone ?? TimeZone(identifier: c.settings.timezone) ?? TimeZone(identifier: "UTC")!
-        return ScheduleStatistics.shared.minimumInterval(event, zone: zone) ?? policy.frequency.minimumInterval
+        return ScheduleStatistics.shared.minimumInterval(schedule.event, zone: schedule.timeZone) ?? policy.frequency.minimumInterval
     }
 }
 

@@ -8,6 +8,10 @@ struct ConfigurationValidator {
     /// Names declared per kind, including those that failed to decode.
     let declared: [String: Set<String>]
     var diagnostics: [Diagnostic] = []
+    /// Each policy entry's parsed schedule, by group and entry index: parsed here once,
+    /// then stored in the configuration for the planner.
+    var parsedSchedules: [String: [Int: Schedule]] = [:]
+    var parsedByExpression: [String: Schedule] = [:]
 
     init(_ configuration: Configuration, declared: [String: Set<String>]? = nil) {
         self.configuration = configuration

@@ -71,6 +71,13 @@ extension Diagnostic {
         return .warning(.unmanagedBackups, at: group?.locations.name ?? .unknown, message, note: note)
     }
 
+    static func scheduleNotParsed(policy: String, group: ResourceGroup, at location: SourceLocation) -> Diagnostic {
+        .error(
+            .scheduleNotParsed, at: location,
+            "resource group '\(group.name)': the schedule of policy '\(policy)' was not parsed by validation, so the planner cannot tell when it is due",
+            note: "load the configuration with ConfigurationLoader; `flashplan validate` shows the schedule's error")
+    }
+
     static func orphanedLabel(_ label: String, group: ResourceGroup, count: Int, pruning: Bool) -> Diagnostic {
         .warning(
             .orphanedLabel, at: group.locations.name,

@@ -87,9 +87,12 @@ extension PlanBuilder {
         }
     }
 
-    private func collectLabels(_ plan: inout GroupPlan) {
+    private mutating func collectLabels(_ plan: inout GroupPlan) {
         for entry in plan.group.policies {
             guard let policy = configuration.policies[entry.policy] else { continue }
+            if policy.frequency != .none, entry.parsedSchedule == nil {
+                diagnostics.append(.scheduleNotParsed(policy: policy.name, group: plan.group, at: entry.scheduleLocation))
+            }
             if let index = plan.labels.firstIndex(where: { $0.label == policy.label }) {
                 plan.labels[index].entries.append(entry)
             } else {
@@ -108,11 +111,8 @@ extension PlanBuilder {
         guard let newest else { return "no '\(label)' backup yet" }
         var latest: (Date, String)?
         for entry in entries {
-            guard let expression = entry.schedule ?? policy.frequency.defaultSchedule,
-                let event = try? CalendarEvent(parsing: expression),
-                let elapse = event.previousElapse(atOrBefore: now, defaultTimeZone: timeZone)
-            else { continue }
-            if elapse > (latest?.0 ?? .distantPast) { latest = (elapse, expression) }
+            guard let schedule = entry.parsedSchedule, let elapse = schedule.latestElapse(atOrBefore: now) else { continue }
+            if elapse > (latest?.0 ?? .distantPast) { latest = (elapse, schedule.expression) }
         }
         guard let (elapse, expression) = latest, newest.created < elapse else { return nil }
         return "newest '\(label)' backup \(newest.name) is older than the last elapse of '\(expression)' at \(local(elapse))"
@@ -178,12 +178,7 @@ extension PlanBuilder {
         case .days(let d):
             return now.addingTimeInterval(Double(d) * 86400)
         case .count(let n):
-            let intervals = entries.compactMap { entry -> TimeInterval? in
-                guard let expression = entry.schedule ?? policy.frequency.defaultSchedule,
-                    let event = try? CalendarEvent(parsing: expression)
-                else { return nil }
-                return event.minimumInterval(defaultTimeZone: timeZone)
-            }
+            let intervals = entries.compactMap { $0.parsedSchedule?.minimumInterval }
             let interval = intervals.min() ?? policy.frequency.minimumInterval ?? 86400
             return now.addingTimeInterval(Double(n) * interval)
         }

@@ -46,7 +46,7 @@ struct PlanBuilder {
         self.configuration = configuration
         self.observed = observed
         self.now = now
-        self.timeZone = TimeZone(identifier: configuration.settings.timezone) ?? TimeZone(identifier: "UTC")!
+        self.timeZone = configuration.settings.timeZone
         localFormatter = DateFormatter()
         localFormatter.locale = Locale(identifier: "en_US_POSIX")
         localFormatter.timeZone = timeZone

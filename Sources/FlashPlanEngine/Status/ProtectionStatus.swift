@@ -34,12 +34,7 @@ public struct ProtectionStatus: Sendable, Hashable, Codable {
             for entry in group.policies {
                 guard let policy = configuration.policies[entry.policy], seen.insert(policy.label).inserted else { continue }
                 let entries = group.policies.filter { configuration.policies[$0.policy]?.label == policy.label }
-                let elapse = entries.compactMap { e -> Date? in
-                    guard let expression = e.schedule ?? policy.frequency.defaultSchedule,
-                        let event = try? CalendarEvent(parsing: expression)
-                    else { return nil }
-                    return event.previousElapse(atOrBefore: now, defaultTimeZone: zone)
-                }.max()
+                let elapse = entries.compactMap { $0.parsedSchedule?.latestElapse(atOrBefore: now) }.max()
                 let snapshot = newest[group.name + "\u{0}" + policy.label]
                 let met: Bool
                 if policy.frequency == .none {

@@ -20,6 +20,9 @@ public struct PolicyEntry: Sendable, Hashable {
     public var schedule: String?
     public var location: SourceLocation = .unknown
     public var scheduleLocation: SourceLocation = .unknown
+    /// The schedule parsed by validation (the expression, or the frequency's default);
+    /// nil for a `frequency: none` policy, or when the configuration has errors.
+    public var parsedSchedule: Schedule?
 
     public init(policy: String, schedule: String? = nil) {
         self.policy = policy

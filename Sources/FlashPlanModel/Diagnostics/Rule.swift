@@ -71,6 +71,7 @@ public enum Rule: String, CaseIterable, Codable, Sendable {
     case orphanedLabel = "orphaned-label"
     case snapshotCeiling = "snapshot-ceiling"
     case unmanagedBackups = "unmanaged-backups"
+    case scheduleNotParsed = "schedule-not-parsed"
     case poolFull = "pool-full"
     case poolOvercommitted = "pool-overcommitted"
     case poolWarning = "pool-warning"
@@ -324,6 +325,11 @@ public enum Rule: String, CaseIterable, Codable, Sendable {
                 .error, .plan,
                 "A volume would hold more than 255 snapshots at some moment of the apply, for all groups on it together and snapshots taken by hand included, even with the prunes its new backups make due run first.",
                 fix: "Lower the groups' retention, or delete snapshots taken by hand.")
+        case .scheduleNotParsed:
+            Entry(
+                .error, .plan,
+                "A policy entry reached the planner without the schedule validation parses (a configuration built without `flashplan validate`'s loader). The planner never parses schedules itself, so rather than never making the backup due it refuses to plan.",
+                fix: "Load the configuration through the loader (`flashplan validate` reports the schedule's own error).")
         case .unmanagedBackups:
             Entry(
                 .warning, .plan,
