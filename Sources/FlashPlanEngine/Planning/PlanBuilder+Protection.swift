@@ -121,8 +121,6 @@ extension PlanBuilder {
     /// `<group>_<host>_<MM-dd-yyyy>_<HH.mm.ss>` in the configured time zone.
     func backupName(group: ResourceGroup, volumes: [String]) -> String {
         let host = group.hosts.first ?? volumes.lazy.compactMap { configuration.volumes[$0]?.hosts.first }.first ?? "nohost"
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = timeZone
         let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: now)
         func two(_ n: Int?) -> String { n.map { $0 < 10 ? "0\($0)" : "\($0)" } ?? "00" }
         return "\(group.name)_\(host)_\(two(c.month))-\(two(c.day))-\(c.year ?? 0)_\(two(c.hour)).\(two(c.minute)).\(two(c.second))"

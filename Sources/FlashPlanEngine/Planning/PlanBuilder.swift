@@ -9,7 +9,7 @@ struct PlanBuilder {
     let observed: ObservedState
     let now: Date
     let timeZone: TimeZone
-    let localFormatter: DateFormatter
+    let calendar: Calendar
 
     var actions: [PlanAction] = []
     var actionIndex: [String: Int] = [:]
@@ -47,10 +47,9 @@ struct PlanBuilder {
         self.observed = observed
         self.now = now
         self.timeZone = configuration.settings.timeZone
-        localFormatter = DateFormatter()
-        localFormatter.locale = Locale(identifier: "en_US_POSIX")
-        localFormatter.timeZone = timeZone
-        localFormatter.dateFormat = "yyyy-MM-dd HH:mm:ss"
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = configuration.settings.timeZone
+        self.calendar = calendar
         arrays = Dictionary(observed.arrays.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         clusters = Dictionary(observed.clusters.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         pools = Dictionary(observed.pools.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
@@ -74,17 +73,21 @@ struct PlanBuilder {
         self.volumeArrays = volumeArrays
     }
 
+    /// Ids of the actions earlier stages added, for a group planned on a fork of the
+    /// builder: it looks them up but never copies or changes them.
+    var earlierActionIDs: Set<String> = []
+
     /// Adds an action and returns its id; an action with the same id is added once.
     @discardableResult
     mutating func add(_ action: PlanAction) -> String {
-        if actionIndex[action.id] == nil {
+        if actionIndex[action.id] == nil && !earlierActionIDs.contains(action.id) {
             actionIndex[action.id] = actions.count
             actions.append(action)
         }
         return action.id
     }
 
-    func has(_ id: String) -> Bool { actionIndex[id] != nil }
+    func has(_ id: String) -> Bool { actionIndex[id] != nil || earlierActionIDs.contains(id) }
 
     /// The id of the action creating `address` with `kind`, if the plan has one.
     func planned(_ kind: ActionKind, _ address: String) -> String? {
@@ -140,6 +143,8 @@ struct PlanBuilder {
 
     /// A time in the configured zone, for reasons a reader checks against schedules.
     func local(_ date: Date) -> String {
-        localFormatter.string(from: date) + " " + timeZone.identifier
+        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
+        func two(_ n: Int?) -> String { n.map { $0 < 10 ? "0\($0)" : "\($0)" } ?? "00" }
+        return "\(c.year ?? 0)-\(two(c.month))-\(two(c.day)) \(two(c.hour)):\(two(c.minute)):\(two(c.second)) \(timeZone.identifier)"
     }
 }

@@ -21,9 +21,8 @@ public struct Planner: Sendable {
     public func plan() -> Plan {
         var builder = PlanBuilder(configuration: configuration, observed: observed, now: now)
         builder.planInfrastructure()
-        for name in configuration.resourceGroups.keys.sorted() {
-            builder.planProtection(of: configuration.resourceGroups[name]!)
-        }
+        let groups = configuration.resourceGroups.keys.sorted().map { configuration.resourceGroups[$0]! }
+        builder.merge(builder.planGroups(groups))
         builder.planDestroys()
         builder.reportDrift()
         builder.reportUnmanaged()
