@@ -40,7 +40,9 @@ struct Bench {
             let (load, loaded) = try measure { try ConfigurationLoader.load(directory: arguments[index + 1]) }
             let (planning, plan) = measure { Planner(configuration: loaded.configuration, observed: observed, now: now).plan() }
             let (rendering, _) = measure { PlanTextRenderer(renderer: loaded.renderer).render(plan) }
-            print("observe \(format(open)), load \(format(load)), plan \(format(planning)), render \(format(rendering))")
+            let (json, rendered) = try measure { try PlanJSONRenderer.render(plan) }
+            let (decoding, _) = try measure { try PlanJSONRenderer.decode(Data(rendered.utf8)) }
+            print("observe \(format(open)), load \(format(load)), plan \(format(planning)), render \(format(rendering)), json \(format(json)), decode \(format(decoding))")
             return
         }
         if let index = arguments.firstIndex(of: "--plan-child"), index + 2 < arguments.count {
