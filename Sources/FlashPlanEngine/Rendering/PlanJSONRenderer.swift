@@ -1,7 +1,11 @@
 import Foundation
 
 /// The plan as JSON (`--format json`, and plan files): `schemas/plan.schema.json`.
+///
+/// Written by `PlanJSONWriter`, byte for byte what `encoder()` makes of the plan's
+/// `Codable` form, in a fraction of the time; read back with `decoder()`.
 public enum PlanJSONRenderer {
+    /// The reference encoding: what `render` writes, far more slowly.
     public static func encoder() -> JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
@@ -15,8 +19,18 @@ public enum PlanJSONRenderer {
         return decoder
     }
 
+    /// The plan JSON, ending in a newline.
     public static func render(_ plan: Plan) throws -> String {
-        String(decoding: try encoder().encode(plan), as: UTF8.self) + "\n"
+        String(decoding: try renderData(plan), as: UTF8.self)
+    }
+
+    /// The plan JSON as UTF-8, ending in a newline: what a plan file holds.
+    public static func renderData(_ plan: Plan) throws -> Data {
+        // About 330 bytes a retention decision and 1 KiB an action.
+        var writer = PlanJSONWriter(capacity: 4096 + plan.retention.count * 340 + plan.actions.count * 1024)
+        try writer.write(plan)
+        writer.newlineAtEnd()
+        return writer.data
     }
 
     public static func decode(_ data: Data) throws -> Plan {
