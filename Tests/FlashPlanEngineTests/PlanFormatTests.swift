@@ -256,10 +256,38 @@ import Testing
             writer.integer(value)
             #expect(String(decoding: writer.bytes, as: UTF8.self) == String(decoding: try encoder.encode(value), as: UTF8.self))
         }
-        for value in [-1, -10, Int.min] {
+        for value in [0, 9, 10, 42, 1_000_000, Int.max, -1, -10, Int.min] {
             var writer = PlanJSONWriter()
             writer.integer(value)
             #expect(String(decoding: writer.bytes, as: UTF8.self) == String(decoding: try encoder.encode(value), as: UTF8.self))
+        }
+    }
+
+    @Test func datesAreWrittenAsTheEncoderWritesThem() throws {
+        let encoder = PlanJSONRenderer.encoder()
+        let times: [TimeInterval] = [0, -1, -86400.5, 951_782_400, 1_763_719_199.999, 4_102_444_800, 253_402_300_799]
+        for time in times + (0..<500).map({ Double($0) * 7_654_321.25 - 1e9 }) {
+            let date = Date(timeIntervalSince1970: time)
+            var writer = PlanJSONWriter()
+            writer.date(date)
+            let written = String(decoding: writer.bytes, as: UTF8.self)
+            #expect(written == "\"\(date.iso8601)\"", "\(time)")
+            #expect(written == String(decoding: try encoder.encode(date), as: UTF8.self), "\(time)")
+            // And read back: by arithmetic as by the standard decoder, to the second.
+            let whole = Date(timeIntervalSince1970: time.rounded(.down))
+            #expect(Date(iso8601: date.iso8601) == whole, "\(time)")
+            #expect(try PlanJSONRenderer.decoder().decode(Date.self, from: Data(writer.bytes)) == whole, "\(time)")
+        }
+        for text in ["2026-11-21T10:00:00+01:00", "2026-11-21T10:00:00.5Z", "2026-11-21T09:00:00-00:00"] {
+            #expect(Date(iso8601: text) == nil)
+            let standard = JSONDecoder()
+            standard.dateDecodingStrategy = .iso8601
+            let json = Data("\"\(text)\"".utf8)
+            #expect(try PlanJSONRenderer.decoder().decode(Date.self, from: json) == (try? standard.decode(Date.self, from: json)) ?? Date(timeIntervalSince1970: -1), "\(text)")
+        }
+        for text in ["2026-13-01T00:00:00Z", "2026-11-21 10:00:00Z", "2026-11-21T10:00:00", "", "2026-1a-21T10:00:00Z"] {
+            #expect(Date(iso8601: text) == nil, "\(text)")
+            #expect(throws: DecodingError.self) { try PlanJSONRenderer.decoder().decode(Date.self, from: Data("\"\(text)\"".utf8)) }
         }
     }
 

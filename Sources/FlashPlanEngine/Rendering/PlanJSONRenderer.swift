@@ -15,7 +15,17 @@ public enum PlanJSONRenderer {
 
     public static func decoder() -> JSONDecoder {
         let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
+        // What the writer writes is read by arithmetic, anything else by the ISO 8601
+        // parser of `.iso8601`: a plan file holds a date for every retention decision.
+        decoder.dateDecodingStrategy = .custom { decoder in
+            let container = try decoder.singleValueContainer()
+            let text = try container.decode(String.self)
+            if let date = Date(iso8601: text) { return date }
+            guard let date = try? Date.ISO8601FormatStyle().parse(text) else {
+                throw DecodingError.dataCorruptedError(in: container, debugDescription: "Expected date string to be ISO8601-formatted.")
+            }
+            return date
+        }
         return decoder
     }
 

@@ -24,6 +24,8 @@ struct PlanJSONWriter {
     private var depth = 0
     /// True until the innermost open container has its first member.
     private var empty = true
+    /// A newline and the indentation of the deepest level a plan has, and more.
+    private let indentation: [UInt8] = [0x0A] + [UInt8](repeating: 0x20, count: 2 * 32)
 
     init(capacity: Int = 0) { bytes.reserveCapacity(capacity) }
 
@@ -34,8 +36,17 @@ struct PlanJSONWriter {
     // MARK: Layout
 
     private mutating func newline() {
-        bytes.append(0x0A)
-        for _ in 0..<depth { bytes.append(0x20); bytes.append(0x20) }
+        let count = 1 + 2 * depth
+        if count <= indentation.count {
+            bytes.append(contentsOf: indentation[0..<count])
+        } else {
+            bytes.append(0x0A)
+            bytes.append(contentsOf: repeatElement(0x20, count: count - 1))
+        }
+    }
+
+    private mutating func ascii(_ text: StaticString) {
+        text.withUTF8Buffer { bytes.append(contentsOf: $0) }
     }
 
     private mutating func open(_ bracket: UInt8) {
@@ -70,8 +81,8 @@ struct PlanJSONWriter {
         empty = false
         newline()
         bytes.append(UInt8(ascii: "\""))
-        key.withUTF8Buffer { bytes.append(contentsOf: $0) }
-        bytes.append(contentsOf: [UInt8(ascii: "\""), 0x20, UInt8(ascii: ":"), 0x20])
+        ascii(key)
+        ascii("\" : ")
     }
 
     /// A key that is data (before/after attributes): escaped like any string.
@@ -80,7 +91,7 @@ struct PlanJSONWriter {
         empty = false
         newline()
         string(key)
-        bytes.append(contentsOf: [0x20, UInt8(ascii: ":"), 0x20])
+        ascii(" : ")
     }
 
     // MARK: Values
@@ -109,7 +120,9 @@ struct PlanJSONWriter {
                 case 0x0D: bytes.append(UInt8(ascii: "r"))
                 case 0x09: bytes.append(UInt8(ascii: "t"))
                 default:
-                    bytes.append(contentsOf: [UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), Self.hex[Int(byte >> 4)], Self.hex[Int(byte & 0xF)]])
+                    ascii("u00")
+                    bytes.append(Self.hex[Int(byte >> 4)])
+                    bytes.append(Self.hex[Int(byte & 0xF)])
                 }
             }
             if start < utf8.count { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start...])) }
@@ -121,15 +134,40 @@ struct PlanJSONWriter {
         if let value { string(value) } else { null() }
     }
 
-    mutating func null() { bytes.append(contentsOf: Array("null".utf8)) }
+    mutating func null() { ascii("null") }
 
     mutating func bool(_ value: Bool) {
-        if value { bytes.append(contentsOf: [0x74, 0x72, 0x75, 0x65]) } else { bytes.append(contentsOf: [0x66, 0x61, 0x6C, 0x73, 0x65]) }
+        if value { ascii("true") } else { ascii("false") }
     }
 
-    mutating func integer<T: BinaryInteger>(_ value: T) {
-        if value < 10 && value >= 0 { bytes.append(0x30 + UInt8(value)); return }
-        bytes.append(contentsOf: String(value).utf8)
+    mutating func integer(_ value: Int) {
+        if value < 0 {
+            bytes.append(UInt8(ascii: "-"))
+            integer(value.magnitude)
+        } else {
+            integer(UInt64(value))
+        }
+    }
+
+    mutating func integer(_ value: UInt) { integer(UInt64(value)) }
+
+    mutating func integer(_ value: UInt64) {
+        if value < 10 {
+            bytes.append(0x30 + UInt8(value))
+            return
+        }
+        // Digits from the right into a 20-byte scratch (UInt64.max has 20), then in order.
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        withUnsafeMutableBytes(of: &digits) { scratch in
+            var rest = value
+            var index = 20
+            while rest > 0 {
+                index -= 1
+                scratch[index] = 0x30 + UInt8(rest % 10)
+                rest /= 10
+            }
+            bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: scratch[index..<20]))
+        }
     }
 
     /// A number as `JSONEncoder` writes a `Double`: integral values without `.0`.
@@ -140,11 +178,46 @@ struct PlanJSONWriter {
         bytes.append(contentsOf: text.utf8)
     }
 
-    /// `2026-11-21T10:00:00Z`, whole seconds (as `Date.iso8601`).
+    /// `"2026-11-21T10:00:00Z"`: UTC, to the second (rounded down), as `Date.iso8601`.
     mutating func date(_ value: Date) {
+        let seconds = Int64(value.timeIntervalSince1970.rounded(.down))
+        let days = seconds >= 0 ? seconds / 86400 : (seconds - 86399) / 86400
+        let secondOfDay = seconds - days * 86400
+        // Civil date from days since 1970-01-01 (H. Hinnant), as in `Date.iso8601`.
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let day = doy - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
+        guard (0...9999).contains(year) else {
+            // Out of four digits: as `Date.iso8601` writes it.
+            bytes.append(UInt8(ascii: "\""))
+            bytes.append(contentsOf: value.iso8601.utf8)
+            bytes.append(UInt8(ascii: "\""))
+            return
+        }
+        func two(_ n: Int64) {
+            bytes.append(0x30 + UInt8(n / 10))
+            bytes.append(0x30 + UInt8(n % 10))
+        }
         bytes.append(UInt8(ascii: "\""))
-        bytes.append(contentsOf: value.iso8601.utf8)
-        bytes.append(UInt8(ascii: "\""))
+        two(year / 100)
+        two(year % 100)
+        bytes.append(UInt8(ascii: "-"))
+        two(month)
+        bytes.append(UInt8(ascii: "-"))
+        two(day)
+        bytes.append(UInt8(ascii: "T"))
+        two(secondOfDay / 3600)
+        bytes.append(UInt8(ascii: ":"))
+        two(secondOfDay % 3600 / 60)
+        bytes.append(UInt8(ascii: ":"))
+        two(secondOfDay % 60)
+        ascii("Z\"")
     }
 
     mutating func strings(_ values: [String]) {
