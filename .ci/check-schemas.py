@@ -86,7 +86,8 @@ BAD_PLAN = {"format_version": 2, "actions": [{"kind": "format-disk"}]}
 def bad_plans():
     """Plans the plan schema must reject: BAD_PLAN, and real plans spoilt in one place
     each (an operation as format 1 wrote it, an operation with a key it does not have, an
-    operation without a required key, an unknown operation, format_version 1)."""
+    operation without a required key, an unknown operation, format_version 1, an
+    attribute not in snake_case)."""
     import copy
 
     bad = [("<unknown action kind>", BAD_PLAN)]
@@ -110,6 +111,7 @@ def bad_plans():
     spoilt("a required key missing", lambda p: operation(p, "create_snapshot").pop("label"))
     spoilt("an unknown operation", lambda p: operation(p, "create_host").update({"op": "format_disk"}))
     spoilt("format_version 1", lambda p: p.update({"format_version": 1}))
+    spoilt("a camelCase attribute", lambda p: next(a for a in p["actions"] if "after" in a)["after"].update({"mirrorPool": "x"}))
     return bad
 
 # A document the configuration schema must reject: a misspelt section.

@@ -7,11 +7,15 @@ import Foundation
 /// unescaped, empty containers as `[`, a blank line, `]`.
 ///
 /// `JSONEncoder` builds a tree of boxed values, sorts every object's keys and
-/// formats each date with a date formatter: over a plan of 100,000 retention
-/// decisions that took seconds. This writer emits each struct's keys already in
-/// sorted order, so its output is byte for byte the encoder's (a test compares
-/// the two on every golden plan); the `Codable` conformances stay the reference
-/// and are what `PlanJSONRenderer.decode` reads plan files with.
+/// formats each date with a date formatter: over the plan of the benchmark fleet
+/// (2,000 actions, 101,000 retention decisions, 32 MiB) that took 1–2 s, this
+/// writer about 0.15 s. It emits each type's keys already in sorted order, so its
+/// output is byte for byte the encoder's (`PlanFormatTests` compare the two on the
+/// golden plans and on a plan with every field, operation and awkward string); the
+/// `Codable` conformances stay the reference, and are what plan files are read with.
+///
+/// Strings are escaped as the encoder escapes them, as JSON requires: `"`, `\` and
+/// every control character below U+0020; everything else is written as UTF-8.
 struct PlanJSONWriter {
     enum Failure: Error, CustomStringConvertible {
         case nonFinite(Double)
@@ -129,12 +133,6 @@ struct PlanJSONWriter {
         }
         bytes.append(UInt8(ascii: "\""))
     }
-
-    mutating func string(_ value: String?) {
-        if let value { string(value) } else { null() }
-    }
-
-    mutating func null() { ascii("null") }
 
     mutating func bool(_ value: Bool) {
         if value { ascii("true") } else { ascii("false") }
