@@ -39,7 +39,17 @@ def config_files(directory):
     return sorted(found)
 
 
+_plan_documents = []
+
+
 def plan_documents():
+    """The plan documents below, made once."""
+    if not _plan_documents:
+        _plan_documents.extend(make_plan_documents())
+    return _plan_documents
+
+
+def make_plan_documents():
     """Plan JSON of the shipped policies, made by the built binary: on a new state, and
     after an apply an hour later (with prunes, transfers and retention decisions)."""
     import subprocess
@@ -70,7 +80,39 @@ def plan_documents():
 
 
 # A plan the plan schema must reject: an unknown action kind.
-BAD_PLAN = {"format_version": 1, "actions": [{"kind": "format-disk"}]}
+BAD_PLAN = {"format_version": 2, "actions": [{"kind": "format-disk"}]}
+
+
+def bad_plans():
+    """Plans the plan schema must reject: BAD_PLAN, and real plans spoilt in one place
+    each (an operation as format 1 wrote it, an operation with a key it does not have, an
+    operation without a required key, an unknown operation, format_version 1, an
+    attribute not in snake_case)."""
+    import copy
+
+    bad = [("<unknown action kind>", BAD_PLAN)]
+    name, document = plan_documents()[0]
+
+    def spoilt(what, change):
+        plan = copy.deepcopy(document)
+        change(plan)
+        bad.append((f"{name}, {what}", plan))
+
+    def operation(plan, op):
+        return next(o for a in plan["actions"] for o in a["operations"] if o["op"] == op)
+
+    def format_one(plan):
+        action = next(a for a in plan["actions"] if any(o["op"] == "create_snapshot" for o in a["operations"]))
+        spec = {k: v for k, v in action["operations"][0].items() if k != "op"}
+        action["operations"][0] = {"createSnapshot": {"spec": spec}}
+
+    spoilt("a format 1 operation", format_one)
+    spoilt("an unknown key in an operation", lambda p: operation(p, "create_volume").update({"spec": {}}))
+    spoilt("a required key missing", lambda p: operation(p, "create_snapshot").pop("label"))
+    spoilt("an unknown operation", lambda p: operation(p, "create_host").update({"op": "format_disk"}))
+    spoilt("format_version 1", lambda p: p.update({"format_version": 1}))
+    spoilt("a camelCase attribute", lambda p: next(a for a in p["actions"] if "after" in a)["after"].update({"mirrorPool": "x"}))
+    return bad
 
 # A document the configuration schema must reject: a misspelt section.
 BAD_CONFIGURATION = {"volume": {"v1": {"pool": "p1", "size": "1TiB"}}}
@@ -84,7 +126,7 @@ CHECKS = [
     {
         "schema": "schemas/plan.schema.json",
         "valid": plan_documents,
-        "invalid": lambda: [("<unknown action kind>", BAD_PLAN)],
+        "invalid": bad_plans,
     },
 ]
 

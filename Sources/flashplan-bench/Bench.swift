@@ -15,6 +15,7 @@ import Yams
 ///
 ///     swift run -c release flashplan-bench            # 10,000 volumes, 1,000 groups, 1,000,000 snapshots
 ///     swift run -c release flashplan-bench --quick    # a tenth of that
+///     swift run -c release flashplan-bench --plan-only   # validate, observe and the plan command only
 ///
 /// The state is seeded in a child process, so the peak memory printed for `plan`
 /// is that of loading, observing and planning alone.
@@ -39,18 +40,30 @@ struct Bench {
             let (load, loaded) = try measure { try ConfigurationLoader.load(directory: arguments[index + 1]) }
             let (planning, plan) = measure { Planner(configuration: loaded.configuration, observed: observed, now: now).plan() }
             let (rendering, _) = measure { PlanTextRenderer(renderer: loaded.renderer).render(plan) }
-            print("observe \(format(open)), load \(format(load)), plan \(format(planning)), render \(format(rendering))")
+            let (json, rendered) = try measure { try PlanJSONRenderer.render(plan) }
+            let (decoding, _) = try measure { try PlanJSONRenderer.decode(Data(rendered.utf8)) }
+            print("observe \(format(open)), load \(format(load)), plan \(format(planning)), render \(format(rendering)), json \(format(json)), decode \(format(decoding))")
             return
         }
         if let index = arguments.firstIndex(of: "--plan-child"), index + 2 < arguments.count {
-            // Child: one plan command, timed, with this process's peak memory.
+            // Child: one plan command, timed, with this process's peak memory; then
+            // `--format F` and `--out FILE` as the plan command takes them.
+            let format = arguments.firstIndex(of: "--format").map { PlanRequest.Format(rawValue: arguments[$0 + 1])! } ?? .text
+            let out = arguments.firstIndex(of: "--out").map { arguments[$0 + 1] }
             let (seconds, outcome) = try measure {
-                try PlanRunner.run(PlanRequest(configDirectory: arguments[index + 1], statePath: arguments[index + 2], now: now)) { path in
+                try PlanRunner.run(PlanRequest(configDirectory: arguments[index + 1], statePath: arguments[index + 2], now: now, format: format, out: out)) { path in
                     let store = try StateStore(path: path)
                     return StateSession(backend: store.backend, ledger: store)
                 }
             }
-            print("\(seconds) \(peakMemoryMiB()) \(outcome.stdout.split(separator: "\n").last ?? "")")
+            let summary = format == .text ? outcome.stdout.split(separator: "\n").last.map(String.init) ?? "" : "\(outcome.stdout.utf8.count / 1_048_576) MiB of \(format.rawValue)"
+            print("\(seconds) \(peakMemoryMiB()) \(summary)")
+            return
+        }
+        if let index = arguments.firstIndex(of: "--read-plan-child"), index + 1 < arguments.count {
+            // Child: read a plan file back as `apply FILE` does.
+            let (seconds, plan) = try measure { try PlanFile.read(arguments[index + 1]) }
+            print("\(seconds) \(peakMemoryMiB()) \(plan.actions.count) actions, \(plan.retention.count) retention decisions")
             return
         }
         let quick = arguments.contains("--quick")
@@ -100,6 +113,20 @@ struct Bench {
         let planSeconds = Double(child[0]) ?? .nan, memory = Double(child[1]) ?? .nan
         report("plan command (load ∥ observe, plan, render)", planSeconds, target: 1.0, floor: floor)
         print("       peak memory \(Int(memory)) MiB (target ≤ 512 MiB: \(memory <= 512 ? "met" : "MISSED")); \(child.count > 2 ? child[2] : "")")
+        // The same command with `--format json`, and with `--out FILE` (text on stdout, the JSON plan saved).
+        let planFile = work.appendingPathComponent("plan.json").path
+        for (name, extra) in [("plan --format json", ["--format", "json"]), ("plan --out FILE", ["--out", planFile])] {
+            let child = try runChildOutput([arguments[0], "--plan-child", config.path, state] + extra).split(separator: " ", maxSplits: 2)
+            let seconds = Double(child[0]) ?? .nan, memory = Double(child[1]) ?? .nan
+            report(name, seconds, target: 1.0, floor: floor)
+            print("       peak memory \(Int(memory)) MiB (target ≤ 512 MiB: \(memory <= 512 ? "met" : "MISSED")); \(child.count > 2 ? child[2] : "")")
+        }
+        let reading = try runChildOutput([arguments[0], "--read-plan-child", planFile]).split(separator: " ", maxSplits: 2)
+        let planFileSize = ((try? FileManager.default.attributesOfItem(atPath: planFile)[.size]) as? Int ?? 0) / 1_048_576
+        report("reading the plan file back (\(planFileSize) MiB)", Double(reading[0]) ?? .nan, target: 1.0)
+        print("       peak memory \(Int(Double(reading[1]) ?? .nan)) MiB; \(reading.count > 2 ? reading[2] : "")")
+        // --plan-only: stop here (no apply, no second seed).
+        if arguments.contains("--plan-only") { return }
 
         // apply: the same plan carried out, first its execution alone, then (on a new
         // seed of the state) the whole command with its lock, load, observe and plan.

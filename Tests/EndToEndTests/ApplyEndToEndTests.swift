@@ -287,6 +287,39 @@ struct ApplyEndToEndTests {
         #expect(elsewhere.stdout.contains("make a new plan"), "\(elsewhere)")
     }
 
+    /// A plan file of another format (an older or newer flashplan's, or no format at all)
+    /// is refused before anything is done, naming both versions and what to do.
+    @Test func aPlanFileOfAnotherFormatVersionIsRefused() throws {
+        let workspace = try ApplyWorkspace(config: Fleets.twoArrays)
+        defer { workspace.remove() }
+        #expect(try workspace.apply(Self.t0).exitCode == 0)
+        let saved = try workspace.run(["plan", "--out", "p.json"] + workspace.flags(Self.t1))
+        #expect(saved.exitCode == 0, "\(saved)")
+        let text = try String(contentsOf: workspace.url.appendingPathComponent("p.json"), encoding: .utf8)
+        #expect(text.contains("\"format_version\" : 2,"))
+        let before = try workspace.listing(Self.t1)
+        let versions: [(name: String, text: String, found: String)] = [
+            ("v1.json", text.replacingOccurrences(of: "\"format_version\" : 2,", with: "\"format_version\" : 1,"), "format_version 1"),
+            ("v3.json", text.replacingOccurrences(of: "\"format_version\" : 2,", with: "\"format_version\" : 3,"), "format_version 3"),
+            ("none.json", text.replacingOccurrences(of: "\"format_version\" : 2,", with: ""), "no format_version"),
+        ]
+        for version in versions {
+            try version.text.write(to: workspace.url.appendingPathComponent(version.name), atomically: true, encoding: .utf8)
+            let run = try workspace.run(["apply", version.name] + workspace.flags(Self.t1))
+            #expect(run.exitCode == 1, "\(run)")
+            let output = run.stdout + run.stderr
+            #expect(output.contains("\(version.name): the file has \(version.found.hasPrefix("no") ? "" : "plan ")\(version.found)"), "\(run)")
+            #expect(output.contains("this flashplan reads plan format_version 2 only"), "\(run)")
+            #expect(output.contains("flashplan plan --out \(version.name)"), "\(run)")
+        }
+        #expect(try workspace.listing(Self.t1).canonical == before.canonical, "a refused plan file changed the state")
+        #expect(try StateDatabase.applies(workspace.statePath).count == 1, "a refused plan file recorded an apply")
+
+        // The plan as saved still applies: the refusals left it current.
+        let applied = try workspace.run(["apply", "p.json"] + workspace.flags(Self.t1))
+        #expect(applied.exitCode == 0, "\(applied)")
+    }
+
     // MARK: Approval
 
     @Test func theApprovalPromptOnATerminal() throws {

@@ -46,7 +46,9 @@ import Testing
         let run = try FlashPlanBinary.run(["plan", "--state", state, "--now", Self.now, "--format", "json", "--out", out], in: dir)
         #expect(run.exitCode == 0, "\(run)")
         let object = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any]
-        #expect(object?["format_version"] as? Int == 1)
+        #expect(object?["format_version"] as? Int == 2)
+        let operations = (object?["actions"] as? [[String: Any]] ?? []).flatMap { $0["operations"] as? [[String: Any]] ?? [] }
+        #expect(!operations.isEmpty && operations.allSatisfy { $0["op"] is String }, "every operation is typed by its op")
         #expect((object?["state"] as? [String: Any])?["serial"] != nil)
         #expect(FileManager.default.contents(atPath: out) == Data(run.stdout.utf8), "--out holds the same plan JSON")
         #expect(run.stderr.contains("flashplan apply \(out)"))

@@ -14,15 +14,19 @@ public enum PlanRunner {
         var plan = Planner(configuration: loaded.configuration, observed: observed, now: request.now, options: request.options).plan()
         plan.diagnostics = (loaded.diagnostics + plan.diagnostics).sortedByLocation()
         if request.strict { plan.diagnostics = plan.diagnostics.promotingWarnings() }
+        // The JSON is rendered once, for the plan file and for `--format json` alike.
+        var json: Data?
         if let out = request.out {
-            try PlanFile.write(plan, to: out)
+            let data = try PlanJSONRenderer.renderData(plan)
+            try PlanFile.write(json: data, to: out)
+            json = data
         }
         let rendered: String
         switch request.format {
         case .text:
             rendered = PlanTextRenderer(style: TerminalStyle(enabled: request.color), renderer: loaded.renderer).render(plan)
         case .json:
-            rendered = try PlanJSONRenderer.render(plan)
+            rendered = String(decoding: try json ?? PlanJSONRenderer.renderData(plan), as: UTF8.self)
         case .markdown:
             rendered = PlanMarkdownRenderer.render(plan)
         }

@@ -7,7 +7,10 @@ import Foundation
 /// Encoded with snake_case keys this is the plan JSON of DESIGN §5 and
 /// `schemas/plan.schema.json`; a plan file is this JSON.
 public struct Plan: Sendable, Hashable, Codable {
-    public static let currentFormatVersion = 1
+    /// The plan JSON's `format_version`. 2: every storage operation is an object
+    /// `{"op": "create_snapshot", …}` with snake_case keys (1 had `{"createSnapshot":
+    /// {"spec": {…}}}`). `flashplan apply` reads plan files of this version only.
+    public static let currentFormatVersion = 2
 
     public var formatVersion: Int = Plan.currentFormatVersion
     public var now: Date

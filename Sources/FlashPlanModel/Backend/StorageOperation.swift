@@ -6,7 +6,7 @@ import Foundation
 /// create/delete) plus the simulator-only installation of arrays and clusters.
 ///
 /// Plans carry these values; the executor hands them to a `StorageBackend`.
-public enum StorageOperation: Sendable, Hashable, Codable {
+public enum StorageOperation: Sendable, Hashable {
     /// Simulator only: a real backend would have to hold the array already.
     case installArray(name: String, model: ArrayModel, capacity: ByteCount, site: String?)
     /// Simulator only.
@@ -43,10 +43,6 @@ public enum StorageOperation: Sendable, Hashable, Codable {
     /// A clone volume `name` of `snapshot` of `volume`, in that volume's pool.
     case createClone(name: String, volume: String, snapshot: String, host: String?)
     case deleteClone(name: String)
-
-    // In plan JSON the unlabeled payloads read `{"createVolume": {"spec": {…}}}`, not `_0`.
-    enum CreateVolumeCodingKeys: String, CodingKey { case _0 = "spec" }
-    enum CreateSnapshotCodingKeys: String, CodingKey { case _0 = "spec" }
 }
 
 /// The properties of a volume to create.
@@ -78,7 +74,8 @@ public struct VolumeSpec: Sendable, Hashable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case name, pool, size, accessProtocol = "protocol", thin, compressed, mirrorPool, changeRate, role
+        case name, pool, size, accessProtocol = "protocol", thin, compressed, mirrorPool = "mirror_pool",
+            changeRate = "change_rate", role
     }
 }
 
@@ -103,5 +100,9 @@ public struct SnapshotSpec: Sendable, Hashable, Codable {
         self.tag = tag
         self.group = group
         self.immutableUntil = immutableUntil
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case volume, name, label, hosts, tag, group, immutableUntil = "immutable_until"
     }
 }
