@@ -181,8 +181,8 @@ import Testing
         }
         let full = SourceLocation(file: "policies/a.yaml", line: 3, column: 5)
         let diagnostics: [Diagnostic] = [
-            .error("pool-full", at: full, "full \(awkward)", note: "grow it \(awkward)"),
-            .warning("targeting", at: .unknown, "targeting is in effect"),
+            .error(.poolFull, at: full, "full \(awkward)", note: "grow it \(awkward)"),
+            .warning(.targeting, at: .unknown, "targeting is in effect"),
         ]
         let capacity = [
             PoolProjection(
@@ -195,6 +195,10 @@ import Testing
         return Plan(
             now: time, state: StateReference(lineage: PlannerFixture.lineage, serial: 42), configDigest: "sha256:abc", actions: actions,
             retention: retention, drift: [DriftItem(address: "volume.v1", change: "grown \(awkward)", response: "reported")],
+            unmanaged: [
+                UnmanagedBackups(group: awkward, cause: .groupRemoved, volumes: ["v1", awkward], backups: 2, snapshots: 3, newest: time),
+                UnmanagedBackups(group: "g", cause: .destinationRemoved, volumes: ["v1_dr"], backups: 1, snapshots: 1, newest: time),
+            ],
             diagnostics: diagnostics, capacity: capacity, targets: ["erp"], excludes: ["apps", awkward])
     }
 

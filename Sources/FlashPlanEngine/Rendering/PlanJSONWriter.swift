@@ -292,6 +292,20 @@ extension PlanJSONWriter {
         key("transfers"); integer(plan.summary.transfers)
         endObject()
         key("targets"); strings(plan.targets)
+        key("unmanaged")
+        beginArray()
+        for item in plan.unmanaged {
+            element()
+            beginObject()
+            key("backups"); integer(item.backups)
+            key("cause"); string(item.cause.rawValue)
+            key("group"); string(item.group)
+            key("newest"); date(item.newest)
+            key("snapshots"); integer(item.snapshots)
+            key("volumes"); strings(item.volumes)
+            endObject()
+        }
+        endArray()
         endObject()
     }
 
