@@ -28,7 +28,7 @@ final class RecordingBackend: StorageBackend, ApplyLedger, Sendable {
         running.withLock { $0.now += 1; $0.peak = max($0.peak, $0.now) }
         defer { running.withLock { $0.now -= 1 } }
         if delay > 0 { usleep(delay) }
-        let name = entry?.address ?? "?"
+        let name = entry.map { String($0.address.dropFirst("host.".count)) } ?? "?"
         if failing.contains(name) { throw BackendError(.injectedFailure, "injected failure on \(name)") }
         performed.withLock { $0.append(name) }
         if let entry { journal.withLock { $0.append(entry) } }
@@ -44,7 +44,7 @@ final class RecordingBackend: StorageBackend, ApplyLedger, Sendable {
 
     static func action(_ name: String, after: [String] = [], blocked: String? = nil) -> PlanAction {
         var action = PlanAction(
-            kind: .createHost, address: name, reason: "test", dependsOn: after.map { "create-host:\($0)" },
+            kind: .createHost, address: .host(name), reason: "test", dependsOn: after.map { ActionID(.createHost, .host($0)) },
             operation: .createHost(name: name, site: nil))
         action.blockedBy = blocked
         return action
@@ -62,26 +62,26 @@ final class RecordingBackend: StorageBackend, ApplyLedger, Sendable {
         let report = await Executor(backend: backend, ledger: backend, parallelism: 4).run(plan, applyID: "x", now: Self.now)
         #expect(backend.performed.withLock { $0 } == ["a", "b", "c"])
         #expect(report.exitCode == 0)
-        #expect(backend.journal.withLock { $0.map(\.address) } == ["a", "b", "c"])
+        #expect(backend.journal.withLock { $0.map(\.address) } == ["host.a", "host.b", "host.c"])
     }
 
     @Test func aFailureSkipsDependentsButNotIndependentActions() async {
         let backend = RecordingBackend(failing: ["a"])
         let plan = Self.plan([Self.action("a"), Self.action("b", after: ["a"]), Self.action("c", after: ["b"]), Self.action("d")])
         let report = await Executor(backend: backend, ledger: backend).run(plan, applyID: "x", now: Self.now)
-        let status = Dictionary(uniqueKeysWithValues: report.results.map { ($0.address, $0.status) })
+        let status = Dictionary(uniqueKeysWithValues: report.results.map { ($0.address.description.dropFirst("host.".count), $0.status) })
         #expect(status == ["a": .failed, "b": .skipped, "c": .skipped, "d": .applied])
         #expect(report.exitCode == 3)
-        #expect(report.results.first { $0.address == "c" }?.message?.contains("create-host:b") == true)
+        #expect(report.results.first { $0.address == .host("c") }?.message?.contains("create-host:host.b") == true)
         let outcomes = backend.journal.withLock { $0.map { "\($0.address):\($0.outcome.rawValue)" } }.sorted()
-        #expect(outcomes == ["a:failed", "b:skipped", "c:skipped", "d:applied"])
+        #expect(outcomes == ["host.a:failed", "host.b:skipped", "host.c:skipped", "host.d:applied"])
     }
 
     @Test func blockedActionsAreSkippedWithTheirReason() async {
         let backend = RecordingBackend()
         let plan = Self.plan([Self.action("a", blocked: "array 'a2' is offline"), Self.action("b", after: ["a"]), Self.action("c")])
         let report = await Executor(backend: backend, ledger: backend).run(plan, applyID: "x", now: Self.now)
-        #expect(report.results.first { $0.address == "a" }?.message == "blocked: array 'a2' is offline")
+        #expect(report.results.first { $0.address == .host("a") }?.message == "blocked: array 'a2' is offline")
         #expect(report.count(.skipped) == 2)
         #expect(backend.performed.withLock { $0 } == ["c"])
     }

@@ -11,7 +11,7 @@ extension ObservedState {
     /// Blocked actions, and whatever depends on them, are skipped, as the executor does.
     func applying(_ plan: Plan, at now: Date) -> ObservedState {
         var state = self
-        var skipped = Set<String>()
+        var skipped = Set<ActionID>()
         for action in Self.dependencyOrder(plan.actions) {
             if action.blockedBy != nil || action.dependsOn.contains(where: skipped.contains) {
                 skipped.insert(action.id)

@@ -162,8 +162,8 @@ import Testing
         let awkward = "quote \" backslash \\ slash / tab \t newline \n bell \u{07} del \u{7F} é 😀 \u{2028} \u{0}"
         let actions = samples.enumerated().map { (index: Int, operation: StorageOperation) -> PlanAction in
             var action = PlanAction(
-                kind: ActionKind.allCases[index % ActionKind.allCases.count], address: "thing.\(index) \(awkward)",
-                group: index % 3 == 0 ? nil : "g\(index)", reason: "because \(awkward)", dependsOn: index == 0 ? [] : ["x:\(index - 1)"],
+                kind: ActionKind.allCases[index % ActionKind.allCases.count], address: .volume("thing.\(index) \(awkward.replacingOccurrences(of: "/", with: "|"))"),
+                group: index % 3 == 0 ? nil : "g\(index)", reason: "because \(awkward)", dependsOn: index == 0 ? [] : [ActionID(.createHost, .host("x\(index - 1)"))],
                 before: index % 2 == 0 ? nil : ["size": "1TiB", "mirror_pool": "(none)", awkward: awkward],
                 after: index % 4 == 0 ? nil : ["size": "2TiB", "io_groups": "2", "a": ""],
                 operations: [operation, sample(operation.name, full: true)], destructive: index % 5 == 0, arrays: ["fs1", "fs2"])

@@ -146,9 +146,9 @@ import Testing
         #expect(Set(plan.ids) == Set(c.actions), "\(plan.ids)")
         #expect(plan.rules == Set(c.rules), "\(plan.diagnostics)")
         for id in c.absent { #expect(plan.action(id) == nil, "\(id)") }
-        for action in plan.actions { #expect(action.destructive == c.destructive.contains(action.id), "\(action.id)") }
+        for action in plan.actions { #expect(action.destructive == c.destructive.contains(action.id.description), "\(action.id)") }
         // No action ever touches an undeclared volume.
-        #expect(!plan.actions.contains { $0.address.contains("v9") })
+        #expect(!plan.actions.contains { $0.address.description.contains("v9") })
     }
 
     @Test func resizeShowsBeforeAndAfter() {

@@ -211,7 +211,7 @@ struct RandomScenario: CustomStringConvertible {
         let protected = protectedBackups(scenario, plan)
         // No protected backup is ever pruned, on primary or on a destination.
         for name in plan.prunedBackups { p.expect(protected[name] == nil, "\(ctx): pruned \(name), protected: \(protected[name] ?? [])") }
-        for action in plan.actions(.prune) where action.address.hasPrefix("snapshot.") {
+        for action in plan.actions(.prune) where action.address.description.hasPrefix("snapshot.") {
             guard case .deleteSnapshot(let volume, let name)? = action.operations.first else { continue }
             let snapshot = scenario.observed.snapshots.first { $0.volume == volume && $0.name == name }
             p.expect((snapshot?.immutableUntil ?? .distantPast) <= scenario.now, "\(ctx): pruned immutable \(volume)/\(name)")
@@ -226,11 +226,11 @@ struct RandomScenario: CustomStringConvertible {
         let after = scenario.observed.applying(plan, at: scenario.now)
         let replan = Planner(configuration: configuration, observed: after, now: scenario.now).plan()
         if scenario.offline {
-            var stuck = Set<String>()
+            var stuck = Set<ActionID>()
             for action in ObservedState.dependencyOrder(replan.actions) where action.blockedBy != nil || action.dependsOn.contains(where: stuck.contains) {
                 stuck.insert(action.id)
             }
-            let runnable = replan.ids.filter { !stuck.contains($0) }
+            let runnable = replan.actions.map(\.id).filter { !stuck.contains($0) }
             p.expect(runnable.isEmpty, "\(ctx): after apply with a2 offline, still runnable: \(runnable)")
         } else {
             p.expect(replan.actions.isEmpty, "\(ctx): after apply, still \(replan.ids)")
@@ -375,7 +375,7 @@ struct RandomScenario: CustomStringConvertible {
             if !plan.actions(.snapshot).isEmpty { features.insert("backup due") }
             if plan.actions(.snapshot).isEmpty { features.insert("nothing due") }
             if !plan.prunedBackups.isEmpty { features.insert("primary prune") }
-            if plan.actions(.prune).contains(where: { $0.address.hasPrefix("snapshot.") }) { features.insert("vault prune") }
+            if plan.actions(.prune).contains(where: { $0.address.description.hasPrefix("snapshot.") }) { features.insert("vault prune") }
             if plan.actions(.transfer).contains(where: { if case .updateRelationship(_, _, let drop) = $0.operations[0] { !drop.isEmpty } else { false } }) {
                 features.insert("mirror drop")
             }

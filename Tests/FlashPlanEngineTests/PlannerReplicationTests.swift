@@ -111,7 +111,7 @@ import Testing
         observed.relationships[0].state = c.state
         let plan = PlannerFixture.plan(configuration, observed, now: Estate.now)
         let prepare = plan.actions.filter { $0.kind == .initializeRelationship || $0.kind == .resyncRelationship }
-        #expect(prepare.map(\.id) == (c.action.map { [$0] } ?? []))
+        #expect(prepare.map(\.id.description) == (c.action.map { [$0] } ?? []))
         if let id = c.action {
             #expect(plan.action(id)?.destructive == c.destructive)
             #expect(plan.orders(id, before: "transfer:relationship.v1_dr"))
@@ -165,7 +165,7 @@ import Testing
         #expect(update.transfer == [newDaily])
         #expect(update.drop.isEmpty)
         // The vault keeps 2 dailies: the new one and 11-20; 11-19 is pruned there.
-        let vaultPrunes = plan.actions(.prune).filter { $0.address.hasPrefix("snapshot.") }
+        let vaultPrunes = plan.actions(.prune).filter { $0.address.description.hasPrefix("snapshot.") }
         #expect(vaultPrunes.map(\.address) == ["snapshot.v1_vault/\(Self.b(19))"])
         let prune = try #require(vaultPrunes.first)
         #expect(prune.operations == [.deleteSnapshot(volume: "v1_vault", name: Self.b(19))])
@@ -340,7 +340,7 @@ import Testing
         let plan = PlannerFixture.plan(configuration, observed, now: Estate.now)
         let snapshot = "snapshot:backup.g/\(Self.new)"
         let prune = "prune:backup.g/\(Self.b(19))"
-        #expect(Set(plan.actions(.snapshot).map(\.id)) == [snapshot])
+        #expect(Set(plan.actions(.snapshot).map(\.id.description)) == [snapshot])
         #expect(plan.prunedBackups == [Self.b(19)])
         for volume in ["v1", "v2"] {
             let mirror = "transfer:relationship.\(volume)_dr"

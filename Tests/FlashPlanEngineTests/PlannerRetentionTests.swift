@@ -153,7 +153,7 @@ import Testing
         let decided = plan.retention.filter { $0.location == "primary" && !$0.planned }.map(\.backup)
         #expect(decided.count == names.count && Set(decided) == names)
         #expect(plan.rules == c.rules, "\(plan.diagnostics)")
-        #expect(!plan.actions.contains { $0.address.contains("manual") })
+        #expect(!plan.actions.contains { $0.address.description.contains("manual") })
     }
 
     @Test func pruneDeletesTheSnapshotOnEveryVolumeOfTheBackupInOneAction() throws {

@@ -99,9 +99,11 @@ enum Estate {
 }
 
 extension Plan {
-    func action(_ id: String) -> PlanAction? { actions.first { $0.id == id } }
+    /// Tests name actions by the text plans print (`kind:address`).
+    func action(_ id: String) -> PlanAction? { actions.first { $0.id.description == id } }
+    func action(_ id: ActionID) -> PlanAction? { actions.first { $0.id == id } }
     func actions(_ kind: ActionKind) -> [PlanAction] { actions.filter { $0.kind == kind } }
-    var ids: [String] { actions.map(\.id) }
+    var ids: [String] { actions.map(\.id.description) }
     func diagnostics(_ rule: Rule) -> [Diagnostic] { diagnostics.filter { $0.rule == rule } }
     var rules: Set<Rule> { Set(diagnostics.map(\.rule)) }
 
@@ -111,22 +113,24 @@ extension Plan {
 
     /// Backup names pruned on primary.
     var prunedBackups: Set<String> {
-        Set(actions(.prune).filter { $0.address.hasPrefix("backup.") }.map { String($0.address.split(separator: "/").last!) })
+        Set(actions(.prune).filter { $0.address.description.hasPrefix("backup.") }.map { String($0.address.description.split(separator: "/").last!) })
     }
 
     /// Ids `id` depends on, directly or not.
     func ancestors(of id: String) -> Set<String> {
         var seen = Set<String>()
-        var stack = action(id)?.dependsOn ?? []
+        var stack = (action(id)?.dependsOn ?? []).map(\.description)
         while let next = stack.popLast() {
             guard seen.insert(next).inserted else { continue }
-            stack += action(next)?.dependsOn ?? []
+            stack += (action(next)?.dependsOn ?? []).map(\.description)
         }
         return seen
     }
 
     /// True when `later` runs after `earlier` in every execution of the DAG.
-    func orders(_ earlier: String, before later: String) -> Bool { ancestors(of: later).contains(earlier) }
+    func orders(_ earlier: some CustomStringConvertible, before later: some CustomStringConvertible) -> Bool {
+        ancestors(of: later.description).contains(earlier.description)
+    }
 
     /// The update operation of the transfer to `destination`.
     func update(of destination: String) -> (transfer: [String], drop: [String])? {
@@ -137,8 +141,8 @@ extension Plan {
     }
 
     /// The specs of a backup's snapshot action.
-    func snapshotSpecs(_ id: String) -> [SnapshotSpec] {
-        (action(id)?.operations ?? []).compactMap { if case .createSnapshot(let spec) = $0 { spec } else { nil } }
+    func snapshotSpecs(_ id: some CustomStringConvertible) -> [SnapshotSpec] {
+        (action(id.description)?.operations ?? []).compactMap { if case .createSnapshot(let spec) = $0 { spec } else { nil } }
     }
 
     var json: String { (try? PlanJSONRenderer.render(self)) ?? "<unencodable>" }

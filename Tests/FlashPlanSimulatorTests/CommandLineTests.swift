@@ -42,7 +42,7 @@ import Testing
         run = try FlashPlanExecutable.run(["state", "show", "volume.nope"] + at)
         #expect(run.exitCode == 1 && run.stderr.contains("volume.nope is not in the state (serial 7)"))
         run = try FlashPlanExecutable.run(["state", "show", "nonsense"] + at)
-        #expect(run.exitCode == 1 && run.stderr.contains("'nonsense' is not a state address"))
+        #expect(run.exitCode == 1 && run.stderr.contains("'nonsense' is not an address"))
         run = try FlashPlanExecutable.run(["state", "list"] + at)
         #expect(run.exitCode == 0 && run.stdout.contains("fs1   FlashSystem 720  6 TB      -     online"), "\(run.stdout)")
         run = try FlashPlanExecutable.run(["state", "list", "--format", "json"] + at)

@@ -64,7 +64,7 @@ import Testing
         try sim.snapshot("db", "s1")
         let state = try sim.observe()
         for text in ["array.fs1", "cluster.svc1", "pool.p1", "host.h1", "volume.db", "snapshot.db/s1"] {
-            let address = try StateAddress(parsing: text)
+            let address = try Address(parsing: text)
             #expect(address.description == text)
             let shown = try StateInspector.show(address, in: state, format: .text)
             #expect(shown.hasPrefix(text + "\n"))
@@ -73,14 +73,13 @@ import Testing
         #expect(volume.contains("  snapshots        1\n"))
         #expect(volume.contains("  created          2026-11-21T10:00:00Z\n"))
         #expect(try StateInspector.show(.array("fs1"), in: state, format: .text).contains("capacity  12 TB (10.91TiB)"))
-        #expect(throws: StateAddress.Error(message: "volume.nope is not in the state (serial 0)")) {
+        #expect(throws: StateInspector.NotFound(message: "volume.nope is not in the state (serial 0)")) {
             try StateInspector.show(.volume("nope"), in: state, format: .text)
         }
-        #expect(throws: StateAddress.Error(message: "'snapshot.db' is not a snapshot address; write snapshot.VOLUME/NAME")) {
-            try StateAddress(parsing: "snapshot.db")
-        }
-        #expect(throws: StateAddress.Error.self) { try StateAddress(parsing: "lun.x") }
-        #expect(try StateAddress(parsing: "volume.db.01") == .volume("db.01"))
+        #expect(throws: Address.ParseError.self) { try Address(parsing: "snapshot.db") }
+        #expect(throws: Address.ParseError.self) { try Address(parsing: "lun.x") }
+        #expect(try Address(parsing: "volume.db.01") == .volume("db.01"))
+        #expect(try Address(parsing: "volume.db.01/h1") == .mapping(volume: "db.01", host: "h1"))
     }
 }
 

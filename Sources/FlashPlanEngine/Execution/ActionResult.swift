@@ -1,3 +1,5 @@
+import FlashPlanModel
+
 /// How one action of an apply ended.
 public struct ActionResult: Sendable, Hashable, Codable {
     public enum Status: String, Sendable, Hashable, Codable {
@@ -6,14 +8,14 @@ public struct ActionResult: Sendable, Hashable, Codable {
         case notStarted = "not-started"
     }
 
-    public var id: String
+    public var id: ActionID
     public var kind: ActionKind
-    public var address: String
+    public var address: Address
     public var status: Status
     /// Why it failed or was skipped.
     public var message: String?
 
-    public init(id: String, kind: ActionKind, address: String, status: Status, message: String? = nil) {
+    public init(id: ActionID, kind: ActionKind, address: Address, status: Status, message: String? = nil) {
         self.id = id
         self.kind = kind
         self.address = address

@@ -41,7 +41,7 @@ public struct Executor: Sendable {
             done += 1
             if status != .applied {
                 try? ledger.record(JournalEntry(
-                    applyID: applyID, actionID: action.id, address: action.address,
+                    applyID: applyID, actionID: action.id.description, address: action.address.description,
                     outcome: status == .failed ? .failed : .skipped, message: message, at: now))
             }
             progress(.finished(result, done: done, total: actions.count))
@@ -75,7 +75,8 @@ public struct Executor: Sendable {
                     let action = actions[i]
                     running += 1
                     group.addTask {
-                        let entry = JournalEntry(applyID: applyID, actionID: action.id, address: action.address, outcome: .applied, at: now)
+                        let entry = JournalEntry(
+                            applyID: applyID, actionID: action.id.description, address: action.address.description, outcome: .applied, at: now)
                         do {
                             try backend.perform(action.operations, at: now, journal: entry)
                             return (i, nil)

@@ -7,16 +7,16 @@ import FlashPlanModel
 /// leaves half an action behind.
 public struct PlanAction: Sendable, Hashable, Codable, Identifiable {
     /// `kind:address`, unique within a plan and stable across runs.
-    public var id: String
+    public var id: ActionID
     public var kind: ActionKind
     /// What it acts on: `volume.erp-data`, `snapshot.erp-data/erp_db01_11-21-2026_10.00.00`, …
-    public var address: String
+    public var address: Address
     /// The resource group it works for; nil for infrastructure.
     public var group: String?
     /// Why, in words a storage administrator reads in a review.
     public var reason: String
     /// Actions that must succeed before this one runs.
-    public var dependsOn: [String]
+    public var dependsOn: [ActionID]
     /// Attributes before and after, for changes (`size: 1TiB → 2TiB`).
     public var before: [String: String]?
     public var after: [String: String]?
@@ -29,7 +29,7 @@ public struct PlanAction: Sendable, Hashable, Codable, Identifiable {
     public var blockedBy: String?
 
     public init(
-        kind: ActionKind, address: String, group: String? = nil, reason: String, dependsOn: [String] = [],
+        kind: ActionKind, address: Address, group: String? = nil, reason: String, dependsOn: [ActionID] = [],
         before: [String: String]? = nil, after: [String: String]? = nil, operation: StorageOperation,
         destructive: Bool = false, arrays: [String] = []
     ) {
@@ -39,11 +39,11 @@ public struct PlanAction: Sendable, Hashable, Codable, Identifiable {
     }
 
     public init(
-        kind: ActionKind, address: String, group: String? = nil, reason: String, dependsOn: [String] = [],
+        kind: ActionKind, address: Address, group: String? = nil, reason: String, dependsOn: [ActionID] = [],
         before: [String: String]? = nil, after: [String: String]? = nil, operations: [StorageOperation],
         destructive: Bool = false, arrays: [String] = []
     ) {
-        self.id = "\(kind.rawValue):\(address)"
+        self.id = ActionID(kind, address)
         self.kind = kind
         self.address = address
         self.group = group
@@ -58,6 +58,50 @@ public struct PlanAction: Sendable, Hashable, Codable, Identifiable {
 
     enum CodingKeys: String, CodingKey {
         case id, kind, address, group, reason, dependsOn = "depends_on", before, after, operations, destructive, arrays, blockedBy = "blocked_by"
+    }
+}
+
+/// An action's identity in the plan's graph: its kind and what it acts on, written
+/// `kind:address` (`snapshot:backup.erp/erp_db01_11-21-2026_10.00.00`). Dependencies
+/// name actions by it, the journal records it, and plan JSON carries its text.
+public struct ActionID: Sendable, Hashable, Comparable, CustomStringConvertible, ExpressibleByStringInterpolation, Codable {
+    public var kind: ActionKind
+    public var address: Address
+
+    public init(_ kind: ActionKind, _ address: Address) {
+        self.kind = kind
+        self.address = address
+    }
+
+    /// Parses `kind:address`; nil when either part is not one.
+    public init?(parsing text: String) {
+        guard let colon = text.firstIndex(of: ":"), let kind = ActionKind(rawValue: String(text[..<colon])),
+            let address = Address(String(text[text.index(after: colon)...]))
+        else { return nil }
+        self.init(kind, address)
+    }
+
+    /// A literal id in code and tests; a malformed literal is a programming error.
+    public init(stringLiteral value: String) {
+        guard let id = ActionID(parsing: value) else { preconditionFailure("'\(value)' is not an action id (kind:address)") }
+        self = id
+    }
+
+    public var description: String { "\(kind.rawValue):\(address)" }
+
+    public static func < (lhs: ActionID, rhs: ActionID) -> Bool { lhs.description < rhs.description }
+
+    public init(from decoder: any Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        guard let id = ActionID(parsing: text) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "'\(text)' is not an action id (kind:address)"))
+        }
+        self = id
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(description)
     }
 }
 

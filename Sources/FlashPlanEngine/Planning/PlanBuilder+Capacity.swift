@@ -57,7 +57,7 @@ extension PlanBuilder {
                 diagnostics.append(.unknownTarget(name, known: Array(configuration.resourceGroups.keys)))
             }
             diagnostics.append(.targetingInEffect(targets: options.targets, excludes: options.excludes))
-            var keep = Set<String>()
+            var keep = Set<ActionID>()
             if options.targets.isEmpty {
                 keep = Set(actions.map(\.id))
             } else {
@@ -86,7 +86,7 @@ extension PlanBuilder {
             let own = actions[index].id
             let dependencies = actions[index].dependsOn
             guard !dependencies.isEmpty else { continue }
-            var seen = Set<String>(minimumCapacity: dependencies.count)
+            var seen = Set<ActionID>(minimumCapacity: dependencies.count)
             actions[index].dependsOn = dependencies.filter { $0 != own && ids.contains($0) && seen.insert($0).inserted }
         }
     }

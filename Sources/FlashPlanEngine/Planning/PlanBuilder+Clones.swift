@@ -11,8 +11,8 @@ struct CloneDecision: Sendable {
     var parent: String
     /// The existing clone this one replaces (`refresh: newest`).
     var replaces: ObservedClone?
-    var deleteActionID: String { Self.deleteActionID(of: name) }
-    static func deleteActionID(of clone: String) -> String { "delete-clone:clone.\(clone)" }
+    var deleteActionID: ActionID { Self.deleteActionID(of: name) }
+    static func deleteActionID(of clone: String) -> ActionID { ActionID(.deleteClone, .clone(clone)) }
 }
 
 extension PlanBuilder {
@@ -58,7 +58,7 @@ extension PlanBuilder {
         for decision in decisions {
             guard let old = decision.replaces else { continue }
             add(PlanAction(
-                kind: .deleteClone, address: "clone.\(decision.name)", group: plan.group.name,
+                kind: .deleteClone, address: Address.clone(decision.name), group: plan.group.name,
                 reason: "refresh: newest — \(old.parentSnapshot) is replaced by \(decision.parent)",
                 before: ["parent_snapshot": old.parentSnapshot], operation: .deleteClone(name: decision.name), destructive: true,
                 arrays: arrays(ofVolume: decision.name)))
@@ -67,17 +67,17 @@ extension PlanBuilder {
 
     mutating func planClones(_ decisions: [CloneDecision], plan: GroupPlan) {
         for decision in decisions {
-            var dependsOn: [String] = []
+            var dependsOn: [ActionID] = []
             if decision.replaces != nil { dependsOn.append(decision.deleteActionID) }
             // Whichever of these the plan holds: the parent's snapshot or its transfer.
-            dependsOn.append("snapshot:backup.\(plan.group.name)/\(decision.parent)")
-            dependsOn.append("transfer:relationship.\(decision.sourceVolume)")
+            dependsOn.append(ActionID(.snapshot, .backup(group: plan.group.name, name: decision.parent)))
+            dependsOn.append(ActionID(.transfer, .relationship(destination: decision.sourceVolume)))
             // The clone is mapped to its host: a host this plan creates must exist first.
-            if let host = decision.spec.host, let created = planned(.createHost, "host.\(host)") { dependsOn.append(created) }
+            if let host = decision.spec.host, let created = planned(.createHost, Address.host(host)) { dependsOn.append(created) }
             var after = ["parent_snapshot": decision.parent, "pool": copyPools(ofVolume: decision.sourceVolume).first ?? "?"]
             if let host = decision.spec.host { after["host"] = host }
             add(PlanAction(
-                kind: .createClone, address: "clone.\(decision.name)", group: plan.group.name,
+                kind: .createClone, address: Address.clone(decision.name), group: plan.group.name,
                 reason: decision.replaces == nil
                     ? "clone '\(decision.spec.name)' from the newest '\(decision.spec.label)' backup"
                     : "refresh: newest — newer '\(decision.spec.label)' backup \(decision.parent)",

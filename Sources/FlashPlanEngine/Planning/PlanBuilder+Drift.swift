@@ -16,11 +16,11 @@ extension PlanBuilder {
                 let held = offlineVolumes.removeValue(forKey: array.name) ?? []
                 let list = held.count > 8 ? held.prefix(8).joined(separator: ", ") + ", …" : held.joined(separator: ", ")
                 drift.append(DriftItem(
-                    address: "array.\(array.name)",
+                    address: Address.array(array.name),
                     change: "array is offline" + (held.isEmpty ? "" : "; \(held.count) volume\(held.count == 1 ? "" : "s") out of reach: \(list)"),
                     response: "actions that need it are blocked; others run"))
             case .degraded:
-                drift.append(DriftItem(address: "array.\(array.name)", change: "array is degraded (a module failed; running on the hot spare)", response: "none; replace the module"))
+                drift.append(DriftItem(address: Address.array(array.name), change: "array is degraded (a module failed; running on the hot spare)", response: "none; replace the module"))
             case .online:
                 break
             }
@@ -31,21 +31,21 @@ extension PlanBuilder {
                     // Grown outside flashplan, or the declaration was lowered: either way
                     // flashplan will not shrink it (the plan has a volume-shrink error).
                     drift.append(DriftItem(
-                        address: "volume.\(volume.name)", change: "volume is \(volume.size), larger than the declared \(declared.size)",
+                        address: Address.volume(volume.name), change: "volume is \(volume.size), larger than the declared \(declared.size)",
                         response: "none: flashplan never shrinks a volume; declare size: \(volume.size)"))
                 }
             }
             if volume.mirrorPool != nil && !volume.copiesInSync {
-                drift.append(DriftItem(address: "volume.\(volume.name)", change: "mirror copies out of sync", response: "none: the copies resync after repair"))
+                drift.append(DriftItem(address: Address.volume(volume.name), change: "mirror copies out of sync", response: "none: the copies resync after repair"))
             }
             if !volume.online, offlineVolumes.values.contains(where: { $0.contains(volume.name) }) {
-                drift.append(DriftItem(address: "volume.\(volume.name)", change: "volume is offline (no copy on an available array)", response: "its actions are blocked"))
+                drift.append(DriftItem(address: Address.volume(volume.name), change: "volume is offline (no copy on an available array)", response: "its actions are blocked"))
             }
         }
         for relationship in observed.relationships.sorted(by: { $0.destination < $1.destination }) where relationship.state == .broken {
-            let resync = has("resync-relationship:relationship.\(relationship.destination)")
+            let resync = has(ActionID(.resyncRelationship, .relationship(destination: relationship.destination)))
             drift.append(DriftItem(
-                address: "relationship.\(relationship.destination)", change: "relationship broken",
+                address: Address.relationship(destination: relationship.destination), change: "relationship broken",
                 response: resync ? "resync (changes on the destination are discarded)" : "none: no longer declared"))
         }
         reportSnapshotDrift()
@@ -56,10 +56,13 @@ extension PlanBuilder {
         let handMade = snapshotsByVolume.handMadeCount
         if handMade > 0 {
             drift.append(DriftItem(
-                address: "snapshots", change: "\(handMade) snapshot\(handMade == 1 ? "" : "s") taken outside flashplan",
+                address: nil, change: "\(handMade) snapshot\(handMade == 1 ? "" : "s") taken outside flashplan",
                 response: "none: kept, never pruned (not part of any backup)"))
         }
-        drift.sort { ($0.address, $0.change) < ($1.address, $1.change) }
+        drift.sort { a, b in
+            let x = a.address?.description ?? "~", y = b.address?.description ?? "~"
+            return x != y ? x < y : a.change < b.change
+        }
     }
 
     /// A backup missing on a volume that existed when it was taken lost that
@@ -69,9 +72,11 @@ extension PlanBuilder {
         for backup in plan.backups.values.sorted(by: { $0.name < $1.name }) where backup.volumes.count < plan.volumes.count {
             let missing = plan.volumes.filter { !backup.volumes.contains($0) && (volumes[$0]?.created ?? .distantFuture) <= backup.created }
             guard !missing.isEmpty else { continue }
+            let onlyCopies = backup.volumes.isEmpty && !backup.copies.isEmpty
+                ? "; the copy on \(backup.copies.sorted().joined(separator: ", ")) is now the only one" : ""
             drift.append(DriftItem(
-                address: "snapshot.\(missing.joined(separator: ","))/\(backup.name)",
-                change: "snapshot deleted outside flashplan (backup \(backup.name) of group '\(plan.group.name)' is incomplete)",
+                address: .backup(group: plan.group.name, name: backup.name),
+                change: "snapshot on \(missing.joined(separator: ", ")) deleted outside flashplan (the backup is incomplete\(onlyCopies))",
                 response: "none: it cannot be re-created; the rest of the backup is kept and pruned as usual"))
         }
     }

@@ -8,7 +8,7 @@ extension PlanBuilder {
         for array in c.arrays.values.sorted(by: { $0.name < $1.name }) {
             guard let existing = arrays[array.name] else {
                 add(PlanAction(
-                    kind: .installArray, address: "array.\(array.name)",
+                    kind: .installArray, address: Address.array(array.name),
                     reason: "declared at \(array.locations.name); the simulator installs it",
                     after: ["model": array.model.rawValue, "capacity": "\(array.capacity.bytes / 1_000_000_000_000)TB (\(array.capacity))"],
                     operation: .installArray(name: array.name, model: array.model, capacity: array.capacity, site: array.site)))
@@ -20,7 +20,7 @@ extension PlanBuilder {
         }
         for cluster in c.clusters.values.sorted(by: { $0.name < $1.name }) where clusters[cluster.name] == nil {
             add(PlanAction(
-                kind: .installCluster, address: "cluster.\(cluster.name)",
+                kind: .installCluster, address: Address.cluster(cluster.name),
                 reason: "declared at \(cluster.locations.name); the simulator installs it",
                 after: ["io_groups": "\(cluster.ioGroups)"],
                 operation: .installCluster(name: cluster.name, site: cluster.site, ioGroups: cluster.ioGroups)))
@@ -28,7 +28,7 @@ extension PlanBuilder {
         for pool in c.pools.values.sorted(by: { $0.name < $1.name }) { planPool(pool) }
         for host in c.hosts.values.sorted(by: { $0.name < $1.name }) where hosts[host.name] == nil {
             add(PlanAction(
-                kind: .createHost, address: "host.\(host.name)", reason: "declared at \(host.locations.name)",
+                kind: .createHost, address: Address.host(host.name), reason: "declared at \(host.locations.name)",
                 operation: .createHost(name: host.name, site: host.site)))
         }
         for volume in c.volumes.values.sorted(by: { $0.name < $1.name }) where volume.state == .present {
@@ -39,14 +39,14 @@ extension PlanBuilder {
         }
     }
 
-    private func installDependencies(pool: Pool) -> [String] {
-        var ids = pool.arrays.compactMap { planned(.installArray, "array.\($0)") }
-        if let id = planned(.installCluster, "cluster.\(pool.cluster)") { ids.append(id) }
+    private func installDependencies(pool: Pool) -> [ActionID] {
+        var ids = pool.arrays.compactMap { planned(.installArray, Address.array($0)) }
+        if let id = planned(.installCluster, Address.cluster(pool.cluster)) { ids.append(id) }
         return ids
     }
 
     private mutating func planPool(_ pool: Pool) {
-        let address = "pool.\(pool.name)"
+        let address = Address.pool(pool.name)
         guard let existing = pools[pool.name] else {
             plannedPools.insert(pool.name)
             add(PlanAction(
@@ -67,9 +67,9 @@ extension PlanBuilder {
             let current = have[array] ?? .zero
             if size > current {
                 add(PlanAction(
-                    kind: .addPoolCapacity, address: "\(address)/\(array)",
+                    kind: .addPoolCapacity, address: .poolExtent(pool: pool.name, array: array),
                     reason: "pool gets \(size) from '\(array)' (has \(current))",
-                    dependsOn: planned(.installArray, "array.\(array)").map { [$0] } ?? [],
+                    dependsOn: planned(.installArray, Address.array(array)).map { [$0] } ?? [],
                     before: ["capacity_from.\(array)": "\(current)"], after: ["capacity_from.\(array)": "\(size)"],
                     operation: .addPoolCapacity(pool: pool.name, array: array, capacity: size - current), arrays: [array]))
             }
@@ -98,7 +98,7 @@ extension PlanBuilder {
     }
 
     private mutating func planVolume(_ volume: Volume) {
-        let address = "volume.\(volume.name)"
+        let address = Address.volume(volume.name)
         guard let existing = volumes[volume.name] else {
             let spec = VolumeSpec(
                 name: volume.name, pool: volume.pool, size: volume.size, accessProtocol: volume.accessProtocol,
@@ -132,7 +132,7 @@ extension PlanBuilder {
                 operation: .migrateVolume(name: volume.name, toPool: volume.pool), arrays: arrays))
         }
         if existing.mirrorPool != volume.mirrorPool {
-            var removed: [String] = []
+            var removed: [ActionID] = []
             if existing.mirrorPool != nil {
                 removed.append(add(PlanAction(
                     kind: .removeMirrorCopy, address: address,
@@ -158,15 +158,15 @@ extension PlanBuilder {
         }
         for host in existing.hosts where !volume.hosts.contains(host) {
             add(PlanAction(
-                kind: .unmapHost, address: "\(address)/\(host)", reason: "host '\(host)' no longer listed",
+                kind: .unmapHost, address: .mapping(volume: volume.name, host: host), reason: "host '\(host)' no longer listed",
                 operation: .unmapHost(volume: volume.name, host: host), arrays: arrays))
         }
     }
 
-    private mutating func planMapping(volume: String, host: String, after: [String]) {
+    private mutating func planMapping(volume: String, host: String, after: [ActionID]) {
         add(PlanAction(
-            kind: .mapHost, address: "volume.\(volume)/\(host)", reason: "map to host '\(host)'",
-            dependsOn: after + (planned(.createHost, "host.\(host)").map { [$0] } ?? []),
+            kind: .mapHost, address: Address.mapping(volume: volume, host: host), reason: "map to host '\(host)'",
+            dependsOn: after + (planned(.createHost, Address.host(host)).map { [$0] } ?? []),
             operation: .mapHost(volume: volume, host: host), arrays: arrays(ofVolume: volume)))
     }
 
@@ -186,7 +186,7 @@ extension PlanBuilder {
             }
             let snapshots = snapshotsByVolume[volume.name]?.count ?? 0
             add(PlanAction(
-                kind: .destroyVolume, address: "volume.\(volume.name)",
+                kind: .destroyVolume, address: Address.volume(volume.name),
                 reason: "state: absent at \(volume.locations["state"])" + (snapshots > 0 ? "; its \(snapshots) snapshots go with it" : ""),
                 before: ["size": "\(existing.size)", "pool": existing.pool],
                 operation: .destroyVolume(name: volume.name), destructive: true, arrays: arrays(ofVolume: volume.name)))

@@ -11,13 +11,13 @@ struct GroupPlan {
     /// Existing and planned backups of the group on primary, by name.
     var backups: [String: Backup] = [:]
     /// Ids of the snapshot actions per volume.
-    var snapshotActions: [String: [String]] = [:]
+    var snapshotActions: [String: [ActionID]] = [:]
     /// Ids of the primary prune actions per volume.
-    var pruneActions: [String: [String]] = [:]
+    var pruneActions: [String: [ActionID]] = [:]
     /// Backup names pruned on primary.
     var pruned: Set<String> = []
     /// Clones that this plan deletes (refresh), whose parents it may then prune.
-    var releasedClones: [String: [String]] = [:]  // "volume/snapshot" -> delete-clone action ids
+    var releasedClones: [String: [ActionID]] = [:]  // "volume/snapshot" -> delete-clone action ids
 
     /// The clones of `volume/snapshot` that remain after the plan (a refreshed one is deleted).
     func remainingClones(of key: String, among parents: [String: [ObservedClone]]) -> [ObservedClone] {
@@ -146,7 +146,7 @@ extension PlanBuilder {
             var after = ["label": label, "volumes": plan.volumes.joined(separator: ", ")]
             if let immutableUntil { after["immutable_until"] = immutableUntil.iso8601 }
             let id = add(PlanAction(
-                kind: .snapshot, address: "backup.\(group.name)/\(name)", group: group.name, reason: reason,
+                kind: .snapshot, address: Address.backup(group: group.name, name: name), group: group.name, reason: reason,
                 dependsOn: plan.volumes.flatMap(volumeDependencies), after: after,
                 operations: specs.map { .createSnapshot($0) },
                 arrays: Array(Set(plan.volumes.flatMap { arrays(ofVolume: $0) })).sorted()))
@@ -287,7 +287,7 @@ extension PlanBuilder {
             // Held on mirrors only: their updates drop it.
             guard !holders.isEmpty else { continue }
             let id = add(PlanAction(
-                kind: .prune, address: "backup.\(group.name)/\(backup.name)", group: group.name,
+                kind: .prune, address: Address.backup(group: group.name, name: backup.name), group: group.name,
                 reason: "'\(label)' retention \(rule): \(outcome.reason)",
                 dependsOn: holders.flatMap { (plan.snapshotActions[$0] ?? []) + (plan.releasedClones["\($0)/\(backup.name)"] ?? []) },
                 before: ["label": label, "created": backup.created.iso8601, "volumes": holders.joined(separator: ", ")],

@@ -23,27 +23,27 @@ extension PlanBuilder {
     }
 
     /// Creates what is missing and returns the ids the update must wait for.
-    private mutating func prepareRelationship(_ replication: Replication, source: String, destination: String, group: ResourceGroup) -> [String] {
-        var ready: [String] = []
+    private mutating func prepareRelationship(_ replication: Replication, source: String, destination: String, group: ResourceGroup) -> [ActionID] {
+        var ready: [ActionID] = []
         if volumes[destination] == nil, let sourceVolume = configuration.volumes[source] {
             let spec = VolumeSpec(
                 name: destination, pool: replication.to, size: sourceVolume.size, accessProtocol: sourceVolume.accessProtocol,
                 thin: true, compressed: sourceVolume.compressed, changeRate: sourceVolume.changeRate, role: .destination)
             plannedVolumes[destination] = spec
             ready.append(add(PlanAction(
-                kind: .createVolume, address: "volume.\(destination)", group: group.name,
+                kind: .createVolume, address: Address.volume(destination), group: group.name,
                 reason: "\(replication.type.rawValue) destination of '\(source)' in pool \(replication.to)",
                 dependsOn: poolDependencies(replication.to),
                 after: ["pool": replication.to, "size": "\(sourceVolume.size)", "role": "destination"],
                 operation: .createVolume(spec), arrays: arrays(ofPool: replication.to))))
         } else if let existing = volumes[destination], let sourceVolume = configuration.volumes[source], existing.size < sourceVolume.size {
             ready.append(add(PlanAction(
-                kind: .resizeVolume, address: "volume.\(destination)", group: group.name,
+                kind: .resizeVolume, address: Address.volume(destination), group: group.name,
                 reason: "destination follows its source's size \(sourceVolume.size)",
                 before: ["size": "\(existing.size)"], after: ["size": "\(sourceVolume.size)"],
                 operation: .resizeVolume(name: destination, size: sourceVolume.size), arrays: arrays(ofVolume: destination))))
         }
-        let address = "relationship.\(destination)"
+        let address = Address.relationship(destination: destination)
         let arrays = Array(Set(arrays(ofVolume: source) + arrays(ofVolume: destination))).sorted()
         guard let relationship = relationshipsByDestination[destination] else {
             let create = add(PlanAction(
@@ -86,7 +86,7 @@ extension PlanBuilder {
     }
 
     /// A mirror holds exactly its source's backups: send what it lacks, drop what the source pruned.
-    private mutating func planMirrorUpdate(_ plan: GroupPlan, source: String, destination: String, ready: [String]) {
+    private mutating func planMirrorUpdate(_ plan: GroupPlan, source: String, destination: String, ready: [ActionID]) {
         let held = Set((snapshotsByVolume[destination] ?? []).map(\.name))
         let wanted = sourceAfterPlan(plan, source: source)
         let transfer = wanted.filter { !held.contains($0.name) }.map(\.name)
@@ -108,7 +108,7 @@ extension PlanBuilder {
 
     /// A vault receives only the labels its retention lists and keeps them by its own rules.
     private mutating func planVaultUpdate(
-        _ plan: GroupPlan, replication: Replication, source: String, destination: String, ready: [String],
+        _ plan: GroupPlan, replication: Replication, source: String, destination: String, ready: [ActionID],
         decided: inout Set<RetentionDecision>
     ) {
         let group = plan.group
@@ -182,20 +182,20 @@ extension PlanBuilder {
         for prune in prunes {
             let released = plan.releasedClones["\(destination)/\(prune.name)"] ?? []
             add(PlanAction(
-                kind: .prune, address: "snapshot.\(destination)/\(prune.name)", group: group.name,
+                kind: .prune, address: Address.snapshot(volume: destination, name: prune.name), group: group.name,
                 reason: prune.rule.map { "vault '\(prune.label)' retention \($0): \(prune.reason)" } ?? "vault '\(prune.label)': \(prune.reason)",
-                dependsOn: ["transfer:relationship.\(destination)"] + released,
+                dependsOn: [ActionID(.transfer, .relationship(destination: destination))] + released,
                 before: ["label": prune.label], operation: .deleteSnapshot(volume: destination, name: prune.name), destructive: true,
                 arrays: arrays(ofVolume: destination)))
         }
     }
 
-    private mutating func addUpdate(_ plan: GroupPlan, source: String, destination: String, ready: [String], transfer: [String], drop: [String]) {
+    private mutating func addUpdate(_ plan: GroupPlan, source: String, destination: String, ready: [ActionID], transfer: [String], drop: [String]) {
         var parts: [String] = []
         if !transfer.isEmpty { parts.append("send \(transfer.count) backup\(transfer.count == 1 ? "" : "s")") }
         if !drop.isEmpty { parts.append("drop \(drop.count) the source pruned") }
         add(PlanAction(
-            kind: .transfer, address: "relationship.\(destination)", group: plan.group.name,
+            kind: .transfer, address: Address.relationship(destination: destination), group: plan.group.name,
             reason: "update '\(source)' → '\(destination)': " + parts.joined(separator: ", "),
             dependsOn: ready + (plan.snapshotActions[source] ?? []) + (plan.pruneActions[source] ?? []),
             after: ["transfer": transfer.joined(separator: ", "), "drop": drop.joined(separator: ", ")].filter { !$0.value.isEmpty },

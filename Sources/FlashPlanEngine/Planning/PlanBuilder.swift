@@ -12,7 +12,7 @@ struct PlanBuilder {
     let calendar: Calendar
 
     var actions: [PlanAction] = []
-    var actionIndex: [String: Int] = [:]
+    var actionIndex: [ActionID: Int] = [:]
     var retention: [RetentionDecision] = []
     var drift: [DriftItem] = []
     var diagnostics: [Diagnostic] = []
@@ -75,11 +75,11 @@ struct PlanBuilder {
 
     /// Ids of the actions earlier stages added, for a group planned on a fork of the
     /// builder: it looks them up but never copies or changes them.
-    var earlierActionIDs: Set<String> = []
+    var earlierActionIDs: Set<ActionID> = []
 
     /// Adds an action and returns its id; an action with the same id is added once.
     @discardableResult
-    mutating func add(_ action: PlanAction) -> String {
+    mutating func add(_ action: PlanAction) -> ActionID {
         if actionIndex[action.id] == nil && !earlierActionIDs.contains(action.id) {
             actionIndex[action.id] = actions.count
             actions.append(action)
@@ -87,11 +87,11 @@ struct PlanBuilder {
         return action.id
     }
 
-    func has(_ id: String) -> Bool { actionIndex[id] != nil || earlierActionIDs.contains(id) }
+    func has(_ id: ActionID) -> Bool { actionIndex[id] != nil || earlierActionIDs.contains(id) }
 
     /// The id of the action creating `address` with `kind`, if the plan has one.
-    func planned(_ kind: ActionKind, _ address: String) -> String? {
-        let id = "\(kind.rawValue):\(address)"
+    func planned(_ kind: ActionKind, _ address: Address) -> ActionID? {
+        let id = ActionID(kind, address)
         return has(id) ? id : nil
     }
 
@@ -131,12 +131,12 @@ struct PlanBuilder {
     }
 
     /// Ids of the actions that create a volume and its pools, for dependencies.
-    func volumeDependencies(_ name: String) -> [String] {
-        planned(.createVolume, "volume.\(name)").map { [$0] } ?? []
+    func volumeDependencies(_ name: String) -> [ActionID] {
+        planned(.createVolume, Address.volume(name)).map { [$0] } ?? []
     }
 
-    func poolDependencies(_ pool: String) -> [String] {
-        planned(.createPool, "pool.\(pool)").map { [$0] } ?? []
+    func poolDependencies(_ pool: String) -> [ActionID] {
+        planned(.createPool, Address.pool(pool)).map { [$0] } ?? []
     }
 
     // MARK: Formatting

@@ -261,7 +261,7 @@ extension PlanJSONWriter {
         for item in plan.drift {
             element()
             beginObject()
-            key("address"); try encodedString(item.address)
+            if let address = item.address { key("address"); string(address.description) }
             key("change"); string(item.change)
             key("response"); string(item.response)
             endObject()
@@ -311,15 +311,15 @@ extension PlanJSONWriter {
 
     mutating func write(_ action: PlanAction) throws {
         beginObject()
-        key("address"); try encodedString(action.address)
+        key("address"); string(action.address.description)
         if let after = action.after { key("after"); attributes(after) }
         key("arrays"); strings(action.arrays)
         if let before = action.before { key("before"); attributes(before) }
         if let blockedBy = action.blockedBy { key("blocked_by"); string(blockedBy) }
-        key("depends_on"); strings(action.dependsOn)
+        key("depends_on"); strings(action.dependsOn.map(\.description))
         key("destructive"); bool(action.destructive)
         if let group = action.group { key("group"); string(group) }
-        key("id"); string(action.id)
+        key("id"); string(action.id.description)
         key("kind"); string(action.kind.rawValue)
         key("operations")
         beginArray()

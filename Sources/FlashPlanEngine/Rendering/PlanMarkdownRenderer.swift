@@ -39,7 +39,7 @@ public enum PlanMarkdownRenderer {
         }
         if !plan.drift.isEmpty {
             out += ["", "#### Changed outside flashplan", "", "| address | change | plan's response |", "|---|---|---|"]
-            out += plan.drift.map { "| `\($0.address)` | \(escape($0.change)) | \(escape($0.response)) |" }
+            out += plan.drift.map { "| \($0.address.map { "`\($0)`" } ?? "—") | \(escape($0.change)) | \(escape($0.response)) |" }
         }
         if !plan.unmanaged.isEmpty {
             out += ["", "#### Unmanaged backups (kept, never pruned)", "", "| resource group | why | backups | volumes |", "|---|---|---:|---|"]

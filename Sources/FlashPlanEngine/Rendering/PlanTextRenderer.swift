@@ -37,7 +37,7 @@ public struct PlanTextRenderer: Sendable {
             out.append("")
             out.append(style.bold("Changed outside flashplan:"))
             for item in plan.drift {
-                out.append("  \(style.yellow("!")) \(item.address): \(item.change)")
+                out.append("  \(style.yellow("!")) \(item.address.map { "\($0): " } ?? "")\(item.change)")
                 out.append("      \(style.dim("→ " + item.response))")
             }
         }

@@ -30,8 +30,8 @@ public enum StateInspector {
 
     /// `state show ADDRESS`: one object.
     ///
-    /// - Throws: `StateAddress.Error` when the state holds no such object.
-    public static func show(_ address: StateAddress, in state: ObservedState, format: Format) throws -> String {
+    /// - Throws: `StateInspector.NotFound` when the state holds no such object.
+    public static func show(_ address: Address, in state: ObservedState, format: Format) throws -> String {
         let object = try find(address, in: state)
         switch format {
         case .json:
@@ -49,20 +49,77 @@ public enum StateInspector {
         String(decoding: try encoder().encode(value), as: UTF8.self) + "\n"
     }
 
-    static func find(_ address: StateAddress, in state: ObservedState) throws -> any Encodable {
+    /// An address of nothing the state holds.
+    public struct NotFound: Error, Sendable, Hashable, CustomStringConvertible {
+        public var message: String
+        public var description: String { message }
+        public init(message: String) { self.message = message }
+    }
+
+    /// A backup as the state holds it: its snapshots of one name across the group's
+    /// volumes, and its copies on destinations.
+    struct BackupView: Encodable {
+        var group: String
+        var name: String
+        var label: String
+        var created: Date
+        var hosts: [String]
+        var volumes: [String]
+        var copies: [String]
+    }
+
+    struct GroupView: Encodable {
+        var group: String
+        var backups: Int
+        var labels: [String]
+        var volumes: [String]
+        var newest: String?
+    }
+
+    struct ExtentView: Encodable {
+        var pool: String
+        var array: String
+        var capacity: ByteCount
+    }
+
+    struct MappingView: Encodable {
+        var volume: String
+        var host: String
+    }
+
+    static func find(_ address: Address, in state: ObservedState) throws -> any Encodable {
         let found: (any Encodable)?
         switch address {
         case .array(let name): found = state.arrays.first { $0.name == name }
         case .cluster(let name): found = state.clusters.first { $0.name == name }
         case .pool(let name): found = state.pools.first { $0.name == name }
+        case .poolExtent(let pool, let array):
+            found = state.pools.first { $0.name == pool }?.capacityFrom.first { $0.array == array }
+                .map { ExtentView(pool: pool, array: array, capacity: $0.capacity) }
         case .host(let name): found = state.hosts.first { $0.name == name }
         case .volume(let name): found = state.volumes.first { $0.name == name }
+        case .mapping(let volume, let host):
+            found = state.volumes.first { $0.name == volume && $0.hosts.contains(host) }.map { _ in MappingView(volume: volume, host: host) }
         case .snapshot(let volume, let name): found = state.snapshots.first { $0.volume == volume && $0.name == name }
+        case .backup(let group, let name):
+            let snapshots = state.snapshots.filter { $0.group == group && $0.name == name }
+            let destinations = Set(state.relationships.map(\.destination))
+            found = snapshots.first.map { first in
+                BackupView(
+                    group: group, name: name, label: first.label, created: first.created, hosts: first.hosts,
+                    volumes: snapshots.filter { !destinations.contains($0.volume) }.map(\.volume).sorted(),
+                    copies: snapshots.filter { destinations.contains($0.volume) }.map(\.volume).sorted())
+            }
+        case .group(let group):
+            let snapshots = state.snapshots.filter { $0.group == group }
+            found = snapshots.isEmpty ? nil : GroupView(
+                group: group, backups: Set(snapshots.map(\.name)).count, labels: Set(snapshots.map(\.label)).sorted(),
+                volumes: Set(snapshots.map(\.volume)).sorted(), newest: snapshots.max { $0.created < $1.created }?.name)
         case .relationship(let destination): found = state.relationships.first { $0.destination == destination }
         case .clone(let name): found = state.clones.first { $0.name == name }
         }
         guard let found else {
-            throw StateAddress.Error(message: "\(address) is not in the state (serial \(state.serial))")
+            throw NotFound(message: "\(address) is not in the state (serial \(state.serial))")
         }
         return found
     }
@@ -79,7 +136,7 @@ public enum StateInspector {
         }
     }
 
-    static func extras(_ address: StateAddress, in state: ObservedState) -> [(String, String)] {
+    static func extras(_ address: Address, in state: ObservedState) -> [(String, String)] {
         switch address {
         case .volume(let name):
             let snapshots = state.snapshots.filter { $0.volume == name }
@@ -104,7 +161,7 @@ public enum StateInspector {
             return [("volumes", list(state.volumes.filter { $0.hosts.contains(name) }.map(\.name)))]
         case .cluster(let name):
             return [("pools", list(state.pools.filter { $0.cluster == name }.map(\.name)))]
-        case .relationship, .clone:
+        case .relationship, .clone, .poolExtent, .mapping, .backup, .group:
             return []
         }
     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import FlashPlanModel
 import FlashPlanSimulator
 import Foundation
 
@@ -39,7 +40,7 @@ struct StateCommand: ParsableCommand {
                 snapshot.VOLUME/NAME, relationship.DESTINATION or clone.NAME.
                 """)
 
-        @Argument(help: "The object's address, e.g. volume.db01 or snapshot.db01/rg1_host1_11-21-2026_10.00.00.")
+        @Argument(help: "The object's address as plans print it, e.g. volume.db01, backup.rg1/rg1_host1_11-21-2026_10.00.00, snapshot.db01_dr/rg1_host1_11-21-2026_10.00.00, relationship.db01_dr.")
         var address: String
         @OptionGroup var state: StateOptions
         @OptionGroup var clock: ClockOptions
@@ -47,7 +48,7 @@ struct StateCommand: ParsableCommand {
         var format: StateInspector.Format = .text
 
         func run() throws {
-            let parsed = try StateAddress(parsing: address)
+            let parsed = try Address(parsing: address)
             let store = try StateStore(path: state.path)
             let observed = try store.backend.observe(at: try clock.resolve())
             print(try StateInspector.show(parsed, in: observed, format: format), terminator: "")
