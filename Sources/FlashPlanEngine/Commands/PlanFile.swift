@@ -8,7 +8,7 @@ public enum PlanFile {
 
     public static func write(_ plan: Plan, to path: String) throws {
         let data = Data(try PlanJSONRenderer.render(plan).utf8)
-        try AtomicFile.write(data, to: path)
+        try AtomicFile.write(data, to: path, option: "--out")
     }
 
     public static func read(_ path: String) throws -> Plan {
@@ -25,24 +25,6 @@ public enum PlanFile {
             throw error
         } catch {
             throw ReadError(description: "\(path): not a flashplan plan file (\(error))")
-        }
-    }
-}
-
-/// Writes a file so that readers see the old content or the new, never half of it.
-public enum AtomicFile {
-    public static func write(_ data: Data, to path: String, permissions: Int? = nil) throws {
-        let url = URL(fileURLWithPath: path)
-        let directory = url.deletingLastPathComponent()
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp")
-        try data.write(to: temporary)
-        if let permissions {
-            try FileManager.default.setAttributes([.posixPermissions: permissions], ofItemAtPath: temporary.path)
-        }
-        if rename(temporary.path, url.path) != 0 {
-            try? FileManager.default.removeItem(at: temporary)
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
         }
     }
 }

@@ -20,7 +20,7 @@ struct StateCommand: ParsableCommand {
         var format: StateInspector.Format = .text
 
         func run() throws {
-            let store = try StateStore(path: state.path)
+            let store = try Backend.openReadOnly(state.path)
             let observed = try store.backend.observe(at: try clock.resolve())
             switch format {
             case .json:
@@ -48,7 +48,7 @@ struct StateCommand: ParsableCommand {
 
         func run() throws {
             let parsed = try StateAddress(parsing: address)
-            let store = try StateStore(path: state.path)
+            let store = try Backend.openReadOnly(state.path)
             let observed = try store.backend.observe(at: try clock.resolve())
             print(try StateInspector.show(parsed, in: observed, format: format), terminator: "")
         }
