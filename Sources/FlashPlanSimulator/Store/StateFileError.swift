@@ -52,6 +52,14 @@ public struct StateFileError: Error, Sendable, Hashable, CustomStringConvertible
             return StateFileError(
                 path: path, problem: .corrupted, what: "is corrupted\(sqlite)",
                 remedy: "\(restore); `sqlite3 \(path) 'PRAGMA integrity_check'` shows the damage and `sqlite3 \(path) .recover` may salvage what is left; \(startOver).")
+        case .SQLITE_IOERR where freeBytes(besides: path).map({ $0 < 256 * 1024 }) ?? false:
+            // SQLite reports a full disk as SQLITE_FULL only when it grows a file; growing
+            // the -shm index or writing the WAL on a full disk is an I/O error
+            // (SQLITE_IOERR_SHMSIZE, _WRITE): the free space says which it was.
+            return StateFileError(
+                path: path, problem: .diskFull,
+                what: "could not be written: the file system holding it is full (\(freeBytes(besides: path) ?? 0) bytes free)\(sqlite), extended code \(error.extendedResultCode.rawValue)",
+                remedy: "Free space there (df \(URL(fileURLWithPath: path).deletingLastPathComponent().path)) and run again; every action that committed before is kept in the state and its journal.")
         case .SQLITE_FULL:
             return StateFileError(
                 path: path, problem: .diskFull, what: "could not be written: the file system holding it is full\(sqlite)",
@@ -77,6 +85,13 @@ public struct StateFileError: Error, Sendable, Hashable, CustomStringConvertible
                 path: path, problem: .ioError, what: "could not be used: SQLite error \(error.resultCode.rawValue)\(sqlite)",
                 remedy: "Check the file (`sqlite3 \(path) 'PRAGMA integrity_check'`); if it is damaged, \(restore.prefix(1).lowercased() + restore.dropFirst()).")
         }
+    }
+
+    /// The bytes an unprivileged user could still write beside `path`.
+    static func freeBytes(besides path: String) -> Int? {
+        var info = statvfs()
+        guard statvfs(URL(fileURLWithPath: path).deletingLastPathComponent().path, &info) == 0 else { return nil }
+        return Int(info.f_bavail) * Int(info.f_frsize)
     }
 
     /// Runs `body`, explaining the SQLite errors it throws (see `explaining(_:path:)`).
