@@ -71,6 +71,25 @@ enum StateFile {
         return true
     }
 
+    /// Where a read-only connection opens the state. Normally the path itself: SQLite
+    /// reads it `SQLITE_OPEN_READONLY`, taking the usual shared locks, so an apply running
+    /// meanwhile is seen consistently; it may create the empty `-wal`/`-shm` files that any
+    /// reader of a WAL database needs (with the state's owner and mode). On a read-only
+    /// file system it cannot, and nothing can change the file either: then, and only when
+    /// no WAL holds pages the database file lacks, the state is opened `immutable=1` (no
+    /// locks, no -shm). `immutable` is never used elsewhere: on a writable file system
+    /// another process could change the file under a reader that takes no locks.
+    static func readOnlyLocation(_ path: String) -> String {
+        var info = statvfs()
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        guard statvfs(directory, &info) == 0, info.f_flag & UInt(ST_RDONLY) != 0 else { return path }
+        var wal = stat()
+        if lstat(path + "-wal", &wal) == 0, wal.st_size > 0 { return path }
+        var allowed = CharacterSet.urlPathAllowed
+        allowed.remove(charactersIn: "?#%")
+        return "file:" + (path.addingPercentEncoding(withAllowedCharacters: allowed) ?? path) + "?immutable=1"
+    }
+
     /// An empty file, a file that is not SQLite, or one shorter than its header says.
     static func checkContent(_ path: String, size: Int) throws {
         if size == 0 {

@@ -64,7 +64,7 @@ public final class StateStore: Sendable {
         let (writer, lineage): (any DatabaseWriter, String) = try StateFileError.guarding(path) {
             // The schema is checked on a read-only connection first: a state this
             // flashplan cannot use is refused before anything could write to it.
-            let probe = try DatabaseQueue(path: path, configuration: readonly)
+            let probe = try DatabaseQueue(path: writing ? path : StateFile.readOnlyLocation(path), configuration: readonly)
             let lineage = try probe.read { db in try Self.checkSchema(db, path: path, writing: writing) }
             guard writing else { return (probe, lineage) }
             try probe.close()
