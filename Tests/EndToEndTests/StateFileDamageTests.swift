@@ -200,6 +200,7 @@ import Testing
                 Issue.record("unexpected exit code: \(run)")
             }
         }
+        print("full disk: exit codes \(outcomes) with 0, 16, 48 and 96 KiB free")
         #expect(outcomes.first != 0, "a full disk is not success: \(outcomes)")
         let recovered = try workspace.apply("2026-11-26T10:00:00Z", state: state)
         #expect(recovered.exitCode == 0, "with space again the next apply converges: \(recovered)")
