@@ -18,7 +18,7 @@ public struct StaleStateError: Error, Sendable, Hashable, CustomStringConvertibl
 
     public var description: String {
         if expectedLineage.isEmpty, expectedLineage != lineage {
-            return "the plan was made when there was no state, and the state has changed since (serial \(serial)); make a new plan"
+            return "the plan is stale: it was made when there was no state, and the state is now at serial \(serial); make a new plan"
         }
         if expectedLineage != lineage {
             return "the plan was made for state \(expectedLineage), but this state is \(lineage); make a new plan"
