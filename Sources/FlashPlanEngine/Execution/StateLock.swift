@@ -114,7 +114,8 @@ public final class StateLock: @unchecked Sendable {
                 path: directory, reason: "(the state's directory) cannot be created (\(String(cString: strerror(code))))",
                 remedy: "Create it (mode 700) or choose another --state.")
         }
-        _ = chmod(directory, 0o700)
+        // No chmod afterwards: the umask can only narrow 0700, and a chmod by path could
+        // follow a link swapped in meanwhile.
     }
 
     /// The login name of this process's user (USER is not set under every service manager).

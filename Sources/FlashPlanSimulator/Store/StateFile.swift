@@ -182,7 +182,8 @@ enum StateFile {
                 path: directory, problem: .notWritable, what: "(the state's directory) cannot be created (\(errnoText(code)))",
                 remedy: "Create it (mode 700) or choose another --state.")
         }
-        _ = chmod(directory, directoryMode)  // umask may have narrowed it; never widen beyond 0700
+        // No chmod afterwards: the umask can only narrow 0700, and a chmod by path could
+        // follow a link swapped in meanwhile.
     }
 
     /// An unpredictable name beside `path`, created with `O_CREAT|O_EXCL|O_NOFOLLOW`.

@@ -112,7 +112,7 @@ public final class StateStore: Sendable {
         return lineage
     }
 
-    /// The flashplan version named in errors about the state's schema.
+    /// This flashplan's version: `flashplan --version`, and named in errors about the state's schema.
     public static let toolVersion = "0.1.0"
 
     /// Empty storage and no lineage, in memory: what `plan` plans against when there is no
