@@ -68,13 +68,13 @@ extension StateStore {
     /// Starts an apply whose id is its serial in decimal (`"7"`). Returns the new serial.
     @discardableResult
     public func beginApply(operation: String, now: Date) throws -> Int {
-        try writer.write { db in
+        try StateFileError.guarding(path) { try writer.write { db in
             let serial = try Self.advanceSerial(db)
             try db.execute(
                 sql: "INSERT INTO apply (id, serial, operation, started) VALUES (?, ?, ?, ?)",
                 arguments: [String(serial), serial, operation, now.timeIntervalSince1970])
             return serial
-        }
+        } }
     }
 
     /// Records how an apply ended (`done`, `partial`, `failed`, `interrupted`, …).
@@ -91,13 +91,13 @@ extension StateStore {
 
     /// The applies recorded so far, oldest first.
     public func applies() throws -> [ApplyRecord] {
-        try writer.read { db in
+        try StateFileError.guarding(path) { try writer.read { db in
             try Row.fetchAll(db, sql: "SELECT id, serial, operation, started, finished, outcome FROM apply ORDER BY serial")
                 .map { row in
                     ApplyRecord(
                         id: row[0], serial: row[1], operation: row[2], started: Date(timeIntervalSince1970: row[3]),
                         finished: (row[4] as Double?).map(Date.init(timeIntervalSince1970:)), outcome: row[5])
                 }
-        }
+        } }
     }
 }

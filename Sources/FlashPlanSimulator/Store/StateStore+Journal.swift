@@ -13,7 +13,7 @@ extension StateStore {
 
     /// The journal in the order it was written, for one apply or for all.
     public func journalEntries(applyID: String? = nil) throws -> [JournalEntry] {
-        try writer.read { db in try JournalTable.entries(applyID: applyID, db) }
+        try StateFileError.guarding(path) { try writer.read { db in try JournalTable.entries(applyID: applyID, db) } }
     }
 }
 
