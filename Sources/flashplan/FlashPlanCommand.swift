@@ -1,4 +1,5 @@
 import ArgumentParser
+import FlashPlanSimulator
 
 /// The `flashplan` executable: each subcommand parses its flags into an options
 /// value and hands it to the library. Nothing here decides anything.
@@ -12,7 +13,7 @@ struct FlashPlanCommand: AsyncParsableCommand {
             compares it with the storage state (default .flashplan/state.db, a simulated
             IBM FlashSystem/SVC backend) and plans or applies the difference.
             """,
-        version: "0.1.0",
+        version: StateStore.toolVersion,
         subcommands: [
             ValidateCommand.self, PlanCommand.self, ApplyCommand.self, ScheduleCommand.self,
             StateCommand.self, SimCommand.self, SchemaCommand.self,

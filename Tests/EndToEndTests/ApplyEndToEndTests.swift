@@ -452,13 +452,16 @@ struct ApplyEndToEndTests {
         }
     }
 
-    @Test func aMetricsFileThatCannotBeWrittenIsReportedButTheApplyStillSucceeds() throws {
+    @Test func aMetricsFileThatCannotBeWrittenIsRefusedBeforeAnythingIsApplied() throws {
         let workspace = try ApplyWorkspace(config: Fleets.twoArrays)
         defer { workspace.remove() }
-        // Under a regular file: no directory can be made there, not even by root.
+        // Under a regular file: no directory can be made there, not even by root. The
+        // output path is checked before anything runs (DESIGN §6); a write that fails
+        // after the apply (a full disk) is still only reported (writeMetricsReporting).
         let run = try workspace.apply(Self.t0, ["--metrics-file", "policies/fleet.yaml/flashplan.prom"])
-        #expect(run.exitCode == 0, "everything was applied: \(run)")
-        #expect(run.stdout.contains("Apply complete!"), "\(run)")
-        #expect(run.stderr.contains("could not write the metrics file policies/fleet.yaml/flashplan.prom"), "\(run)")
+        #expect(run.exitCode == 1, "nothing was applied: \(run)")
+        #expect(run.stdout.contains("--metrics-file policies/fleet.yaml/flashplan.prom cannot be written"), "\(run)")
+        #expect(run.stdout.contains("Nothing was applied."), "\(run)")
+        #expect(!FileManager.default.fileExists(atPath: workspace.statePath))
     }
 }

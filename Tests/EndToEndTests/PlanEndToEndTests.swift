@@ -24,7 +24,9 @@ import Testing
         #expect(run.stdout.contains("> relationship.erp-data_dr  (transfer)"))
         #expect(run.stdoutLines.last?.hasPrefix("Plan: ") == true)
         #expect(!run.stdout.contains("\u{1B}["), "no colors when not on a terminal")
-        #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent(".flashplan/state.db").path))
+        // plan only reads: with no state it plans against empty storage and creates none (DESIGN §5, §6).
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent(".flashplan/state.db").path))
+        #expect(run.stderr.contains("planned against empty storage"), "\(run)")
     }
 
     @Test func detailedExitCodeIsTwoWithChangesAndZeroWithout() throws {

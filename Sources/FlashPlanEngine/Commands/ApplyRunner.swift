@@ -10,6 +10,15 @@ public enum ApplyRunner {
         _ request: ApplyRequest, console: ApplyConsole, stop: StopSignal, open: @Sendable (String) throws -> StateSession
     ) async throws -> Int32 {
         let log = console.logger
+        // An output that cannot be written is found before anything runs, not after.
+        if let metricsFile = request.metricsFile {
+            do {
+                try AtomicFile.check(metricsFile, option: "--metrics-file")
+            } catch {
+                console.write("Error: \(error)\nNothing was applied.\n")
+                return 1
+            }
+        }
         let loaded = try Validation.loadConfiguration(directory: request.configDirectory, strict: false)
         if request.planFile == nil, loaded.hasErrors {
             console.write(loaded.renderer.render(loaded.diagnostics) + "\nThe configuration has errors; nothing was applied.\n")
@@ -28,11 +37,23 @@ public enum ApplyRunner {
         } catch let error as StateLock.HeldError {
             console.write("Error: \(error.description)\n")
             return 1
+        } catch {
+            console.write("Error: \(error)\nNothing was applied.\n")
+            return 1
         }
         defer { withExtendedLifetime(lock) {} }
 
-        let session = try open(request.statePath)
-        let observed = try session.backend.observe(at: request.now)
+        // A state that cannot be used (not a database, corrupted, newer, not writable, a
+        // full disk) is reported with its path and remedy; nothing has been applied.
+        let session: StateSession
+        let observed: ObservedState
+        do {
+            session = try open(request.statePath)
+            observed = try session.backend.observe(at: request.now)
+        } catch {
+            console.write("Error: \(error)\nNothing was applied.\n")
+            return 1
+        }
         let plan: Plan
         if let planFile = request.planFile {
             do {
@@ -88,16 +109,36 @@ public enum ApplyRunner {
             console.write("Error: \(error.description)\n")
             writeMetricsReporting(request, report: nil, outcome: "refused", loaded: loaded, session: session, console: console)
             return 1
+        } catch {
+            // E.g. a full disk: the apply could not even be recorded as started.
+            console.write("Error: \(error)\nNothing was applied.\n")
+            writeMetricsReporting(request, report: nil, outcome: "failed", loaded: loaded, session: session, console: console)
+            return 1
         }
         let progress = ProgressReporter(console: console, bar: request.progressBar)
         let executor = Executor(backend: session.backend, ledger: session.ledger, parallelism: request.parallelism)
         let report = await executor.run(plan, applyID: applyID, now: request.now, stop: stop) { event in
             progress.handle(event)
         }
-        try session.ledger.finishApply(id: applyID, outcome: report.outcome, now: request.now)
+        // What committed is in the state with its journal rows whatever happens here; a
+        // state that cannot record the end (a full disk) does not hide what was done.
+        var exitCode = report.exitCode
+        var unrecorded: String?
+        do {
+            try session.ledger.finishApply(id: applyID, outcome: report.outcome, now: request.now)
+        } catch {
+            unrecorded = "\(error)"
+            log.error("could not record the end of the apply", metadata: ["apply_id": "\(applyID)", "error": "\(error)"])
+            // Everything applied but the apply's own record: not "done" (0), and certainly
+            // not "nothing applied" (1).
+            if exitCode == 0 { exitCode = 3 }
+        }
         console.write(ApplySummary.render(report))
+        if let unrecorded {
+            console.write("The end of this apply could not be recorded in the state: \(unrecorded)\n")
+        }
         writeMetricsReporting(request, report: report, outcome: report.outcome, loaded: loaded, session: session, console: console)
-        return stop.exitCode ?? report.exitCode
+        return stop.exitCode ?? exitCode
     }
 
     /// Metrics come after the apply is done and recorded: a file that cannot be written

@@ -7,12 +7,12 @@ public enum PlanFile {
     }
 
     public static func write(_ plan: Plan, to path: String) throws {
-        try AtomicFile.write(try PlanJSONRenderer.renderData(plan), to: path)
+        try AtomicFile.write(try PlanJSONRenderer.renderData(plan), to: path, option: "--out")
     }
 
     /// Writes plan JSON already rendered (`plan --format json --out FILE` renders it once).
     public static func write(json: Data, to path: String) throws {
-        try AtomicFile.write(json, to: path)
+        try AtomicFile.write(json, to: path, option: "--out")
     }
 
     /// Reads a plan file of the current `format_version`; any other version (older,
@@ -57,23 +57,5 @@ public enum PlanFile {
             \(path): the file has \(found)\(age); this flashplan reads plan format_version \(Plan.currentFormatVersion) only. \
             Make the plan again with this flashplan (`flashplan plan --out \(path)`) and apply that file.
             """)
-    }
-}
-
-/// Writes a file so that readers see the old content or the new, never half of it.
-public enum AtomicFile {
-    public static func write(_ data: Data, to path: String, permissions: Int? = nil) throws {
-        let url = URL(fileURLWithPath: path)
-        let directory = url.deletingLastPathComponent()
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp")
-        try data.write(to: temporary)
-        if let permissions {
-            try FileManager.default.setAttributes([.posixPermissions: permissions], ofItemAtPath: temporary.path)
-        }
-        if rename(temporary.path, url.path) != 0 {
-            try? FileManager.default.removeItem(at: temporary)
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
-        }
     }
 }

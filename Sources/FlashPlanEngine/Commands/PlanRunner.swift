@@ -5,6 +5,14 @@ import Foundation
 /// `flashplan plan`: load, observe, plan, render.
 public enum PlanRunner {
     public static func run(_ request: PlanRequest, open: (String) throws -> StateSession) throws -> CommandOutcome {
+        // --out is checked before anything is planned: no plan is made for a file that cannot be saved.
+        if let out = request.out {
+            do {
+                try AtomicFile.check(out, option: "--out")
+            } catch {
+                return CommandOutcome(stderr: "Error: \(error)", exitCode: 1)
+            }
+        }
         let (loaded, _, observation) = try PlanInputs.load(
             directory: request.configDirectory, strict: request.strict, statePath: request.statePath, now: request.now,
             open: open)
@@ -31,8 +39,13 @@ public enum PlanRunner {
             rendered = PlanMarkdownRenderer.render(plan)
         }
         let exitCode: Int32 = plan.hasErrors ? 1 : (request.detailedExitCode && plan.hasChanges ? 2 : 0)
-        var stderr = ""
-        if let out = request.out { stderr = plan.hasErrors ? "The plan has errors; \(out) cannot be applied." : "Saved the plan to \(out); apply it with: flashplan apply \(out)" }
+        var notes: [String] = []
+        // A read-only plan never creates a state: with none there it plans against empty storage.
+        if observed.lineage.isEmpty {
+            notes.append("No state at \(request.statePath): planned against empty storage (nothing was created; the first `flashplan apply` creates the state). If a state should be there, check --state or FLASHPLAN_STATE.")
+        }
+        if let out = request.out { notes.append(plan.hasErrors ? "The plan has errors; \(out) cannot be applied." : "Saved the plan to \(out); apply it with: flashplan apply \(out)") }
+        let stderr = notes.joined(separator: "\n")
         return CommandOutcome(stdout: rendered, stderr: stderr, exitCode: exitCode)
     }
 }

@@ -61,6 +61,6 @@ public enum ApplyMetrics {
 
     /// Written atomically (temporary file + rename) so the collector never reads half a file.
     public static func write(_ text: String, to path: String) throws {
-        try AtomicFile.write(Data(text.utf8), to: path, permissions: 0o644)
+        try AtomicFile.write(Data(text.utf8), to: path, permissions: 0o644, option: "--metrics-file")
     }
 }

@@ -31,6 +31,15 @@ public final class StateLock: @unchecked Sendable {
         }
     }
 
+    /// A lock file that cannot be used: a link, not a file, or not writable.
+    public struct LockFileError: Error, Sendable, CustomStringConvertible {
+        public var path: String
+        public var reason: String
+        public var remedy: String
+
+        public var description: String { "lock file \(path) \(reason). \(remedy)" }
+    }
+
     public let path: String
     private let descriptor: Int32
 
@@ -50,12 +59,25 @@ public final class StateLock: @unchecked Sendable {
         onWait: (Holder?) -> Void = { _ in }
     ) throws -> StateLock {
         let path = path(forState: statePath)
-        try FileManager.default.createDirectory(
-            at: URL(fileURLWithPath: path).deletingLastPathComponent(), withIntermediateDirectories: true)
-        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        try createPrivateDirectories(URL(fileURLWithPath: path).deletingLastPathComponent().path)
+        // Never through a link (O_NOFOLLOW: a link planted at the lock path is refused and
+        // its target untouched), never a FIFO or device (O_NONBLOCK, then fstat), mode 0600
+        // set on the descriptor whatever the umask or whoever made the file.
+        let fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK, 0o600)
         guard fd >= 0 else {
-            throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: path])
+            let code = errno
+            throw LockFileError(path: path, reason: code == ELOOP
+                ? "is a symbolic link; flashplan does not follow links at its lock file (a planted link could make it truncate another file)"
+                : "cannot be opened (\(String(cString: strerror(code))))",
+                remedy: code == ELOOP ? "Remove the link (after checking who put it there) and run again." : "Check that this user may write the state's directory.")
         }
+        var info = stat()
+        guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
+            close(fd)
+            throw LockFileError(
+                path: path, reason: "is not a regular file", remedy: "Remove it (after checking who put it there) and run again.")
+        }
+        if info.st_mode & 0o7177 != 0 { _ = fchmod(fd, 0o600) }
         let start = Date()
         var told = false
         while flock(fd, LOCK_EX | LOCK_NB) != 0 {
@@ -78,6 +100,22 @@ public final class StateLock: @unchecked Sendable {
         _ = ftruncate(fd, 0)
         _ = data.withUnsafeBytes { pwrite(fd, $0.baseAddress, data.count, 0) }
         return StateLock(path: path, descriptor: fd)
+    }
+
+    /// `mkdir -p`, each directory it creates 0700 (the state's directory); existing ones are left alone.
+    static func createPrivateDirectories(_ directory: String) throws {
+        var info = stat()
+        if stat(directory, &info) == 0 { return }
+        let parent = URL(fileURLWithPath: directory).deletingLastPathComponent().path
+        if parent != directory { try createPrivateDirectories(parent) }
+        if mkdir(directory, 0o700) != 0, errno != EEXIST {
+            let code = errno
+            throw LockFileError(
+                path: directory, reason: "(the state's directory) cannot be created (\(String(cString: strerror(code))))",
+                remedy: "Create it (mode 700) or choose another --state.")
+        }
+        // No chmod afterwards: the umask can only narrow 0700, and a chmod by path could
+        // follow a link swapped in meanwhile.
     }
 
     /// The login name of this process's user (USER is not set under every service manager).

@@ -26,6 +26,10 @@ public struct StalePlanError: Error, Sendable, CustomStringConvertible {
     }
 
     public var description: String {
+        // An empty lineage: the plan was made when there was no state (plan creates none).
+        if planned.lineage.isEmpty, !current.lineage.isEmpty {
+            return "the plan is stale: it was made when there was no state, and the state is now at serial \(current.serial) (applied or changed since); make a new plan"
+        }
         if planned.lineage != current.lineage {
             return "the plan was made for state \(planned.lineage), but this state is \(current.lineage); make a new plan"
         }

@@ -51,22 +51,27 @@ public final class SimulatorBackend: StorageBackend, Sendable {
     /// The lineage of the state this backend lives in.
     public let lineage: String
     let atoms = AtomCache()
+    /// The state file, named in the errors SQLite raises (`StateFileError`); nil in memory.
+    let path: String?
 
-    init(writer: any DatabaseWriter, lineage: String) {
+    init(writer: any DatabaseWriter, lineage: String, path: String?) {
         self.writer = writer
         self.lineage = lineage
+        self.path = path
     }
 
     /// The backend of `store` (the same as `store.backend`).
     public convenience init(store: StateStore) {
-        self.init(writer: store.writer, lineage: store.lineage)
+        self.init(writer: store.writer, lineage: store.lineage, path: store.path)
     }
 
     /// The whole state at `now`, sorted: arrays, clusters, pools, hosts, volumes,
     /// relationships (by destination) and clones by name; snapshots by volume, then
     /// creation time, then name.
     public func observe(at now: Date) throws -> ObservedState {
-        try writer.read { db in try StateReader(db: db, now: now, lineage: lineage).read() }
+        try StateFileError.guarding(path) {
+            try writer.read { db in try StateReader(db: db, now: now, lineage: lineage).read() }
+        }
     }
 
     /// Performs one operation, with its journal row in the same transaction.
@@ -99,8 +104,10 @@ public final class SimulatorBackend: StorageBackend, Sendable {
     /// later transactions once it has committed.
     func transaction<T>(at now: Date, _ body: (SimulationContext) throws -> T) throws -> T {
         let memo = TransactionMemo()
-        let value = try writer.write { db in
-            try body(SimulationContext(db, now: now, atoms: atoms, memo: memo))
+        let value = try StateFileError.guarding(path) {
+            try writer.write { db in
+                try body(SimulationContext(db, now: now, atoms: atoms, memo: memo))
+            }
         }
         atoms.merge(memo.learnedAtoms)
         return value

@@ -17,6 +17,9 @@ public struct StaleStateError: Error, Sendable, Hashable, CustomStringConvertibl
     }
 
     public var description: String {
+        if expectedLineage.isEmpty, expectedLineage != lineage {
+            return "the plan is stale: it was made when there was no state, and the state is now at serial \(serial); make a new plan"
+        }
         if expectedLineage != lineage {
             return "the plan was made for state \(expectedLineage), but this state is \(lineage); make a new plan"
         }
@@ -45,9 +48,12 @@ extension StateStore {
     public func beginApply(
         id: String, expecting: (lineage: String, serial: Int)? = nil, operation: String, now: Date
     ) throws -> Int {
-        try writer.write { db in
+        try StateFileError.guarding(path) { try writer.write { db in
             let current = try Self.serial(db)
-            if let expecting, expecting.lineage != lineage || expecting.serial != current {
+            // A plan made when there was no state yet (empty lineage, serial 0) is for the
+            // state the first apply creates, as long as nothing has changed it since.
+            let lineageMatches = expecting?.lineage == lineage || (expecting?.lineage == "" && current == 0)
+            if let expecting, !lineageMatches || expecting.serial != current {
                 throw StaleStateError(
                     expectedLineage: expecting.lineage, expectedSerial: expecting.serial, lineage: lineage, serial: current)
             }
@@ -56,42 +62,42 @@ extension StateStore {
                 sql: "INSERT INTO apply (id, serial, operation, started) VALUES (?, ?, ?, ?)",
                 arguments: [id, serial, operation, now.timeIntervalSince1970])
             return serial
-        }
+        } }
     }
 
     /// Starts an apply whose id is its serial in decimal (`"7"`). Returns the new serial.
     @discardableResult
     public func beginApply(operation: String, now: Date) throws -> Int {
-        try writer.write { db in
+        try StateFileError.guarding(path) { try writer.write { db in
             let serial = try Self.advanceSerial(db)
             try db.execute(
                 sql: "INSERT INTO apply (id, serial, operation, started) VALUES (?, ?, ?, ?)",
                 arguments: [String(serial), serial, operation, now.timeIntervalSince1970])
             return serial
-        }
+        } }
     }
 
     /// Records how an apply ended (`done`, `partial`, `failed`, `interrupted`, …).
     public func finishApply(id: String, outcome: String, now: Date) throws {
-        try writer.write { db in
+        try StateFileError.guarding(path) { try writer.write { db in
             try db.execute(
                 sql: "UPDATE apply SET finished = ?, outcome = ? WHERE id = ?",
                 arguments: [now.timeIntervalSince1970, outcome, id])
             if db.changesCount == 0 {
                 throw BackendError(.notFound, "no apply with id '\(id)' was started in this state")
             }
-        }
+        } }
     }
 
     /// The applies recorded so far, oldest first.
     public func applies() throws -> [ApplyRecord] {
-        try writer.read { db in
+        try StateFileError.guarding(path) { try writer.read { db in
             try Row.fetchAll(db, sql: "SELECT id, serial, operation, started, finished, outcome FROM apply ORDER BY serial")
                 .map { row in
                     ApplyRecord(
                         id: row[0], serial: row[1], operation: row[2], started: Date(timeIntervalSince1970: row[3]),
                         finished: (row[4] as Double?).map(Date.init(timeIntervalSince1970:)), outcome: row[5])
                 }
-        }
+        } }
     }
 }

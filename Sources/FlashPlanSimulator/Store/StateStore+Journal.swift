@@ -8,12 +8,12 @@ extension StateStore {
     /// Rows for applied actions are written by `SimulatorBackend.perform(_:at:journal:)`
     /// in the transaction of the operation itself.
     public func record(_ entry: JournalEntry) throws {
-        try writer.write { db in try JournalTable.insert(entry, db) }
+        try StateFileError.guarding(path) { try writer.write { db in try JournalTable.insert(entry, db) } }
     }
 
     /// The journal in the order it was written, for one apply or for all.
     public func journalEntries(applyID: String? = nil) throws -> [JournalEntry] {
-        try writer.read { db in try JournalTable.entries(applyID: applyID, db) }
+        try StateFileError.guarding(path) { try writer.read { db in try JournalTable.entries(applyID: applyID, db) } }
     }
 }
 

@@ -10,9 +10,15 @@ import GRDB
 
 /// The state database: the simulated storage plus the engine's lineage, serial and journal.
 ///
-/// Opening a path creates the file (and its parent directories) on first use with mode
-/// 0600, in WAL mode, and runs the migrations. Every write is one SQLite transaction,
-/// so a `kill -9` at any moment leaves either the whole operation or none of it.
+/// Opening a path for writing (`apply`, `sim`) creates the state on first use — migrated
+/// under an unpredictable temporary name with mode 0600, in WAL mode, then linked into
+/// place, with any directory it needs created 0700 — and brings an existing one (and its
+/// `-wal`/`-shm`) to 0600. Opening it `.readOnly` (`plan`, `state`) never creates,
+/// migrates, checkpoints or chmods anything: SQLite opens it `SQLITE_OPEN_READONLY`. A
+/// state written by a newer flashplan is refused either way, untouched; a file that is
+/// not a state is refused with what is wrong and how to recover (`StateFileError`, see
+/// `StateFile`). Every write is one SQLite transaction, so a `kill -9` at any moment
+/// leaves either the whole operation or none of it.
 ///
 /// ```swift
 /// let store = try StateStore(path: ".flashplan/state.db")
@@ -21,42 +27,113 @@ import GRDB
 /// try store.finishApply(id: applyID, outcome: "done", now: now)
 /// ```
 public final class StateStore: Sendable {
+    /// How a command uses the state.
+    public enum Access: Sendable {
+        /// `apply`, `sim`: created when missing, migrated, written.
+        case readWrite
+        /// `plan`, `state list|show`: must exist; opened `SQLITE_OPEN_READONLY`; the files stay byte-for-byte as they were.
+        case readOnly
+    }
+
     /// Where the database lives; nil for an in-memory store.
     public let path: String?
-    /// A UUID set when the state was created; it never changes.
+    /// A UUID set when the state was created; it never changes. Empty for `StateStore.absent()`.
     public let lineage: String
     /// The simulated storage in this state.
     public let backend: SimulatorBackend
 
     let writer: any DatabaseWriter
 
-    /// Opens (creating when missing) the state database at `path`.
-    public init(path: String) throws {
-        let url = URL(fileURLWithPath: path)
-        let manager = FileManager.default
-        try manager.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        if !manager.fileExists(atPath: url.path) {
-            // Created empty with 0600 before SQLite opens it: SQLite gives its -wal and
-            // -shm files the mode of the database file, so they are private too.
-            let fd = open(url.path, O_CREAT | O_WRONLY | O_EXCL, 0o600)
-            if fd >= 0 { close(fd) }
+    /// Opens the state database at `path`; `.readWrite` creates it when missing.
+    ///
+    /// - Throws: `StateFileError` naming the path, what is wrong and how to recover.
+    public init(path: String, access: Access = .readWrite) throws {
+        let path = URL(fileURLWithPath: path).path
+        let writing = access == .readWrite
+        if try !StateFile.inspect(path, writing: writing) {
+            guard writing else {
+                throw StateFileError(
+                    path: path, problem: .missing, what: "does not exist (\(StateFile.errnoText(ENOENT)))",
+                    remedy: "Check --state or FLASHPLAN_STATE (the default is .flashplan/state.db, relative to the current directory); a state is created by the first `flashplan apply` or `flashplan sim` event, never by plan or state.")
+            }
+            try StateFile.create(path, configuration: Self.configuration(), migrator: StoreSchema.migrator)
+            _ = try StateFile.inspect(path, writing: true)
         }
-        let pool = try DatabasePool(path: url.path, configuration: Self.configuration())
-        try StoreSchema.migrator.migrate(pool)
-        self.path = url.path
-        self.writer = pool
-        self.lineage = try pool.read { db in try String.fetchOne(db, sql: "SELECT lineage FROM state_meta")! }
-        self.backend = SimulatorBackend(writer: pool, lineage: lineage)
+        var readonly = Self.configuration()
+        readonly.readonly = true
+        let (writer, lineage): (any DatabaseWriter, String) = try StateFileError.guarding(path) {
+            // The schema is checked on a read-only connection first: a state this
+            // flashplan cannot use is refused before anything could write to it.
+            let probe = try DatabaseQueue(path: writing ? path : StateFile.readOnlyLocation(path), configuration: readonly)
+            let lineage = try probe.read { db in try Self.checkSchema(db, path: path, writing: writing) }
+            guard writing else { return (probe, lineage) }
+            try probe.close()
+            let pool = try DatabasePool(path: path, configuration: Self.configuration())
+            try StoreSchema.migrator.migrate(pool)
+            return (pool, lineage)
+        }
+        self.path = path
+        self.writer = writer
+        self.lineage = lineage
+        self.backend = SimulatorBackend(writer: writer, lineage: lineage, path: path)
+    }
+
+    /// A state this flashplan can use: a flashplan state, of no newer schema; when only
+    /// reading, of no older one either (reading never migrates). Returns its lineage.
+    static func checkSchema(_ db: Database, path: String, writing: Bool) throws -> String {
+        let migrator = StoreSchema.migrator
+        let known = migrator.migrations
+        guard try db.tableExists("grdb_migrations"), try db.tableExists("state_meta") else {
+            throw StateFileError(
+                path: path, problem: .notAState,
+                what: "is a SQLite database but not a flashplan state (it has no state_meta or grdb_migrations table)",
+                remedy: "Check that --state names the flashplan state and not another database; flashplan will not add its tables to it.")
+        }
+        let applied = try migrator.appliedIdentifiers(db)
+        let unknown = applied.subtracting(known).sorted()
+        if !unknown.isEmpty {
+            throw StateFileError(
+                path: path, problem: .newerSchema,
+                what: "was written by a newer flashplan: its schema is version \(applied.count) (migrations \(unknown.joined(separator: ", ")) are unknown here), and this flashplan \(StateStore.toolVersion) knows schema version \(known.count) (\(known.joined(separator: ", ")))",
+                remedy: "It was left untouched. Use the flashplan that wrote it (or a newer one); an older flashplan must not write a state it does not understand.")
+        }
+        let missing = known.filter { !applied.contains($0) }
+        if !writing, !missing.isEmpty {
+            throw StateFileError(
+                path: path, problem: .olderSchema,
+                what: "was written by an older flashplan: its schema is version \(applied.count) and this flashplan \(StateStore.toolVersion) reads version \(known.count) (missing \(missing.joined(separator: ", ")))",
+                remedy: "Reading never upgrades a state: run `flashplan apply` (or a `flashplan sim` event) once with this flashplan to upgrade it, after taking a backup.")
+        }
+        guard let lineage = try String.fetchOne(db, sql: "SELECT lineage FROM state_meta") else {
+            throw StateFileError(
+                path: path, problem: .corrupted, what: "has no lineage (its state_meta table is empty)",
+                remedy: "\(StateFileError.restore); \(StateFileError.startOver).")
+        }
+        return lineage
+    }
+
+    /// This flashplan's version: `flashplan --version`, and named in errors about the state's schema.
+    public static let toolVersion = "0.1.0"
+
+    /// Empty storage and no lineage, in memory: what `plan` plans against when there is no
+    /// state yet (a plan made so carries an empty lineage, which the state the first apply
+    /// creates accepts at serial 0).
+    public static func absent() throws -> StateStore {
+        try StateStore(inMemoryLineage: "")
     }
 
     /// A private store that lives in memory (tests, `simulate` scratch copies).
-    public init() throws {
+    public convenience init() throws {
+        try self.init(inMemoryLineage: nil)
+    }
+
+    private init(inMemoryLineage: String?) throws {
         let queue = try DatabaseQueue(configuration: Self.configuration())
         try StoreSchema.migrator.migrate(queue)
         self.path = nil
         self.writer = queue
-        self.lineage = try queue.read { db in try String.fetchOne(db, sql: "SELECT lineage FROM state_meta")! }
-        self.backend = SimulatorBackend(writer: queue, lineage: lineage)
+        self.lineage = try inMemoryLineage ?? queue.read { db in try String.fetchOne(db, sql: "SELECT lineage FROM state_meta")! }
+        self.backend = SimulatorBackend(writer: queue, lineage: lineage, path: nil)
     }
 
     /// An in-memory store (same as `init()`), named for call sites that read better with it.
@@ -86,7 +163,7 @@ public final class StateStore: Sendable {
 
     /// The serial: advanced by every apply and every outside event.
     public var serial: Int {
-        get throws { try writer.read { db in try Self.serial(db) } }
+        get throws { try StateFileError.guarding(path) { try writer.read { db in try Self.serial(db) } } }
     }
 
     /// Lineage and serial read together.

@@ -40,7 +40,7 @@ struct PlanCommand: ParsableCommand {
             configDirectory: config.directory, statePath: state.path, now: try clock.resolve(), format: format.value,
             out: out, detailedExitCode: detailedExitcode, options: PlanOptions(targets: targets, excludes: excludes),
             color: Terminal.colorEnabled, strict: strict)
-        try emit(PlanRunner.run(request, open: Backend.open))
+        try emit(PlanRunner.run(request, open: Backend.openForPlanning))
     }
 }
 

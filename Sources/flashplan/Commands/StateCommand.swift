@@ -21,7 +21,7 @@ struct StateCommand: ParsableCommand {
         var format: StateInspector.Format = .text
 
         func run() throws {
-            let store = try StateStore(path: state.path)
+            let store = try Backend.openReadOnly(state.path)
             let observed = try store.backend.observe(at: try clock.resolve())
             switch format {
             case .json:
@@ -49,7 +49,7 @@ struct StateCommand: ParsableCommand {
 
         func run() throws {
             let parsed = try Address(parsing: address)
-            let store = try StateStore(path: state.path)
+            let store = try Backend.openReadOnly(state.path)
             let observed = try store.backend.observe(at: try clock.resolve())
             print(try StateInspector.show(parsed, in: observed, format: format), terminator: "")
         }
