@@ -4,8 +4,9 @@ import Foundation
 import Synchronization
 
 extension ConfigurationValidator {
-    /// Time-zone changes make a day 23 or 25 hours long (Lord Howe: 23.5); a daily
-    /// schedule is not "more often than daily" because of them.
+    /// Time-zone changes make a day 23 or 25 hours long (Lord Howe: 23.5). The frequency
+    /// check reads schedules in UTC (`nominalInterval`) so that these do not count; the
+    /// snapshot estimate keeps the real, shorter interval.
     static let dstTolerance: TimeInterval = 3600
 
     /// Parses every policy entry's schedule (or its frequency's default) and checks it
@@ -33,13 +34,31 @@ extension ConfigurationValidator {
                     diagnostics.append(.scheduleNeverFires(expression, at: entry.scheduleLocation))
                     continue
                 }
-                if let interval = ScheduleStatistics.shared.minimumInterval(event, zone: zone),
-                    let floor = policy.frequency.minimumInterval, interval < floor - Self.dstTolerance
+                // The pace as written, on a clock without time-zone changes: a daily schedule
+                // is daily although a DST change once makes a day 23 hours, and no tolerance
+                // lets `*:0/30` (or Lord Howe's half-hour shift) pass for hourly.
+                if let interval = nominalInterval(event, expression: expression),
+                    let floor = policy.frequency.minimumInterval, interval < floor
                 {
                     diagnostics.append(.scheduleTooFrequent(expression, interval: interval, policy: policy, at: entry.scheduleLocation))
                 }
             }
         }
+    }
+
+    /// The shortest time between two elapses of `event` read in UTC (its own zone, if it
+    /// names one, dropped): how often the schedule fires as written.
+    func nominalInterval(_ event: CalendarEvent, expression: String) -> TimeInterval? {
+        var plain = event
+        if event.timeZone != nil {
+            let words = expression.split(separator: " ")
+            if words.count > 1, let unzoned = try? CalendarEvent(parsing: words.dropLast().joined(separator: " ")),
+                unzoned.timeZone == nil
+            {
+                plain = unzoned
+            }
+        }
+        return ScheduleStatistics.shared.minimumInterval(plain, zone: TimeZone(identifier: "UTC")!)
     }
 
     /// The shortest time between two backups of an entry, for retention arithmetic.
