@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import FlashPlanConfig
@@ -405,10 +406,29 @@ enum DecodingCases {
             ],
             at: ["b/c.yaml:2:3"], message: "cluster 'x1' is defined twice", exact: true, note: "first defined at a.yaml:4:3"),
 
+        // MARK: file-unreadable
+        RuleCase(
+            .fileUnreadable, "a directory, a FIFO and a dangling link named *.yaml",
+            directory: { dir in
+                try FileManager.default.createDirectory(atPath: dir + "/d.yaml", withIntermediateDirectories: true)
+                guard mkfifo(dir + "/f.yaml", 0o644) == 0, symlink(dir + "/none", dir + "/l.yaml") == 0 else { throw CocoaError(.fileWriteUnknown) }
+            }, at: ["d.yaml", "f.yaml", "l.yaml"], message: "the path is a directory, not a file, although its name ends in .yaml or .yml",
+            note: "rename the directory"),
+
+        // MARK: file-too-large
+        RuleCase(
+            .fileTooLarge, "a file above 16 MiB",
+            directory: { dir in
+                guard FileManager.default.createFile(atPath: dir + "/big.yaml", contents: Data()),
+                    truncate(dir + "/big.yaml", 17 << 20) == 0
+                else { throw CocoaError(.fileWriteUnknown) }
+            }, at: ["big.yaml"], message: "the file is 17.0 MiB, more than the 16 MiB a configuration file may have; it is not read",
+            exact: true, note: "split the configuration"),
+
         // MARK: invalid-encoding
         RuleCase(
             .invalidEncoding, "a NUL byte at its place", base: false,
-            "hosts:\n  h2: { site: r\u{0}ome }\n", at: ["t.yaml:2:18"],
+            "hosts:\n  h2: { site: r\u{0}ome }\n", at: ["t.yaml:2:16"],
             message: "a NUL byte (0x00) is in the text; YAML files cannot contain one; the file is not read", exact: true,
             note: "save it as UTF-8"),
 
@@ -447,7 +467,7 @@ enum DecodingCases {
             policies:
               p: { frequency: daily, retention: !!map }
               q: { frequency: !!int daily, retention: { count: !!str 3 } }
-            """, at: ["t.yaml:2:25", "t.yaml:3:15", "t.yaml:5:37", "t.yaml:6:19", "t.yaml:6:53"],
+            """, at: ["t.yaml:2:25", "t.yaml:3:15", "t.yaml:5:37", "t.yaml:6:19", "t.yaml:6:52"],
             message: "tag '!!str' is not allowed on 'size', which is a size such as 512GiB or 2TB; tags cannot change a value's type",
             exact: true, note: "remove the tag"),
 
@@ -469,8 +489,8 @@ enum DecodingCases {
                 clones:
                   - { name: dev, label: daily }
                   - { name: dev, label: weekly }
-            """, at: ["t.yaml:2:41", "t.yaml:5:17", "t.yaml:6:23", "t.yaml:10:19", "t.yaml:14:17"],
-            message: "host 'h1' is listed twice in the hosts of volume 'v2'", exact: true, note: "first listed at t.yaml:2:37"),
+            """, at: ["t.yaml:2:43", "t.yaml:5:17", "t.yaml:6:23", "t.yaml:10:19", "t.yaml:14:17"],
+            message: "host 'h1' is listed twice in the hosts of volume 'v2'", exact: true, note: "first listed at t.yaml:2:39"),
     ]
 }
 

@@ -88,7 +88,7 @@ extension Diagnostic {
 /// Messages about the file itself: what the path is, its size, encoding and limits.
 extension Diagnostic {
     static func fileUnreadable(_ what: String, note: String, at location: SourceLocation) -> Diagnostic {
-        .error(.fileUnreadable, at: location, "\(Escaping.escape(location.file)) \(what)", note: note)
+        .error(.fileUnreadable, at: location, "the path \(what)", note: note)
     }
 
     static func fileTooLarge(bytes: Int64, at location: SourceLocation) -> Diagnostic {
