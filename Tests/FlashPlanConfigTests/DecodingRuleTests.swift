@@ -318,7 +318,7 @@ enum DecodingCases {
               v2: { pool: p4, size: 18446744073709551615PiB, change_rate: 100.01% }
               v3: { pool: p4, size: 1PiB, change_rate: 100% }
             """, at: ["t.yaml:2:20", "t.yaml:6:44", "t.yaml:7:24", "t.yaml:12:21", "t.yaml:14:25", "t.yaml:14:63"],
-            message: "'io_groups' is 9223372036854775807, outside 1..4"),
+            message: "'io_groups' is 99999999999999999999999, outside 1..4", exact: true),
         RuleCase(
             .valueOutOfRange, "all sizes of a kind together are bounded, so no sum can overflow", base: false,
             (["volumes:"] + (1...65).map { "  v\($0): { pool: p1, size: 1PiB }" }).joined(separator: "\n") + "\n",

@@ -49,7 +49,7 @@ extension Diagnostic {
             note: "use one of: " + choices.joined(separator: ", "))
     }
 
-    static func outOfRange(_ value: Int, key: String, range: ClosedRange<Int>, at location: SourceLocation) -> Diagnostic {
+    static func outOfRange(_ value: some CustomStringConvertible, key: String, range: ClosedRange<Int>, at location: SourceLocation) -> Diagnostic {
         .error(.valueOutOfRange, at: location, "'\(key)' is \(value), outside \(range.lowerBound)..\(range.upperBound)")
     }
 
@@ -77,7 +77,7 @@ extension Diagnostic {
         .error(.retentionInvalid, at: location, "retention has both 'count' and 'days'; give one", note: Language.retentionHelp)
     }
 
-    static func retentionRange(_ key: String, _ value: Int, range: ClosedRange<Int>, at location: SourceLocation) -> Diagnostic {
+    static func retentionRange(_ key: String, _ value: some CustomStringConvertible, range: ClosedRange<Int>, at location: SourceLocation) -> Diagnostic {
         .error(
             .retentionOutOfRange, at: location,
             "retention \(key) \(value) is outside \(range.lowerBound)..\(range.upperBound)",

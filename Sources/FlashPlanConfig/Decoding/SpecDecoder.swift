@@ -83,10 +83,12 @@ struct SpecDecoder {
                 return nil
             }
             guard range.contains(number) else {
-                diagnostics.append(.outOfRange(number, key: key, range: range, at: here))
+                diagnostics.append(.outOfRange(Int(text) == nil ? text : "\(number)", key: key, range: range, at: here))
                 return nil
             }
-            return value(.integer(number))
+            var result = value(.integer(number))
+            if Int(text) == nil { result.written = text }
+            return result
         case .size:
             guard Language.isNumber(text, withUnitIn: Language.sizeUnits) else {
                 diagnostics.append(.invalidSize(text, key: key, at: here))
@@ -249,13 +251,13 @@ struct SpecDecoder {
             return nil
         case (let n?, nil):
             guard Retention.countRange.contains(n) else {
-                diagnostics.append(.retentionRange("count", n, range: Retention.countRange, at: count!.location))
+                diagnostics.append(.retentionRange("count", count!.written ?? "\(n)", range: Retention.countRange, at: count!.location))
                 return nil
             }
             return ConfigValue(content: .retention(.count(n)), location: here)
         case (nil, let d?):
             guard Retention.daysRange.contains(d) else {
-                diagnostics.append(.retentionRange("days", d, range: Retention.daysRange, at: days!.location))
+                diagnostics.append(.retentionRange("days", days!.written ?? "\(d)", range: Retention.daysRange, at: days!.location))
                 return nil
             }
             return ConfigValue(content: .retention(.days(d)), location: here)
