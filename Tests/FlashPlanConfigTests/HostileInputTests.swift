@@ -73,6 +73,15 @@ struct HostileInputTests {
         #expect(result.hasErrors)
     }
 
+    @Test func aSymbolicLinkToADirectoryIsNotFollowedSoALoopCannotHang() throws {
+        let dir = try Scratch(["a.yaml": Array(Self.valid.utf8)])
+        #expect(symlink(dir.path, dir.path + "/again") == 0)
+        #expect(symlink(dir.path, dir.path + "/again.yaml") == 0)
+        let result = try ConfigurationLoader.load(directory: dir.path)
+        #expect(result.sources.map { $0.path.split(separator: "/").last! } == ["a.yaml"])
+        #expect(describe(result) == ["again.yaml file-unreadable"], "\(Support.describe(result.diagnostics))")
+    }
+
     @Test func aFileAboveTheLimitIsRefusedWithoutReadingIt() throws {
         let dir = try Scratch()
         let path = dir.path + "/big.yaml"

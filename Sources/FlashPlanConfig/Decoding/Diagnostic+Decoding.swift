@@ -65,7 +65,7 @@ extension Diagnostic {
             "'\(key)' is \(text), outside \(Percentage(range.lowerBound))..\(Percentage(range.upperBound))")
     }
 
-    static func unsupportedVersion(_ value: Int, at location: SourceLocation) -> Diagnostic {
+    static func unsupportedVersion(_ value: some CustomStringConvertible, at location: SourceLocation) -> Diagnostic {
         .error(.unsupportedVersion, at: location, "version \(value) is not supported", note: "this flashplan reads version: 1")
     }
 

@@ -79,7 +79,7 @@ struct SpecDecoder {
                 return nil
             }
             if key == "version", number != 1 {
-                diagnostics.append(.unsupportedVersion(number, at: here))
+                diagnostics.append(.unsupportedVersion(Int(text) == nil ? text : "\(number)", at: here))
                 return nil
             }
             guard range.contains(number) else {
