@@ -1,12 +1,14 @@
-// libyaml is Yams' C target; Yams composes through it but throws at the first repeated
-// key and hides tags and aliases, so flashplan composes the event stream itself.
+// libyaml is Yams' C target (CYaml, built with Yams; not a product of its own). Yams'
+// composer throws at the first repeated key, hides explicit tags and hashes whole
+// subtrees of complex keys (a billion-laughs key never finishes), so flashplan composes
+// libyaml's event stream itself.
 import CYaml
 import FlashPlanModel
 
 /// One node of a composed YAML document, as written: explicit tags and repeated keys are
 /// kept so that the decoder can report them; an alias is the anchored node itself (shared,
 /// never copied), so composing is linear in the size of the file whatever the aliases.
-final class YAMLNode: @unchecked Sendable {
+final class YAMLNode: Sendable {
     enum Content {
         case scalar(String, plain: Bool)
         case sequence([YAMLNode])

@@ -4,11 +4,6 @@ import Foundation
 import Synchronization
 
 extension ConfigurationValidator {
-    /// Time-zone changes make a day 23 or 25 hours long (Lord Howe: 23.5). The frequency
-    /// check reads schedules in UTC (`nominalInterval`) so that these do not count; the
-    /// snapshot estimate keeps the real, shorter interval.
-    static let dstTolerance: TimeInterval = 3600
-
     /// Parses every policy entry's schedule (or its frequency's default) and checks it
     /// against the policy's frequency: not more often, and not never.
     mutating func checkSchedules() {
@@ -35,8 +30,9 @@ extension ConfigurationValidator {
                     continue
                 }
                 // The pace as written, on a clock without time-zone changes: a daily schedule
-                // is daily although a DST change once makes a day 23 hours, and no tolerance
-                // lets `*:0/30` (or Lord Howe's half-hour shift) pass for hourly.
+                // is daily although a DST change makes a day 23 hours (Lord Howe: 23.5), and no
+                // tolerance for that lets `*:0/30` pass for hourly. The snapshot estimate
+                // keeps the real, shorter interval.
                 if let interval = nominalInterval(event, expression: expression),
                     let floor = policy.frequency.minimumInterval, interval < floor
                 {

@@ -15,9 +15,15 @@ public struct DiagnosticRenderer: Sendable {
     }
 
     public func render(_ diagnostic: Diagnostic) -> String {
+        render(diagnostic, lines: { file, line in
+            sources[file]?.split(separator: "\n", maxSplits: line, omittingEmptySubsequences: false)
+        })
+    }
+
+    /// `lines(file, n)`: the file's lines, at least its first `n` when it has them.
+    private func render(_ diagnostic: Diagnostic, lines: (String, Int) -> [Substring]?) -> String {
         var out = diagnostic.description
-        if let text = sources[diagnostic.location.file], diagnostic.location.line > 0 {
-            let lines = text.split(separator: "\n", maxSplits: diagnostic.location.line, omittingEmptySubsequences: false)
+        if diagnostic.location.line > 0, let lines = lines(diagnostic.location.file, diagnostic.location.line) {
             if diagnostic.location.line <= lines.count {
                 let (line, caret) = Self.snippet(lines[diagnostic.location.line - 1], column: diagnostic.location.column)
                 let gutter = String(diagnostic.location.line)
@@ -55,7 +61,17 @@ public struct DiagnosticRenderer: Sendable {
         return (shown + suffix, pad)
     }
 
+    /// Each file is split into lines once, so that rendering stays linear in the size of
+    /// the files however many diagnostics a file has.
     public func render(_ diagnostics: [Diagnostic]) -> String {
-        diagnostics.map(render).joined(separator: "\n")
+        var split: [String: [Substring]] = [:]
+        return diagnostics.map { diagnostic in
+            render(diagnostic, lines: { file, _ in
+                if let lines = split[file] { return lines }
+                let lines = sources[file]?.split(separator: "\n", omittingEmptySubsequences: false)
+                split[file] = lines
+                return lines
+            })
+        }.joined(separator: "\n")
     }
 }
