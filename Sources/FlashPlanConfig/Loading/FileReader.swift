@@ -21,7 +21,7 @@ enum FileReader {
             var target = stat()
             guard stat(path, &target) == 0 else {
                 let error = errno
-                let to = linkTarget(path).map { " to '\(Escaping.escape($0))'" } ?? ""
+                let to = linkTarget(path).map { " to '\($0)'" } ?? ""
                 switch error {
                 case ELOOP: return unreadable("is a symbolic link loop\(to)", "point the link at a file, or remove it")
                 case ENOENT, ENOTDIR: return unreadable("is a dangling symbolic link\(to): its target does not exist", "point the link at a file, or remove it")
