@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import FlashPlanConfig
@@ -70,13 +71,27 @@ enum DecodingCases {
                     to: p4
             """, at: ["t.yaml:8:9"], message: "key 'to' appears twice in the same mapping", exact: true),
         RuleCase(
-            .duplicateKey, "a quoted repeat falls back to the first occurrence", base: false,
+            .duplicateKey, "a quoted repeat is reported where it is", base: false,
             """
             hosts:
               h2:
                 site: rome
                 "site": milan
-            """, at: ["t.yaml:3:5"], message: "key 'site' appears twice in the same mapping", exact: true),
+            """, at: ["t.yaml:4:5"], message: "key 'site' appears twice in the same mapping", exact: true,
+            note: "the first is at t.yaml:3:5"),
+        RuleCase(
+            .duplicateKey, "every repeat is reported, not just the first", base: false,
+            """
+            hosts:
+              h2: { site: rome, site: milan, site: turin }
+            volumes:
+              v2:
+                pool: p1
+                size: 1TiB
+                pool: p2
+            hosts:
+              h3: {}
+            """, at: ["t.yaml:2:21", "t.yaml:2:34", "t.yaml:7:5", "t.yaml:8:1"]),
 
         // MARK: unknown-key
         RuleCase(
@@ -284,6 +299,30 @@ enum DecodingCases {
               c4:
                 io_groups: 4
             """, at: ["t.yaml:3:16", "t.yaml:5:16"], message: "'io_groups' is 5, outside 1..4", exact: true),
+        RuleCase(
+            .valueOutOfRange, "sizes, percentages and whole numbers at their bounds", base: false,
+            """
+            clusters:
+              c2: { io_groups: 99999999999999999999999 }
+            pools:
+              p3:
+                cluster: c2
+                capacity_from: [{ array: a1, capacity: 1025TiB }]
+                warning_threshold: 101%
+                max_overcommit: 1e400%
+              p4:
+                cluster: c2
+                capacity_from: [{ array: a1, capacity: 1PiB }]
+                max_overcommit: 1000.5%
+            volumes:
+              v2: { pool: p4, size: 18446744073709551615PiB, change_rate: 100.01% }
+              v3: { pool: p4, size: 1PiB, change_rate: 100% }
+            """, at: ["t.yaml:2:20", "t.yaml:6:44", "t.yaml:7:24", "t.yaml:12:21", "t.yaml:14:25", "t.yaml:14:63"],
+            message: "'io_groups' is 99999999999999999999999, outside 1..4", exact: true),
+        RuleCase(
+            .valueOutOfRange, "all sizes of a kind together are bounded, so no sum can overflow", base: false,
+            (["volumes:"] + (1...65).map { "  v\($0): { pool: p1, size: 1PiB }" }).joined(separator: "\n") + "\n",
+            at: ["t.yaml:66:26"], message: "all volume sizes together pass 64PiB, the most a configuration may declare"),
 
         // MARK: unsupported-version
         RuleCase(
@@ -366,6 +405,92 @@ enum DecodingCases {
                 ("b/c.yaml", "clusters:\n  x1: { io_groups: 2 }\n"),
             ],
             at: ["b/c.yaml:2:3"], message: "cluster 'x1' is defined twice", exact: true, note: "first defined at a.yaml:4:3"),
+
+        // MARK: file-unreadable
+        RuleCase(
+            .fileUnreadable, "a directory, a FIFO and a dangling link named *.yaml",
+            directory: { dir in
+                try FileManager.default.createDirectory(atPath: dir + "/d.yaml", withIntermediateDirectories: true)
+                guard mkfifo(dir + "/f.yaml", 0o644) == 0, symlink(dir + "/none", dir + "/l.yaml") == 0 else { throw CocoaError(.fileWriteUnknown) }
+            }, at: ["d.yaml", "f.yaml", "l.yaml"], message: "the path is a directory, not a file, although its name ends in .yaml or .yml",
+            note: "rename the directory"),
+
+        // MARK: file-too-large
+        RuleCase(
+            .fileTooLarge, "a file above 16 MiB",
+            directory: { dir in
+                guard FileManager.default.createFile(atPath: dir + "/big.yaml", contents: Data()),
+                    truncate(dir + "/big.yaml", 17 << 20) == 0
+                else { throw CocoaError(.fileWriteUnknown) }
+            }, at: ["big.yaml"], message: "the file is 17.0 MiB, more than the 16 MiB a configuration file may have; it is not read",
+            exact: true, note: "split the configuration"),
+
+        // MARK: invalid-encoding
+        RuleCase(
+            .invalidEncoding, "a NUL byte at its place", base: false,
+            "hosts:\n  h2: { site: r\u{0}ome }\n", at: ["t.yaml:2:16"],
+            message: "a NUL byte (0x00) is in the text; YAML files cannot contain one; the file is not read", exact: true,
+            note: "save it as UTF-8"),
+
+        // MARK: value-too-long
+        RuleCase(
+            .valueTooLong, "a scalar above 64 KiB", base: false,
+            "hosts:\n  h2: { site: " + String(repeating: "x", count: 65537) + " }\n", at: ["t.yaml:2:15"],
+            message: "a key or value of 65537 bytes, more than the 64 KiB allowed"),
+
+        // MARK: document-too-complex
+        RuleCase(
+            .documentTooComplex, "a billion laughs", base: false,
+            """
+            a: &a [x, x, x, x, x, x, x, x, x, x]
+            b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]
+            c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]
+            d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]
+            e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]
+            f: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]
+            g: &g [*f, *f, *f, *f, *f, *f, *f, *f, *f, *f]
+            h: &h [*g, *g, *g, *g, *g, *g, *g, *g, *g, *g]
+            i: &i [*h, *h, *h, *h, *h, *h, *h, *h, *h, *h]
+            """, at: ["t.yaml:5:36"], message: "aliases expand the document by more than 100000 values (alias '*d')"),
+        RuleCase(
+            .documentTooComplex, "nesting deeper than 64 levels", base: false,
+            "hosts: " + String(repeating: "[", count: 70) + String(repeating: "]", count: 70) + "\n",
+            at: ["t.yaml:1:72"], message: "values are nested more than 64 levels deep"),
+
+        // MARK: unsupported-tag
+        RuleCase(
+            .unsupportedTag, "tags cannot change a value's type, and custom tags are refused", base: false,
+            """
+            volumes:
+              v2: { pool: p1, size: !!str 10 }
+              v3: { pool: !foo p1, size: 1TiB }
+            policies:
+              p: { frequency: daily, retention: !!map }
+              q: { frequency: !!int daily, retention: { count: !!str 3 } }
+            """, at: ["t.yaml:2:25", "t.yaml:3:15", "t.yaml:5:37", "t.yaml:6:19", "t.yaml:6:52"],
+            message: "tag '!!str' is not allowed on 'size', which is a size such as 512GiB or 2TB; tags cannot change a value's type",
+            exact: true, note: "remove the tag"),
+
+        // MARK: duplicate-entry
+        RuleCase(
+            .duplicateEntry, "the same volume, host, policy entry or clone name twice",
+            """
+            volumes:
+              v2: { pool: p1, size: 1TiB, hosts: [h1, h1] }
+            resource_groups:
+              g1:
+                hosts: [h1, h1]
+                volumes: [v1, v2, v1]
+                policies:
+                  - { policy: daily }
+                  - { policy: weekly }
+                  - { policy: daily }
+                  - { policy: daily, schedule: "02:00" }
+                clones:
+                  - { name: dev, label: daily }
+                  - { name: dev, label: weekly }
+            """, at: ["t.yaml:2:43", "t.yaml:5:17", "t.yaml:6:23", "t.yaml:10:19", "t.yaml:14:17"],
+            message: "host 'h1' is listed twice in the hosts of volume 'v2'", exact: true, note: "first listed at t.yaml:2:39"),
     ]
 }
 

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import FlashPlanConfig
@@ -17,6 +18,9 @@ struct RuleCase: Sendable, CustomTestStringConvertible {
     var exact = false
     /// Text its note must contain.
     var note: String?
+    /// Instead of `files`: makes the files in a scratch directory (given its path), which
+    /// is then loaded from disk; locations are relative to it.
+    var directory: (@Sendable (String) throws -> Void)?
 
     var testDescription: String { "\(rule): \(title)" }
 
@@ -48,9 +52,39 @@ struct RuleCase: Sendable, CustomTestStringConvertible {
         self.note = note
     }
 
+    /// A case on files made on disk by `directory`: what only a file system can hold.
+    init(
+        _ rule: Rule, _ title: String, directory: @escaping @Sendable (String) throws -> Void, at locations: [String],
+        message: String? = nil, exact: Bool = false, note: String? = nil
+    ) {
+        self.rule = rule
+        self.title = title
+        self.files = []
+        self.directory = directory
+        self.locations = locations
+        self.message = message
+        self.exact = exact
+        self.note = note
+    }
+
     /// Loads the files and checks the diagnostics of `rule`: their places, severity, message and note.
     func check(sourceLocation: Testing.SourceLocation = #_sourceLocation) {
-        let result = ConfigurationLoader.load(sources: files)
+        var result = ConfigurationLoader.load(sources: files)
+        if let directory {
+            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("flashplan-case-\(UUID().uuidString)").path
+            defer { try? FileManager.default.removeItem(atPath: dir) }
+            do {
+                try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+                try directory(dir)
+                result = try ConfigurationLoader.load(directory: dir)
+            } catch {
+                Issue.record("\(error)", sourceLocation: sourceLocation)
+                return
+            }
+            for index in result.diagnostics.indices where result.diagnostics[index].location.file.hasPrefix(dir + "/") {
+                result.diagnostics[index].location.file.removeFirst(dir.count + 1)
+            }
+        }
         let found = result.diagnostics.filter { $0.rule == rule }
         let all = Support.describe(result.diagnostics)
         #expect(

@@ -536,6 +536,57 @@ extension ValidationCases {
                     schedule: hourly
             """, at: ["t.yaml:6:19"], message: "schedule 'hourly' fires every 1h at times, more often than policy 'daily' (daily) allows",
             exact: true),
+        RuleCase(
+            .scheduleTooFrequent, "every minute, every second or every half hour on an hourly policy; DST leaves no hole",
+            """
+            settings: { timezone: Australia/Lord_Howe }
+            policies:
+              hourly: { frequency: hourly, retention: { count: 24 } }
+            resource_groups:
+              g1:
+                volumes: [v1]
+                policies:
+                  - { policy: hourly, schedule: "*:*:00" }
+                  - { policy: hourly, schedule: "*:0/30" }
+                  - { policy: hourly, schedule: "*:*:*" }
+                  - { policy: hourly, schedule: "*:0/30 Europe/Rome" }
+                  - { policy: hourly }
+                  - { policy: hourly, schedule: "*:15" }
+                  - { policy: daily, schedule: "02:30 Europe/Rome" }
+            """, at: ["t.yaml:8:38", "t.yaml:9:38", "t.yaml:10:38", "t.yaml:11:38"],
+            message: "schedule '*:*:00' fires every 1min at times, more often than policy 'hourly' (hourly) allows", exact: true),
+
+        // MARK: mirror-same-array-as-source, vault-same-array-as-source
+        RuleCase(
+            .mirrorSameArrayAsSource, "a mirror on an array of its source",
+            """
+            pools:
+              p3: { cluster: c1, capacity_from: [{ array: a1, capacity: 1TB }] }
+              p4: { cluster: c1, capacity_from: [{ array: a2, capacity: 1TB }, { array: a1, capacity: 1TB }] }
+            resource_groups:
+              g1:
+                volumes: [v1]
+                policies: [{ policy: daily }]
+                replicate:
+                  - { to: p3, type: mirror }
+                  - { to: p4, type: vault, retention: { daily: { count: 3 } } }
+                  - { to: p2, type: mirror }
+            """, at: ["t.yaml:9:15"],
+            message: "volume 'v1' is replicated (mirror) to pool 'p3', which takes capacity from array 'a1' like the volume's own pool; losing that array loses both",
+            exact: true),
+        RuleCase(
+            .vaultSameArrayAsSource, "a vault on an array of its source",
+            """
+            pools:
+              p4: { cluster: c1, capacity_from: [{ array: a2, capacity: 1TB }, { array: a1, capacity: 1TB }] }
+            resource_groups:
+              g1:
+                volumes: [v1]
+                policies: [{ policy: daily }]
+                replicate:
+                  - { to: p4, type: vault, retention: { daily: { count: 3 } } }
+                  - { to: p1, type: vault, retention: { daily: { count: 3 } } }
+            """, at: ["t.yaml:8:15"], message: "volume 'v1' is replicated (vault) to pool 'p4'"),
     ]
 }
 

@@ -21,6 +21,8 @@ struct ConfigValue: Sendable {
     var location: SourceLocation
     /// The scalar was written in quotes: its text starts one column after `location`.
     var quoted = false
+    /// A whole number as written when it does not fit 64 bits (`content` holds it clamped).
+    var written: String?
 
     var string: String? { if case .string(let s) = content { s } else { nil } }
     var bool: Bool? { if case .bool(let b) = content { b } else { nil } }

@@ -11,6 +11,8 @@ struct ConfigurationBuilder {
     /// references to them are not reported a second time as unknown.
     private(set) var declared: [String: Set<String>] = [:]
     private var firstDefinition: [String: SourceLocation] = [:]
+    /// Sizes declared so far, by kind, against `Limits.maximumTotalSize`.
+    private var totals: [String: UInt64] = [:]
 
     mutating func build(_ documents: [ConfigValue]) {
         for document in documents {
@@ -64,8 +66,9 @@ struct ConfigurationBuilder {
         }
     }
 
-    private func array(_ name: String, _ at: SourceLocation, _ v: ConfigValue) -> StorageArray? {
+    private mutating func array(_ name: String, _ at: SourceLocation, _ v: ConfigValue) -> StorageArray? {
         guard let model = v["model"]?.string.flatMap(ArrayModel.init(rawValue:)), let capacity = v["capacity"]?.size else { return nil }
+        guard count(capacity, as: "array capacities", at: v["capacity"]!.location) else { return nil }
         var array = StorageArray(name: name, model: model, capacity: capacity, site: v["site"]?.string)
         array.locations = v.fieldLocations(name: at)
         return array
@@ -77,11 +80,14 @@ struct ConfigurationBuilder {
         return cluster
     }
 
-    private func pool(_ name: String, _ at: SourceLocation, _ v: ConfigValue) -> Pool? {
+    private mutating func pool(_ name: String, _ at: SourceLocation, _ v: ConfigValue) -> Pool? {
         guard let clusterName = v["cluster"]?.string else { return nil }
-        let extents = (v["capacity_from"]?.list ?? []).compactMap { e -> Pool.Extent? in
-            guard let array = e["array"]?.string, let capacity = e["capacity"]?.size else { return nil }
-            return Pool.Extent(array: array, capacity: capacity, location: e["array"]?.location ?? e.location)
+        var extents: [Pool.Extent] = []
+        for e in v["capacity_from"]?.list ?? [] {
+            guard let array = e["array"]?.string, let capacity = e["capacity"]?.size,
+                count(capacity, as: "capacity_from capacities", at: e["capacity"]!.location)
+            else { continue }
+            extents.append(Pool.Extent(array: array, capacity: capacity, location: e["array"]?.location ?? e.location))
         }
         var pool = Pool(name: name, cluster: clusterName, capacityFrom: extents)
         if let p = v["warning_threshold"]?.percentage { pool.warningThreshold = p }
@@ -97,20 +103,59 @@ struct ConfigurationBuilder {
         return host
     }
 
-    private func volume(_ name: String, _ at: SourceLocation, _ v: ConfigValue) -> Volume? {
-        guard let poolName = v["pool"]?.string, let size = v["size"]?.size else { return nil }
+    private mutating func volume(_ name: String, _ at: SourceLocation, _ v: ConfigValue) -> Volume? {
+        guard let poolName = v["pool"]?.string, let size = v["size"]?.size,
+            count(size, as: "volume sizes", at: v["size"]!.location)
+        else { return nil }
         var volume = Volume(name: name, pool: poolName, size: size)
         if let p = v["protocol"]?.string.flatMap(Volume.AccessProtocol.init(rawValue:)) { volume.accessProtocol = p }
         if let b = v["thin"]?.bool { volume.thin = b }
         if let b = v["compressed"]?.bool { volume.compressed = b }
         volume.mirrorPool = v["mirror_pool"]?.string
-        volume.hosts = (v["hosts"]?.list ?? []).compactMap(\.string)
+        volume.hosts = unique(v["hosts"]?.list ?? [], what: "host", in: "the hosts of volume '\(name)'").compactMap(\.string)
         if let p = v["change_rate"]?.percentage { volume.changeRate = p }
         if let b = v["prevent_destroy"]?.bool { volume.preventDestroy = b }
         if let s = v["state"]?.string.flatMap(Volume.State.init(rawValue:)) { volume.state = s }
         volume.locations = v.fieldLocations(name: at)
-        for (index, host) in (v["hosts"]?.list ?? []).enumerated() { volume.locations.fields["hosts[\(index)]"] = host.location }
+        for (index, host) in unique(v["hosts"]?.list ?? [], report: false).enumerated() { volume.locations.fields["hosts[\(index)]"] = host.location }
         return volume
+    }
+
+    /// Adds `size` to the total of its kind; false (reported) when that passes the limit.
+    private mutating func count(_ size: ByteCount, as kind: String, at location: SourceLocation) -> Bool {
+        let (sum, overflow) = totals[kind, default: 0].addingReportingOverflow(size.bytes)
+        guard !overflow, sum <= Limits.maximumTotalSize else {
+            diagnostics.append(.totalTooLarge(kind, at: location))
+            return false
+        }
+        totals[kind] = sum
+        return true
+    }
+
+    /// The names of `items` without repeats, each repeat reported at its place.
+    private mutating func unique(_ items: [ConfigValue], what: String = "", in list: String = "", report: Bool = true) -> [ConfigValue] {
+        unique(items, in: list, report: report) { item in item.string.map { (key: $0, what: "\(what) '\($0)'", at: item.location) } }
+    }
+
+    /// `items` without repeats by `identity`, each repeat reported at its place.
+    private mutating func unique(
+        _ items: [ConfigValue], in list: String, report: Bool = true, identity: (ConfigValue) -> (key: String, what: String, at: SourceLocation)?
+    ) -> [ConfigValue] {
+        var first: [String: SourceLocation] = [:]
+        var result: [ConfigValue] = []
+        for item in items {
+            guard let (key, what, at) = identity(item) else {
+                result.append(item)
+                continue
+            }
+            if let earlier = first[key] {
+                if report { diagnostics.append(.duplicateEntry(what, in: list, at: at, first: earlier)) }
+                continue
+            }
+            first[key] = at
+            result.append(item)
+        }
+        return result
     }
 
     private func policy(_ name: String, _ at: SourceLocation, _ v: ConfigValue) -> Policy? {
@@ -123,18 +168,32 @@ struct ConfigurationBuilder {
         return policy
     }
 
-    private func group(_ name: String, _ at: SourceLocation, _ v: ConfigValue) -> ResourceGroup? {
+    private mutating func group(_ name: String, _ at: SourceLocation, _ v: ConfigValue) -> ResourceGroup? {
         var group = ResourceGroup(name: name)
         group.locations = v.fieldLocations(name: at)
-        for (key, list) in [("hosts", v["hosts"]), ("volumes", v["volumes"])] {
-            for (index, item) in (list?.list ?? []).enumerated() {
+        // A repeated entry is reported once, here, and dropped, so that nothing about it is
+        // reported twice later.
+        let hosts = unique(v["hosts"]?.list ?? [], what: "host", in: "the hosts of resource group '\(name)'")
+        let volumes = unique(v["volumes"]?.list ?? [], what: "volume", in: "the volumes of resource group '\(name)'")
+        for (key, list) in [("hosts", hosts), ("volumes", volumes)] {
+            for (index, item) in list.enumerated() {
                 group.locations.fields["\(key)[\(index)]"] = item.location
             }
         }
-        group.hosts = (v["hosts"]?.list ?? []).compactMap(\.string)
-        group.volumes = (v["volumes"]?.list ?? []).compactMap(\.string)
+        group.hosts = hosts.compactMap(\.string)
+        group.volumes = volumes.compactMap(\.string)
         group.tag = v["tag"]?.string
-        group.policies = (v["policies"]?.list ?? []).compactMap { e in
+        let policies = unique(v["policies"]?.list ?? [], in: "the policies of resource group '\(name)'") { e in
+            e["policy"]?.string.map { policy in
+                (key: policy + "\u{0}" + (e["schedule"]?.string ?? ""),
+                 what: "policy '\(policy)'" + (e["schedule"]?.string.map { " with schedule '\($0)'" } ?? ""),
+                 at: e["policy"]?.location ?? e.location)
+            }
+        }
+        let clones = unique(v["clones"]?.list ?? [], in: "the clones of resource group '\(name)'") { e in
+            e["name"]?.string.map { (key: $0, what: "clone '\($0)'", at: e["name"]?.location ?? e.location) }
+        }
+        group.policies = policies.compactMap { e in
             guard let policy = e["policy"]?.string else { return nil }
             var entry = PolicyEntry(policy: policy, schedule: e["schedule"]?.string)
             entry.location = e["policy"]?.location ?? e.location
@@ -158,7 +217,7 @@ struct ConfigurationBuilder {
             replication.fieldLocations.merge(e.fieldLocations(name: e.location).fields) { a, _ in a }
             return replication
         }
-        group.clones = (v["clones"]?.list ?? []).compactMap { e in
+        group.clones = clones.compactMap { e in
             guard let cloneName = e["name"]?.string, let label = e["label"]?.string else { return nil }
             var clone = CloneSpec(name: cloneName, label: label, from: e["from"]?.string ?? "primary", host: e["host"]?.string)
             if let refresh = e["refresh"]?.string.flatMap(CloneSpec.Refresh.init(rawValue:)) { clone.refresh = refresh }

@@ -7,3 +7,12 @@ extension Diagnostic {
             note: "first defined at \(first); rename one or remove it")
     }
 }
+
+extension Diagnostic {
+    static func totalTooLarge(_ kind: String, at location: SourceLocation) -> Diagnostic {
+        .error(
+            .valueOutOfRange, at: location,
+            "all \(kind) together pass \(ByteCount(bytes: Limits.maximumTotalSize)), the most a configuration may declare",
+            note: "check the units: sizes are at most \(ByteCount(bytes: Limits.maximumSize)) each")
+    }
+}

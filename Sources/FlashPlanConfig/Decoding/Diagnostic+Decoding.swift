@@ -6,8 +6,10 @@ extension Diagnostic {
         .error(.yamlSyntax, at: location, "YAML syntax error: \(problem)", note: "check indentation, colons and quotes on this line")
     }
 
-    static func duplicateKey(_ key: String, at location: SourceLocation) -> Diagnostic {
-        .error(.duplicateKey, at: location, "key '\(key)' appears twice in the same mapping", note: "remove or merge one of them")
+    static func duplicateKey(_ key: String, at location: SourceLocation, first: SourceLocation? = nil) -> Diagnostic {
+        .error(
+            .duplicateKey, at: location, "key '\(key)' appears twice in the same mapping",
+            note: "remove or merge one of them" + (first.map { "; the first is at \($0)" } ?? ""))
     }
 
     static func unknownKey(_ key: String, at location: SourceLocation, allowed: [String]) -> Diagnostic {
@@ -47,11 +49,23 @@ extension Diagnostic {
             note: "use one of: " + choices.joined(separator: ", "))
     }
 
-    static func outOfRange(_ value: Int, key: String, range: ClosedRange<Int>, at location: SourceLocation) -> Diagnostic {
+    static func outOfRange(_ value: some CustomStringConvertible, key: String, range: ClosedRange<Int>, at location: SourceLocation) -> Diagnostic {
         .error(.valueOutOfRange, at: location, "'\(key)' is \(value), outside \(range.lowerBound)..\(range.upperBound)")
     }
 
-    static func unsupportedVersion(_ value: Int, at location: SourceLocation) -> Diagnostic {
+    static func sizeTooLarge(_ text: String, key: String, at location: SourceLocation) -> Diagnostic {
+        .error(
+            .valueOutOfRange, at: location, "'\(key)' is \(text), more than the largest size, \(ByteCount(bytes: Limits.maximumSize))",
+            note: "check the unit (a FlashSystem volume is at most 256TiB)")
+    }
+
+    static func percentageOutOfRange(_ text: String, key: String, range: ClosedRange<Double>, at location: SourceLocation) -> Diagnostic {
+        .error(
+            .valueOutOfRange, at: location,
+            "'\(key)' is \(text), outside \(Percentage(range.lowerBound))..\(Percentage(range.upperBound))")
+    }
+
+    static func unsupportedVersion(_ value: some CustomStringConvertible, at location: SourceLocation) -> Diagnostic {
         .error(.unsupportedVersion, at: location, "version \(value) is not supported", note: "this flashplan reads version: 1")
     }
 
@@ -63,10 +77,50 @@ extension Diagnostic {
         .error(.retentionInvalid, at: location, "retention has both 'count' and 'days'; give one", note: Language.retentionHelp)
     }
 
-    static func retentionRange(_ key: String, _ value: Int, range: ClosedRange<Int>, at location: SourceLocation) -> Diagnostic {
+    static func retentionRange(_ key: String, _ value: some CustomStringConvertible, range: ClosedRange<Int>, at location: SourceLocation) -> Diagnostic {
         .error(
             .retentionOutOfRange, at: location,
             "retention \(key) \(value) is outside \(range.lowerBound)..\(range.upperBound)",
             note: key == "count" ? "a FlashSystem volume holds at most 255 snapshots" : "days go from 1 to 36500 (100 years)")
+    }
+}
+
+/// Messages about the file itself: what the path is, its size, encoding and limits.
+extension Diagnostic {
+    static func fileUnreadable(_ what: String, note: String, at location: SourceLocation) -> Diagnostic {
+        .error(.fileUnreadable, at: location, "the path \(what)", note: note)
+    }
+
+    static func fileTooLarge(bytes: Int64, at location: SourceLocation) -> Diagnostic {
+        let mib = Double(bytes) / 1_048_576
+        return .error(
+            .fileTooLarge, at: location,
+            "the file is \(mib < 10_000 ? String(format: "%.1f", mib) : "over 10000") MiB, more than the \(Limits.maximumFileSize >> 20) MiB a configuration file may have; it is not read",
+            note: "split the configuration into several files")
+    }
+
+    static func invalidEncoding(_ problem: String, at location: SourceLocation) -> Diagnostic {
+        .error(.invalidEncoding, at: location, "\(problem); the file is not read", note: "save it as UTF-8")
+    }
+
+    static func valueTooLong(_ length: Int, at location: SourceLocation) -> Diagnostic {
+        .error(
+            .valueTooLong, at: location,
+            "a key or value of \(length) bytes, more than the \(Limits.maximumScalarLength >> 10) KiB allowed; the rest of the file is not checked",
+            note: "shorten it")
+    }
+
+    static func documentTooComplex(_ problem: String, at location: SourceLocation) -> Diagnostic {
+        .error(.documentTooComplex, at: location, "\(problem); the rest of the file is not checked", note: "write the values out, or use fewer aliases")
+    }
+
+    static func unsupportedTag(_ tag: String, key: String, expected: String, at location: SourceLocation) -> Diagnostic {
+        .error(
+            .unsupportedTag, at: location, "tag '\(tag)' is not allowed on '\(key)', which is \(expected); tags cannot change a value's type",
+            note: "remove the tag")
+    }
+
+    static func duplicateEntry(_ what: String, in list: String, at location: SourceLocation, first: SourceLocation) -> Diagnostic {
+        .error(.duplicateEntry, at: location, "\(what) is listed twice in \(list)", note: "first listed at \(first); remove one of them")
     }
 }

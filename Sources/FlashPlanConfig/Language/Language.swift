@@ -36,6 +36,12 @@ public enum Language {
         return units.contains(String(unit))
     }
 
+    /// The range of each percentage key; any other is 0–100%. Bounded so that no product
+    /// with a size (`size × max_overcommit`) can leave 64 bits.
+    public static let percentageRanges: [String: ClosedRange<Double>] = [
+        "warning_threshold": 0...100, "change_rate": 0...100, "max_overcommit": 0...1000,
+    ]
+
     static let retentionHelp = "{count: 1..255} keeps the newest N; {days: 1..36500} keeps those younger than D days and always the newest"
 
     public static let settings: [Field] = [

@@ -1,7 +1,6 @@
 import FlashPlanModel
 import FlashPlanSchedule
 import Foundation
-import Yams
 
 /// Loads every `*.yaml`/`*.yml` under a directory, recursively and in path order,
 /// checks it against the language, merges the sections and validates the result.
@@ -13,31 +12,42 @@ public enum ConfigurationLoader {
 
     public static func load(directory: String) throws -> LoadResult {
         let files = try configurationFiles(in: directory)
-        let sources = try files.map { path in
-            guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-                throw LoadError(description: "\(path): cannot read the file (not UTF-8, or no permission)")
-            }
-            return SourceFile(path: path, text: text)
-        }
-        return load(sources: sources)
+        return load(files: files.map { (path: $0, content: FileReader.read($0)) })
     }
 
     /// Loads already-read files; what tests and `diff` use.
     public static func load(sources: [SourceFile]) -> LoadResult {
+        load(files: sources.map { (path: $0.path, content: Result<[UInt8], Refusal>.success(Array($0.text.utf8))) })
+    }
+
+    static func load(files: [(path: String, content: Result<[UInt8], Refusal>)]) -> LoadResult {
         var diagnostics: [Diagnostic] = []
         var documents: [ConfigValue] = []
-        for source in sources {
-            var decoder = SpecDecoder(file: source.path)
-            do {
-                // Types are checked against the language, not guessed by YAML tag resolution
-                // (which costs a regular expression per scalar): the basic resolver.
-                if let root = try Yams.compose(yaml: source.text, .basic), let value = decoder.decodeFile(root) {
-                    documents.append(value)
+        var sources: [SourceFile] = []
+        // Root causes before their consequences: what a file that could not be parsed
+        // declares is unknown, so a name written in it is not reported as undefined
+        // elsewhere; when a file could not even be read, no name is.
+        var failed = FailedFiles()
+        for (path, content) in files {
+            let bytes: ArraySlice<UInt8>
+            switch content.flatMap({ TextEncoding.utf8($0, file: path) }) {
+            case .failure(let refusal):
+                diagnostics.append(refusal.diagnostic)
+                failed.unreadable = true
+                continue
+            case .success(let text):
+                bytes = text
+            }
+            let source = SourceFile(path: path, text: String(decoding: bytes, as: UTF8.self))
+            sources.append(source)
+            var decoder = SpecDecoder(file: path)
+            do throws(YAMLComposer.Failure) {
+                if let root = try YAMLComposer.compose(Array(bytes)) {
+                    if let value = decoder.decodeFile(root) { documents.append(value) }
                 }
-            } catch let error as YamlError {
-                diagnostics.append(diagnostic(for: error, file: source.path, text: source.text))
             } catch {
-                diagnostics.append(.yamlSyntax(at: SourceLocation(file: source.path, line: 1, column: 1), "\(error)"))
+                diagnostics.append(diagnostic(for: error, file: path, bytes: bytes))
+                failed.addWords(of: source.text)
             }
             diagnostics += decoder.diagnostics
         }
@@ -47,12 +57,27 @@ public enum ConfigurationLoader {
         var configuration = builder.configuration
         configuration.digest = digest(of: sources)
         var validator = ConfigurationValidator(configuration, declared: builder.declared)
+        validator.failedFiles = failed
         diagnostics += validator.validate()
         configuration.settings.timeZone = TimeZone(identifier: configuration.settings.timezone) ?? TimeZone(identifier: "UTC")!
         for (group, schedules) in validator.parsedSchedules {
             for (index, schedule) in schedules { configuration.resourceGroups[group]?.policies[index].parsedSchedule = schedule }
         }
         return LoadResult(configuration: configuration, diagnostics: diagnostics.sortedByLocation(), sources: sources)
+    }
+
+    static func diagnostic(for failure: YAMLComposer.Failure, file: String, bytes: ArraySlice<UInt8>) -> Diagnostic {
+        var at = SourceLocation(file: file, line: failure.line, column: failure.column)
+        if let offset = failure.byteOffset {
+            let position = TextEncoding.position(ofByte: offset, in: bytes)
+            at.line = position.line
+            at.column = position.column
+        }
+        switch failure.rule {
+        case .valueTooLong: return .valueTooLong(Int(failure.message) ?? 0, at: at)
+        case .documentTooComplex: return .documentTooComplex(failure.message, at: at)
+        default: return .yamlSyntax(at: at, failure.message)
+        }
     }
 
     /// Every `*.yaml`/`*.yml` below `directory`, sorted by path.
@@ -75,60 +100,6 @@ public enum ConfigurationLoader {
         return paths.sorted()
     }
 
-    static func diagnostic(for error: YamlError, file: String, text: String = "") -> Diagnostic {
-        func at(_ mark: Mark) -> SourceLocation { SourceLocation(file: file, line: mark.line, column: mark.column) }
-        switch error {
-        case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
-            .composer(let context, let problem, let mark, _):
-            let detail = context.map { "\($0.text) at line \($0.mark.line), " } ?? ""
-            return .yamlSyntax(at: at(mark), detail + problem)
-        case .duplicatedKeysInMapping(let duplicates, let context):
-            // Yams marks the first occurrence; point at the repeated one, which is the one to remove.
-            var location = at(context.mark)
-            if let key = duplicates.first, let repeated = repeatedKey(key, first: location, in: text) { location = repeated }
-            return .duplicateKey(duplicates.joined(separator: ", "), at: location)
-        case .reader(let problem, _, _, _):
-            return .yamlSyntax(at: SourceLocation(file: file, line: 1, column: 1), problem)
-        default:
-            return .yamlSyntax(at: SourceLocation(file: file, line: 1, column: 1), "\(error)")
-        }
-    }
-
-    /// Where `key` is written again in the mapping whose first `key` is at `first`: later on
-    /// the same line after `{` or `,` (flow mapping), or on a later line at the same column
-    /// with only blanks or `-` before it (block mapping). Nil when not found (e.g. quoted keys).
-    static func repeatedKey(_ key: String, first: SourceLocation, in text: String) -> SourceLocation? {
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { Array($0.unicodeScalars) }
-        let key = Array(key.unicodeScalars)
-        guard !key.isEmpty, first.line >= 1, first.line <= lines.count, first.column >= 1 else { return nil }
-        func isKey(_ line: [Unicode.Scalar], at index: Int) -> Bool {
-            guard index >= 0, index + key.count <= line.count, Array(line[index..<index + key.count]) == key else { return false }
-            var end = index + key.count
-            while end < line.count, line[end] == " " { end += 1 }
-            return end < line.count && line[end] == ":"
-        }
-        let line = lines[first.line - 1]
-        var index = first.column - 1 + key.count
-        while index < line.count {
-            if isKey(line, at: index) {
-                var before = index - 1
-                while before >= 0, line[before] == " " { before -= 1 }
-                if before >= 0, line[before] == "," || line[before] == "{" {
-                    return SourceLocation(file: first.file, line: first.line, column: index + 1)
-                }
-            }
-            index += 1
-        }
-        let column = first.column - 1
-        for number in first.line..<lines.count {
-            let candidate = lines[number]
-            if column <= candidate.count, candidate[..<column].allSatisfy({ $0 == " " || $0 == "-" }), isKey(candidate, at: column) {
-                return SourceLocation(file: first.file, line: number + 1, column: first.column)
-            }
-        }
-        return nil
-    }
-
     /// A stable digest of the files' paths and contents (FNV-1a 64, hex), for plans.
     static func digest(of sources: [SourceFile]) -> String {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
@@ -139,4 +110,20 @@ public enum ConfigurationLoader {
         }
         return String(hash, radix: 16)
     }
+}
+
+/// What the files that failed to parse might declare.
+struct FailedFiles: Sendable {
+    /// A file could not be read at all: any name might be declared in it.
+    var unreadable = false
+    /// Every word that could be a name in the files that could not be parsed.
+    var words: Set<Substring> = []
+
+    mutating func addWords(of text: String) {
+        for word in text.split(whereSeparator: { c in !(c.isASCII && (c.isLetter || c.isNumber || c == "_" || c == "." || c == "-")) }) {
+            words.insert(word)
+        }
+    }
+
+    func mayDeclare(_ name: String) -> Bool { unreadable || words.contains(Substring(name)) }
 }

@@ -4,10 +4,6 @@ import Foundation
 import Synchronization
 
 extension ConfigurationValidator {
-    /// Time-zone changes make a day 23 or 25 hours long (Lord Howe: 23.5); a daily
-    /// schedule is not "more often than daily" because of them.
-    static let dstTolerance: TimeInterval = 3600
-
     /// Parses every policy entry's schedule (or its frequency's default) and checks it
     /// against the policy's frequency: not more often, and not never.
     mutating func checkSchedules() {
@@ -36,13 +32,32 @@ extension ConfigurationValidator {
                 let schedule = Schedule(expression: expression, event: event, timeZone: zone)
                 parsedSchedules[group.name, default: [:]][index] = schedule
                 parsedByExpression[expression] = schedule
-                if let interval = ScheduleStatistics.shared.minimumInterval(event, zone: zone),
-                    let floor = policy.frequency.minimumInterval, interval < floor - Self.dstTolerance
+                // The pace as written, on a clock without time-zone changes: a daily schedule
+                // is daily although a DST change makes a day 23 hours (Lord Howe: 23.5), and no
+                // tolerance for that lets `*:0/30` pass for hourly. The snapshot estimate
+                // keeps the real, shorter interval.
+                if let interval = nominalInterval(event, expression: expression),
+                    let floor = policy.frequency.minimumInterval, interval < floor
                 {
                     diagnostics.append(.scheduleTooFrequent(expression, interval: interval, policy: policy, at: entry.scheduleLocation))
                 }
             }
         }
+    }
+
+    /// The shortest time between two elapses of `event` read in UTC (its own zone, if it
+    /// names one, dropped): how often the schedule fires as written.
+    func nominalInterval(_ event: CalendarEvent, expression: String) -> TimeInterval? {
+        var plain = event
+        if event.timeZone != nil {
+            let words = expression.split(separator: " ")
+            if words.count > 1, let unzoned = try? CalendarEvent(parsing: words.dropLast().joined(separator: " ")),
+                unzoned.timeZone == nil
+            {
+                plain = unzoned
+            }
+        }
+        return ScheduleStatistics.shared.minimumInterval(plain, zone: TimeZone(identifier: "UTC")!)
     }
 
     /// The shortest time between two backups of an entry, for retention arithmetic: from

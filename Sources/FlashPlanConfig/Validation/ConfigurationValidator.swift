@@ -12,6 +12,8 @@ struct ConfigurationValidator {
     /// then stored in the configuration for the planner.
     var parsedSchedules: [String: [Int: Schedule]] = [:]
     var parsedByExpression: [String: Schedule] = [:]
+    /// Files that could not be parsed: a name they may declare is not reported as undefined.
+    var failedFiles = FailedFiles()
 
     init(_ configuration: Configuration, declared: [String: Set<String>]? = nil) {
         self.configuration = configuration
@@ -36,7 +38,7 @@ struct ConfigurationValidator {
 
     private mutating func reference(_ kind: String, _ name: String, in known: [String: some Any], from: String, at location: SourceLocation) {
         let names = declared[kind] ?? Set(known.keys)
-        if !names.contains(name) {
+        if !names.contains(name), !failedFiles.mayDeclare(name) {
             diagnostics.append(.unknownReference(kind, name, from: from, at: location, known: Array(names)))
         }
     }
@@ -146,8 +148,18 @@ struct ConfigurationValidator {
                 }
                 if volume.accessProtocol == .smb { diagnostics.append(.smbInGroup(name, group: group.name, at: at)) }
                 if volume.state == .absent { diagnostics.append(.absentVolumeInGroup(name, group: group.name, at: at)) }
-                for replication in group.replicate where replication.to == volume.pool || replication.to == volume.mirrorPool {
-                    diagnostics.append(.replicationSamePool(volume: name, pool: replication.to, at: replication.location))
+                for replication in group.replicate {
+                    if replication.to == volume.pool || replication.to == volume.mirrorPool {
+                        diagnostics.append(.replicationSamePool(volume: name, pool: replication.to, at: replication.location))
+                        continue
+                    }
+                    // The destination must survive the loss of an array the source stands on.
+                    let source = Set([volume.pool] + (volume.mirrorPool.map { [$0] } ?? []))
+                        .flatMap { c.pools[$0]?.arrays ?? [] }
+                    guard let destination = c.pools[replication.to],
+                        let shared = destination.arrays.sorted().first(where: source.contains)
+                    else { continue }
+                    diagnostics.append(.replicationSameArray(replication, volume: name, array: shared))
                 }
             }
             var labels: [String: Policy] = [:]
@@ -174,7 +186,7 @@ struct ConfigurationValidator {
                 case .vault where replication.retention.isEmpty:
                     diagnostics.append(.vaultWithoutRetention(pool: replication.to, at: replication.location))
                 case .vault:
-                    for label in replication.retention.keys.sorted() where labels[label] == nil {
+                    for label in replication.retention.keys.sorted() where labels[label] == nil && !failedFiles.mayDeclare(label) {
                         diagnostics.append(.vaultLabelUnused(label, group: group.name, at: replication.fieldLocations["retention.\(label)"] ?? replication.location))
                     }
                 default: break
@@ -185,12 +197,12 @@ struct ConfigurationValidator {
                     reference("host", host, in: c.hosts, from: "clone '\(clone.name)'", at: clone.fieldLocations["host"] ?? clone.location)
                 }
                 if clone.fromPrimary {
-                    if labels[clone.label] == nil, !labels.isEmpty {
+                    if labels[clone.label] == nil, !labels.isEmpty, !failedFiles.mayDeclare(clone.label) {
                         diagnostics.append(.cloneLabelMissing(clone: clone.name, label: clone.label, source: "primary", at: clone.fieldLocations["label"] ?? clone.location))
                     }
                 } else if let replication = group.replicate.first(where: { $0.to == clone.from }) {
                     let holds = replication.type == .mirror ? labels[clone.label] != nil : replication.retention[clone.label] != nil
-                    if !holds {
+                    if !holds, !failedFiles.mayDeclare(clone.label) {
                         diagnostics.append(.cloneLabelMissing(clone: clone.name, label: clone.label, source: "\(replication.type.rawValue) '\(replication.to)'", at: clone.fieldLocations["label"] ?? clone.location))
                     }
                 } else {

@@ -103,6 +103,14 @@ extension Diagnostic {
         .error(.replicationSamePool, at: location, "volume '\(volume)' would be replicated into its own pool '\(pool)'", note: "replicate to a pool on other arrays")
     }
 
+    static func replicationSameArray(_ replication: Replication, volume: String, array: String) -> Diagnostic {
+        let message = "volume '\(volume)' is replicated (\(replication.type.rawValue)) to pool '\(replication.to)', which takes capacity from array '\(array)' like the volume's own pool; losing that array loses both"
+        let note = "replicate to a pool whose capacity comes from other arrays"
+        return replication.type == .mirror
+            ? .error(.mirrorSameArrayAsSource, at: replication.location, message, note: note)
+            : .warning(.vaultSameArrayAsSource, at: replication.location, message, note: note)
+    }
+
     static func mirrorRetention(at location: SourceLocation) -> Diagnostic {
         .error(.mirrorRetention, at: location, "a mirror keeps exactly its source's backups and takes no retention", note: "remove 'retention', or use type: vault")
     }

@@ -27,8 +27,9 @@ public struct Diagnostic: Hashable, Sendable, Codable {
         self.severity = severity
         self.rule = rule
         self.location = location
-        self.message = message
-        self.note = note
+        // Messages quote what users wrote; escaped here, once, for text and JSON alike (see `Escaping`).
+        self.message = Escaping.escape(Escaping.shortened(message))
+        self.note = note.map { Escaping.escape(Escaping.shortened($0)) }
     }
 
     public static func error(_ rule: Rule, at location: SourceLocation, _ message: String, note: String? = nil) -> Diagnostic {
@@ -45,7 +46,8 @@ extension Diagnostic: CustomStringConvertible {
     /// problem of the storage state or of the command line) just `error: message [rule-id]`.
     public var description: String {
         location == .unknown
-            ? "\(severity.rawValue): \(message) [\(rule)]" : "\(location): \(severity.rawValue): \(message) [\(rule)]"
+            ? "\(severity.rawValue): \(message) [\(rule)]"
+            : "\(Escaping.escape(location.description)): \(severity.rawValue): \(message) [\(rule)]"
     }
 }
 

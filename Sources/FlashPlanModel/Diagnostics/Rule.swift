@@ -26,6 +26,13 @@ public enum Rule: String, CaseIterable, Codable, Sendable {
     case retentionInvalid = "retention-invalid"
     case retentionOutOfRange = "retention-out-of-range"
     case duplicateName = "duplicate-name"
+    case fileUnreadable = "file-unreadable"
+    case fileTooLarge = "file-too-large"
+    case invalidEncoding = "invalid-encoding"
+    case valueTooLong = "value-too-long"
+    case documentTooComplex = "document-too-complex"
+    case unsupportedTag = "unsupported-tag"
+    case duplicateEntry = "duplicate-entry"
 
     // References.
     case unknownReference = "unknown-reference"
@@ -47,6 +54,8 @@ public enum Rule: String, CaseIterable, Codable, Sendable {
     case sharedDestination = "shared-destination"
     case multipleSyncMirrors = "multiple-sync-mirrors"
     case replicationSamePool = "replication-same-pool"
+    case mirrorSameArrayAsSource = "mirror-same-array-as-source"
+    case vaultSameArrayAsSource = "vault-same-array-as-source"
     case mirrorRetention = "mirror-retention"
     case vaultRetentionMissing = "vault-retention-missing"
     case vaultLabelUnused = "vault-label-unused"
@@ -129,7 +138,7 @@ public enum Rule: String, CaseIterable, Codable, Sendable {
         case .duplicateKey:
             Entry(
                 .error, .decode,
-                "A key is written twice in the same mapping, e.g. `pool:` twice in one volume, or a section twice in one file. The caret is on the repeated key. The rest of that file is not checked until it is fixed.",
+                "A key is written twice in the same mapping, e.g. `pool:` twice in one volume, or a section twice in one file. The caret is on each repeat, the note names the first; the rest of the file is still checked, and names the repeated section declares still count.",
                 fix: "Remove or merge one of them.")
         case .unknownKey:
             Entry(
@@ -173,6 +182,39 @@ public enum Rule: String, CaseIterable, Codable, Sendable {
                 .error, .decode,
                 "A name defined twice in the same section (usually in two files), or a setting given in two files. The note gives the first place.",
                 fix: "Rename one, or remove one of the definitions.")
+        case .fileUnreadable:
+            Entry(
+                .error, .decode,
+                "A `*.yaml`/`*.yml` path is not a readable regular file: a directory, a named pipe (FIFO, never opened), a device or socket, a dangling symbolic link, a symbolic link loop, or a file flashplan may not read. The message says which.",
+                fix: "Make it a regular file, rename it, or remove it.")
+        case .fileTooLarge:
+            Entry(
+                .error, .decode, "A file is larger than 16 MiB (see *Limits*); it is not read.",
+                fix: "Split the configuration into several files, or remove what is not configuration.")
+        case .invalidEncoding:
+            Entry(
+                .error, .decode,
+                "A file is not UTF-8: UTF-16 or UTF-32 (the message says which), a byte that is not UTF-8 (Latin-1, Windows-1252), or a NUL byte. The caret is on the first one.",
+                fix: "Save the file as UTF-8.")
+        case .valueTooLong:
+            Entry(
+                .error, .decode, "A key or value is longer than 64 KiB (see *Limits*); the file is not checked further.",
+                fix: "Shorten it; no value of the language needs more than a few hundred characters.")
+        case .documentTooComplex:
+            Entry(
+                .error, .decode,
+                "Values nested more than 64 levels deep, or aliases that expand the file by more than 100,000 values (a *billion laughs* document). The caret is where the limit was crossed; the file is not checked further.",
+                fix: "Write the values out, or use fewer aliases of aliases.")
+        case .unsupportedTag:
+            Entry(
+                .error, .decode,
+                "A YAML tag: a custom one (`!foo`), a core one of another type than the key's (`size: !!str 10`, `retention: !!map`) or one the language has no use for (`!!binary`, `!!timestamp`). Tags cannot change what a value is.",
+                fix: "Remove the tag; every key has one type (see the tables above).")
+        case .duplicateEntry:
+            Entry(
+                .error, .decode,
+                "A list has the same entry twice: a volume or host in a resource group's or volume's list, a policy in a group's `policies` (same policy and schedule), or a clone name in a group. The note gives the first place.",
+                fix: "Remove one of them (give clones distinct names).")
 
         case .unknownReference:
             Entry(
@@ -239,6 +281,16 @@ public enum Rule: String, CaseIterable, Codable, Sendable {
             Entry(
                 .error, .validate, "A volume would be replicated into its own pool or its mirror pool.",
                 fix: "Replicate to a pool on other arrays.")
+        case .mirrorSameArrayAsSource:
+            Entry(
+                .error, .validate,
+                "A `type: mirror` destination pool takes capacity from an array the source volume's pool also uses: the mirror would fail with its source.",
+                fix: "Mirror to a pool whose capacity comes from other arrays.")
+        case .vaultSameArrayAsSource:
+            Entry(
+                .warning, .validate,
+                "A `type: vault` destination pool takes capacity from an array the source volume's pool also uses: the vault would not survive the loss of that array.",
+                fix: "Vault to a pool whose capacity comes from other arrays, or accept the risk.")
         case .mirrorRetention:
             Entry(
                 .error, .validate, "A `type: mirror` destination has a `retention`; a mirror keeps exactly its source's backups.",
