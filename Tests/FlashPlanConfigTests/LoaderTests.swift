@@ -158,7 +158,7 @@ struct LoaderTests {
         #expect(c.policies["hourly-24"]?.immutable == false)
         #expect(c.resourceGroups["g1"]?.policies.first?.schedule == nil)
         #expect(c.resourceGroups["g1"]?.replicate.first?.mode == .async)
-        #expect(c.resourceGroups["g1"]?.clones.first?.from == "primary")
+        #expect(c.resourceGroups["g1"]?.clones.first?.from == .primary, "\(String(describing: c.resourceGroups["g1"]?.clones))")
         #expect(c.resourceGroups["g1"]?.clones.first?.refresh == .never)
     }
 

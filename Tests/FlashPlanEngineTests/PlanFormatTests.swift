@@ -173,11 +173,14 @@ import Testing
         let retention = (0..<20).map { (index: Int) -> RetentionDecision in
             let created: Date = time.addingTimeInterval(-3600 * Double(index) - 0.75)
             let label: String = index % 2 == 0 ? "daily" : awkward
-            let location: String = index % 4 == 0 ? "primary" : "vault"
+            let location: CopyLocation = index % 4 == 0 ? .primary : .destination(pool: "vault")
             let verdict: RetentionDecision.Verdict = index % 3 == 0 ? .prune : .keep
             return RetentionDecision(
                 group: "g\(index % 3)", label: label, location: location, backup: "b\(index)", created: created, verdict: verdict,
-                reason: "kept by \(awkward)", planned: index == 0)
+                reason: "kept by \(awkward)", planned: index == 0,
+                protections: index % 5 == 1
+                    ? [.immutable(until: Date(timeIntervalSince1970: 1_800_000_000)), .cloneParent(clones: ["c1", awkward]), .replicationBase(destination: "v1_vault")]
+                    : [])
         }
         let full = SourceLocation(file: "policies/a.yaml", line: 3, column: 5)
         let diagnostics: [Diagnostic] = [

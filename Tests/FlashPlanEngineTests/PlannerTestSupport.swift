@@ -108,7 +108,7 @@ extension Plan {
     var rules: Set<Rule> { Set(diagnostics.map(\.rule)) }
 
     func decision(_ backup: String, at location: String = "primary") -> RetentionDecision? {
-        retention.first { $0.backup == backup && $0.location == location }
+        retention.first { $0.backup == backup && $0.location == CopyLocation(location) }
     }
 
     /// Backup names pruned on primary.

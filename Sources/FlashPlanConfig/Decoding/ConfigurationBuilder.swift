@@ -219,7 +219,7 @@ struct ConfigurationBuilder {
         }
         group.clones = clones.compactMap { e in
             guard let cloneName = e["name"]?.string, let label = e["label"]?.string else { return nil }
-            var clone = CloneSpec(name: cloneName, label: label, from: e["from"]?.string ?? "primary", host: e["host"]?.string)
+            var clone = CloneSpec(name: cloneName, label: label, from: CopyLocation(e["from"]?.string ?? "primary"), host: e["host"]?.string)
             if let refresh = e["refresh"]?.string.flatMap(CloneSpec.Refresh.init(rawValue:)) { clone.refresh = refresh }
             clone.location = e["name"]?.location ?? e.location
             clone.fieldLocations = e.fieldLocations(name: e.location).fields

@@ -200,13 +200,13 @@ struct ConfigurationValidator {
                     if labels[clone.label] == nil, !labels.isEmpty, !failedFiles.mayDeclare(clone.label) {
                         diagnostics.append(.cloneLabelMissing(clone: clone.name, label: clone.label, source: "primary", at: clone.fieldLocations["label"] ?? clone.location))
                     }
-                } else if let replication = group.replicate.first(where: { $0.to == clone.from }) {
+                } else if let replication = group.replicate.first(where: { $0.to == clone.from.pool }) {
                     let holds = replication.type == .mirror ? labels[clone.label] != nil : replication.retention[clone.label] != nil
                     if !holds, !failedFiles.mayDeclare(clone.label) {
                         diagnostics.append(.cloneLabelMissing(clone: clone.name, label: clone.label, source: "\(replication.type.rawValue) '\(replication.to)'", at: clone.fieldLocations["label"] ?? clone.location))
                     }
                 } else {
-                    diagnostics.append(.cloneSourceMissing(clone: clone.name, from: clone.from, group: group.name, at: clone.fieldLocations["from"] ?? clone.location))
+                    diagnostics.append(.cloneSourceMissing(clone: clone.name, from: clone.from.description, group: group.name, at: clone.fieldLocations["from"] ?? clone.location))
                 }
             }
         }

@@ -21,7 +21,7 @@ extension PlanBuilder {
     func decideClones(_ plan: GroupPlan) -> [CloneDecision] {
         var decisions: [CloneDecision] = []
         for spec in plan.group.clones {
-            let replication = plan.group.replicate.first { $0.to == spec.from }
+            let replication = plan.group.replicate.first { $0.to == spec.from.pool }
             if !spec.fromPrimary && replication == nil { continue }
             for volume in plan.volumes {
                 let sourceVolume = replication?.destinationVolume(of: volume) ?? volume

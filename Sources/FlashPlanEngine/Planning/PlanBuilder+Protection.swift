@@ -185,11 +185,11 @@ extension PlanBuilder {
     // MARK: Retention on primary
 
     /// Why each backup may never be pruned, by name.
-    func protections(_ plan: GroupPlan) -> [String: [String]] {
-        var result: [String: [String]] = [:]
+    func protections(_ plan: GroupPlan) -> [String: [Protection]] {
+        var result: [String: [Protection]] = [:]
         for backup in plan.backups.values {
             if let until = backup.immutableUntil, until > now {
-                result[backup.name, default: []].append("immutable until \(local(until))")
+                result[backup.name, default: []].append(.immutable(until: until))
             }
         }
         // Clone parents, on primary and on every destination of the group.
@@ -202,7 +202,7 @@ extension PlanBuilder {
             for parent in Set((clonesByVolume[copy] ?? []).map(\.parentSnapshot)).sorted() {
                 let clonesOfIt = plan.remainingClones(of: "\(copy)/\(parent)", among: cloneParents)
                 guard !clonesOfIt.isEmpty else { continue }
-                result[parent, default: []].append("parent of clone \(clonesOfIt.map(\.name).sorted().joined(separator: ", "))")
+                result[parent, default: []].append(.cloneParent(clones: clonesOfIt.map(\.name).sorted()))
             }
         }
         // Replication base: the newest backup each destination holds once the plan has
@@ -211,7 +211,7 @@ extension PlanBuilder {
             for volume in plan.volumes {
                 let destination = replication.destinationVolume(of: volume)
                 if let base = replicationBase(plan, replication: replication, source: volume) {
-                    result[base, default: []].append("replication base of \(destination)")
+                    result[base, default: []].append(.replicationBase(destination: destination))
                 }
             }
         }
@@ -254,7 +254,7 @@ extension PlanBuilder {
             let backups = byLabel.removeValue(forKey: label) ?? []
             let outcomes = RetentionEvaluator.evaluate(
                 backups.map { RetentionEvaluator.Candidate(name: $0.name, created: $0.created, protections: protectedBackups[$0.name] ?? []) },
-                rule: policy.retention, now: now)
+                rule: policy.retention, now: now, time: local)
             record(outcomes, plan: &plan, label: label, rule: "\(policy.retention)")
         }
         // What is left has a label no policy of the group uses any more.
@@ -266,7 +266,9 @@ extension PlanBuilder {
                     return RetentionEvaluator.Outcome(candidate: backup.candidate, keep: true, reason: "orphaned label (no policy of the group uses it); kept, prune_orphaned_labels is false")
                 }
                 if !protection.isEmpty {
-                    return RetentionEvaluator.Outcome(candidate: backup.candidate, keep: true, reason: "orphaned label, but protected: " + protection.joined(separator: ", "))
+                    let words = protection.map { $0.describe(time: local) }.joined(separator: ", ")
+                    return RetentionEvaluator.Outcome(
+                        candidate: backup.candidate, keep: true, reason: "orphaned label, but protected: " + words, keptBy: protection)
                 }
                 return RetentionEvaluator.Outcome(candidate: backup.candidate, keep: false, reason: "orphaned label; prune_orphaned_labels is true")
             }
@@ -279,8 +281,8 @@ extension PlanBuilder {
         for outcome in outcomes {
             guard let backup = plan.backups[outcome.candidate.name] else { continue }
             retention.append(RetentionDecision(
-                group: group.name, label: label, location: "primary", backup: backup.name, created: backup.created,
-                verdict: outcome.keep ? .keep : .prune, reason: outcome.reason, planned: backup.planned))
+                group: group.name, label: label, location: .primary, backup: backup.name, created: backup.created,
+                verdict: outcome.keep ? .keep : .prune, reason: outcome.reason, planned: backup.planned, protections: outcome.keptBy))
             guard !outcome.keep else { continue }
             plan.pruned.insert(backup.name)
             let holders = backup.volumes.sorted()

@@ -119,31 +119,35 @@ extension PlanBuilder {
         // Vault pruning runs after the update: added after it, so the plan lists them in order.
         // `rule` is nil for an orphaned label.
         var prunes: [(label: String, rule: Retention?, name: String, reason: String)] = []
+        let base = replicationBase(plan, replication: replication, source: source)
+        // What may not be pruned on the vault whatever its rules.
+        func protections(of snapshot: ObservedSnapshot) -> [Protection] {
+            var protections: [Protection] = []
+            if let until = snapshot.immutableUntil, until > now { protections.append(.immutable(until: until)) }
+            let clonesOfIt = plan.remainingClones(of: "\(destination)/\(snapshot.name)", among: cloneParents)
+            if !clonesOfIt.isEmpty { protections.append(.cloneParent(clones: clonesOfIt.map(\.name).sorted())) }
+            if snapshot.name == base { protections.append(.replicationBase(destination: destination)) }
+            return protections
+        }
         for (label, rule) in replication.retention.sorted(by: { $0.key < $1.key }) {
             var pool: [RetentionEvaluator.Candidate] = []
             var planned: Set<String> = []
             for snapshot in heldSnapshots where snapshot.label == label && snapshot.group == group.name {
-                var protections: [String] = []
-                if let until = snapshot.immutableUntil, until > now { protections.append("immutable until \(local(until))") }
-                let clonesOfIt = plan.remainingClones(of: "\(destination)/\(snapshot.name)", among: cloneParents)
-                if !clonesOfIt.isEmpty {
-                    protections.append("parent of clone \(clonesOfIt.map(\.name).sorted().joined(separator: ", "))")
-                }
-                pool.append(RetentionEvaluator.Candidate(name: snapshot.name, created: snapshot.created, protections: protections))
+                pool.append(RetentionEvaluator.Candidate(name: snapshot.name, created: snapshot.created, protections: protections(of: snapshot)))
             }
             for backup in candidates where backup.label == label {
                 pool.append(RetentionEvaluator.Candidate(name: backup.name, created: backup.created))
                 planned.insert(backup.name)
             }
-            let outcomes = RetentionEvaluator.evaluate(pool, rule: rule, now: now)
+            let outcomes = RetentionEvaluator.evaluate(pool, rule: rule, now: now, time: local)
             for outcome in outcomes {
                 let isPlanned = planned.contains(outcome.candidate.name)
                 // A candidate the vault would not keep is simply not sent.
                 if isPlanned && !outcome.keep { continue }
                 let decision = RetentionDecision(
-                    group: group.name, label: label, location: replication.to, backup: outcome.candidate.name,
+                    group: group.name, label: label, location: .destination(pool: replication.to), backup: outcome.candidate.name,
                     created: outcome.candidate.created, verdict: outcome.keep ? .keep : .prune, reason: outcome.reason,
-                    planned: isPlanned)
+                    planned: isPlanned, protections: outcome.keptBy)
                 if decided.insert(decision).inserted { retention.append(decision) }
                 if isPlanned {
                     transfer.append(outcome.candidate.name)
@@ -155,22 +159,21 @@ extension PlanBuilder {
         // Labels the vault's retention no longer lists: reported, and pruned only with
         // prune_orphaned_labels (never one that is protected).
         let orphans = Dictionary(grouping: heldSnapshots.filter { replication.retention[$0.label] == nil && $0.group == group.name }, by: \.label)
-        let base = replicationBase(plan, replication: replication, source: source)
         for (label, snapshots) in orphans.sorted(by: { $0.key < $1.key }) {
             let diagnostic = Diagnostic.orphanedVaultLabel(
                 label, vault: replication.to, group: group, count: snapshots.count, pruning: configuration.settings.pruneOrphanedLabels)
             if !diagnostics.contains(diagnostic) { diagnostics.append(diagnostic) }
             for snapshot in snapshots.sorted(by: { $0.name < $1.name }) {
-                let protected = (snapshot.immutableUntil.map { $0 > now } ?? false)
-                    || !plan.remainingClones(of: "\(destination)/\(snapshot.name)", among: cloneParents).isEmpty
-                    || snapshot.name == base
-                let pruning = configuration.settings.pruneOrphanedLabels && !protected
+                let protectedBy = configuration.settings.pruneOrphanedLabels ? protections(of: snapshot) : []
+                let pruning = configuration.settings.pruneOrphanedLabels && protectedBy.isEmpty
                 let reason = pruning
                     ? "orphaned label; prune_orphaned_labels is true"
-                    : protected ? "orphaned label, but protected" : "orphaned label (the vault's retention no longer lists it); kept, prune_orphaned_labels is false"
+                    : !protectedBy.isEmpty
+                        ? "orphaned label, but protected: " + protectedBy.map { $0.describe(time: local) }.joined(separator: ", ")
+                        : "orphaned label (the vault's retention no longer lists it); kept, prune_orphaned_labels is false"
                 let decision = RetentionDecision(
-                    group: group.name, label: label, location: replication.to, backup: snapshot.name, created: snapshot.created,
-                    verdict: pruning ? .prune : .keep, reason: reason)
+                    group: group.name, label: label, location: .destination(pool: replication.to), backup: snapshot.name,
+                    created: snapshot.created, verdict: pruning ? .prune : .keep, reason: reason, protections: protectedBy)
                 if decided.insert(decision).inserted { retention.append(decision) }
                 if pruning { prunes.append((label, nil, snapshot.name, reason)) }
             }

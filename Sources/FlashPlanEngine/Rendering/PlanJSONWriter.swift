@@ -348,8 +348,23 @@ extension PlanJSONWriter {
         key("created"); date(decision.created)
         key("group"); string(decision.group)
         key("label"); string(decision.label)
-        key("location"); string(decision.location)
+        key("location"); string(decision.location.description)
         key("planned"); bool(decision.planned)
+        key("protections")
+        beginArray()
+        for protection in decision.protections {
+            element()
+            beginObject()
+            switch protection {
+            case .cloneParent(let clones): key("clones"); strings(clones)
+            case .replicationBase(let destination): key("destination"); string(destination)
+            case .immutable: break
+            }
+            key("kind"); string(protection.kind)
+            if case .immutable(let until) = protection { key("until"); date(until) }
+            endObject()
+        }
+        endArray()
         key("reason"); string(decision.reason)
         key("verdict"); string(decision.verdict.rawValue)
         endObject()

@@ -114,7 +114,7 @@ public struct PlanTextRenderer: Sendable {
             switch decision.verdict {
             case .keep:
                 buckets[key, default: Bucket()].keep.insert(decision.backup)
-                if decision.reason.contains("protected") { buckets[key, default: Bucket()].protected.insert(decision.backup) }
+                if !decision.protections.isEmpty { buckets[key, default: Bucket()].protected.insert(decision.backup) }
             case .prune:
                 buckets[key, default: Bucket()].prune.insert(decision.backup)
             }

@@ -11,9 +11,9 @@ public enum RetentionEvaluator {
         public var name: String
         public var created: Date
         /// Why it may never be pruned (replication base, clone parent, immutable); empty if not protected.
-        public var protections: [String]
+        public var protections: [Protection]
 
-        public init(name: String, created: Date, protections: [String] = []) {
+        public init(name: String, created: Date, protections: [Protection] = []) {
             self.name = name
             self.created = created
             self.protections = protections
@@ -24,6 +24,8 @@ public enum RetentionEvaluator {
         public var candidate: Candidate
         public var keep: Bool
         public var reason: String
+        /// What kept a backup the rule alone would prune; empty otherwise.
+        public var keptBy: [Protection] = []
     }
 
     /// Newest first; ties broken by name so that the order is total and deterministic.
@@ -31,7 +33,10 @@ public enum RetentionEvaluator {
         a.created != b.created ? a.created > b.created : a.name < b.name
     }
 
-    public static func evaluate(_ candidates: [Candidate], rule: Retention, now: Date) -> [Outcome] {
+    /// `time` formats the moments in reasons (the planner shows its local time).
+    public static func evaluate(
+        _ candidates: [Candidate], rule: Retention, now: Date, time: (Date) -> String = \.iso8601
+    ) -> [Outcome] {
         let sorted = candidates.sorted(by: newestFirst)
         return sorted.enumerated().map { index, candidate in
             let ruleKeeps: Bool
@@ -54,7 +59,8 @@ public enum RetentionEvaluator {
                 }
             }
             if !ruleKeeps, !candidate.protections.isEmpty {
-                return Outcome(candidate: candidate, keep: true, reason: ruleReason + ", but protected: " + candidate.protections.joined(separator: ", "))
+                let words = candidate.protections.map { $0.describe(time: time) }.joined(separator: ", ")
+                return Outcome(candidate: candidate, keep: true, reason: ruleReason + ", but protected: " + words, keptBy: candidate.protections)
             }
             return Outcome(candidate: candidate, keep: ruleKeeps, reason: ruleReason)
         }

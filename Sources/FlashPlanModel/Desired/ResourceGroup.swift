@@ -61,13 +61,13 @@ public struct CloneSpec: Sendable, Hashable {
     public var name: String
     public var label: String
     /// `primary`, or the name of a replication destination pool.
-    public var from: String = "primary"
+    public var from: CopyLocation = .primary
     public var host: String?
     public var refresh: Refresh = .never
     public var location: SourceLocation = .unknown
     public var fieldLocations: [String: SourceLocation] = [:]
 
-    public init(name: String, label: String, from: String = "primary", host: String? = nil, refresh: Refresh = .never) {
+    public init(name: String, label: String, from: CopyLocation = .primary, host: String? = nil, refresh: Refresh = .never) {
         self.name = name
         self.label = label
         self.from = from
@@ -75,7 +75,7 @@ public struct CloneSpec: Sendable, Hashable {
         self.refresh = refresh
     }
 
-    public var fromPrimary: Bool { from == "primary" }
+    public var fromPrimary: Bool { from == .primary }
 
     /// The clone volume made from `volume`: `<clone>_<volume>`.
     public func cloneVolume(of volume: String) -> String { "\(name)_\(volume)" }
