@@ -77,8 +77,31 @@ import Testing
         let samePlan = plan.actions.map { [$0.id.description] + $0.operations.map { "\($0)" } }
             == scenarioPlan.actions.map { [$0.id.description] + $0.operations.map { "\($0)" } }
 
-        // The model skips blocked actions and their dependents; the executor must skip
-        // exactly those and apply all the others.
+        let (after, differences) = try await applyBoth(plan, from: before, on: storage, at: now)
+        problems += differences
+
+        // And the simulator converges, as the model does.
+        let replan = Planner(configuration: configuration, observed: after, now: now).plan()
+        var stuck = Set<ActionID>()
+        for action in ObservedState.dependencyOrder(replan.actions)
+        where action.blockedBy != nil || action.dependsOn.contains(where: stuck.contains) {
+            stuck.insert(action.id)
+        }
+        let runnable = replan.actions.map(\.id).filter { !stuck.contains($0) }
+        if !runnable.isEmpty { problems.append("after the simulator's apply, still runnable: \(runnable)") }
+        if !scenario.offline, !replan.actions.isEmpty { problems.append("after the simulator's apply, still \(replan.ids)") }
+        return .checked(problems: problems, samePlan: samePlan)
+    }
+
+    /// Applies `plan`, made against `before` (what `storage` observes at `now`), with the
+    /// model and with the executor on the simulator. Returns what the simulator holds
+    /// afterwards and how the two disagree: the model skips blocked actions and their
+    /// dependents, the executor must skip exactly those and apply all the others, and both
+    /// must end with the same storage.
+    static func applyBoth(_ plan: Plan, from before: ObservedState, on storage: SimulatedStorage, at now: Date) async throws
+        -> (after: ObservedState, problems: [String])
+    {
+        var problems: [String] = []
         var modelSkips = Set<ActionID>()
         for action in ObservedState.dependencyOrder(plan.actions)
         where action.blockedBy != nil || action.dependsOn.contains(where: modelSkips.contains) {
@@ -95,17 +118,6 @@ import Testing
         }
         let after = try storage.observe(now)
         problems += storageDifferences(model, after)
-
-        // And the simulator converges, as the model does.
-        let replan = Planner(configuration: configuration, observed: after, now: now).plan()
-        var stuck = Set<ActionID>()
-        for action in ObservedState.dependencyOrder(replan.actions)
-        where action.blockedBy != nil || action.dependsOn.contains(where: stuck.contains) {
-            stuck.insert(action.id)
-        }
-        let runnable = replan.actions.map(\.id).filter { !stuck.contains($0) }
-        if !runnable.isEmpty { problems.append("after the simulator's apply, still runnable: \(runnable)") }
-        if !scenario.offline, !replan.actions.isEmpty { problems.append("after the simulator's apply, still \(replan.ids)") }
-        return .checked(problems: problems, samePlan: samePlan)
+        return (after, problems)
     }
 }
