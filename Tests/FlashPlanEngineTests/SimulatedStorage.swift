@@ -120,11 +120,13 @@ struct SimulatedStorage {
 }
 
 /// What two observed states disagree on, in the objects a plan changes: snapshots (volume,
-/// name, label, group, creation time, hosts, tag, immutability), relationships (but for
-/// `lastTransfer`), clones, and volumes (name, pool, size, role, hosts). Empty when they agree.
-func storageDifferences(_ expected: ObservedState, _ actual: ObservedState, expectedName: String = "model", actualName: String = "simulator")
-    -> [String]
-{
+/// name, label, group, creation time, hosts, tag, immutability), relationships (with their
+/// `lastTransfer` unless told not to), clones, and volumes (name, pool, size, role, hosts).
+/// Empty when they agree.
+func storageDifferences(
+    _ expected: ObservedState, _ actual: ObservedState, expectedName: String = "model", actualName: String = "simulator",
+    lastTransfer: Bool = true
+) -> [String] {
     var differences: [String] = []
     func compare<Key: Hashable & Comparable, Value: Equatable>(_ what: String, _ a: [(Key, Value)], _ b: [(Key, Value)]) {
         let left = Dictionary(a, uniquingKeysWith: { x, _ in x })
@@ -153,7 +155,10 @@ func storageDifferences(_ expected: ObservedState, _ actual: ObservedState, expe
     }
     compare("snapshot", snapshots(expected), snapshots(actual))
     func relationships(_ state: ObservedState) -> [(String, String)] {
-        state.relationships.map { ($0.destination, "\($0.source) → \($0.destination) \($0.type) \($0.mode) \($0.state) group \($0.group ?? "-")") }
+        state.relationships.map {
+            let transfer = lastTransfer ? " last transfer \($0.lastTransfer?.iso8601 ?? "never")" : ""
+            return ($0.destination, "\($0.source) → \($0.destination) \($0.type) \($0.mode) \($0.state) group \($0.group ?? "-")\(transfer)")
+        }
     }
     compare("relationship", relationships(expected), relationships(actual))
     func clones(_ state: ObservedState) -> [(String, String)] {
