@@ -67,7 +67,7 @@ let package = Package(
         .testTarget(name: "FlashPlanSimulatorTests", dependencies: ["FlashPlanSimulator"]),
         .testTarget(
             name: "FlashPlanEngineTests",
-            dependencies: ["FlashPlanEngine", "FlashPlanConfig", "FlashPlanModel", "FlashPlanSchedule"],
+            dependencies: ["FlashPlanEngine", "FlashPlanConfig", "FlashPlanModel", "FlashPlanSchedule", "FlashPlanSimulator"],
             resources: [.copy("Golden")]),
         // The planner and the executor against the simulator in memory, over simulated time.
         .testTarget(

@@ -6,6 +6,9 @@ import Foundation
 /// A minimal in-memory "backend" for tests: what the storage would look like once a plan's
 /// operations ran at `now`. Not the simulator — just enough bookkeeping to check that the
 /// planner converges (a plan right after an apply, at the same `now`, has nothing to do).
+/// `SimulatorAgreementTests` checks it against the simulator (same state, same plan, same
+/// snapshots, relationships, clones and volumes afterwards), and `randomHistoriesOverTime`
+/// replays through the simulator itself, comparing with this model at every step.
 extension ObservedState {
     /// Runs the plan's actions in dependency order (lowest index first among the ready ones).
     /// Blocked actions, and whatever depends on them, are skipped, as the executor does.
@@ -99,8 +102,18 @@ extension ObservedState {
             break
         case .createRelationship(let source, let destination, let type, let mode, let group):
             relationships.append(ObservedRelationship(source: source, destination: destination, type: type, mode: mode, group: group))
-        case .initializeRelationship(let destination), .resyncRelationship(let destination):
-            modifyRelationship(destination) { $0.state = .idle }
+        case .initializeRelationship(let destination):
+            // The baseline is a transfer.
+            modifyRelationship(destination) {
+                $0.state = .idle
+                $0.lastTransfer = now
+            }
+        case .resyncRelationship(let destination):
+            // A resync of a broken relationship transfers what the destination lost.
+            modifyRelationship(destination) {
+                if $0.state == .broken { $0.lastTransfer = now }
+                $0.state = .idle
+            }
         case .updateRelationship(let destination, let transfer, let drop):
             guard let relationship = relationships.first(where: { $0.destination == destination }) else { return }
             for name in transfer {
