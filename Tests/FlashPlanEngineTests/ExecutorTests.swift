@@ -134,9 +134,4 @@ final class RecordingBackend: StorageBackend, ApplyLedger, Sendable {
         do { _ = try StateLock.acquire(statePath: state, operation: "apply", timeout: 0) }
         _ = try StateLock.acquire(statePath: state, operation: "apply", timeout: 0)
     }
-
-    @Test(arguments: [("30s", 30.0), ("2m", 120.0), ("500ms", 0.5), ("0", 0.0)])
-    func lockTimeoutDurations(text: String, seconds: Double) {
-        #expect(DurationParser.seconds(text) == seconds)
-    }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Dispatch
 import FlashPlanEngine
+import FlashPlanModel
 import Foundation
 import Logging
 import Synchronization
@@ -27,7 +28,7 @@ struct ApplyCommand: AsyncParsableCommand {
     @Flag(help: "Apply without asking (for timers and scripts).")
     var autoApprove = false
 
-    @Option(help: ArgumentHelp("How long to wait for another apply's lock, e.g. 30s, 2m.", valueName: "duration"))
+    @Option(help: ArgumentHelp("How long to wait for another apply's lock: a whole number and a unit (ms, s, m, h), e.g. 30s, 2m; 0 to not wait; at most 24h.", valueName: "duration"))
     var lockTimeout: String = "30s"
 
     @Option(help: "How many actions may run at once.")
@@ -40,17 +41,24 @@ struct ApplyCommand: AsyncParsableCommand {
     var logFormat: LogFormatArgument = .text
 
     func validate() throws {
-        guard DurationParser.seconds(lockTimeout) != nil else {
-            throw ValidationError("--lock-timeout '\(lockTimeout)' is not a duration; write e.g. 30s, 2m or 0")
-        }
+        _ = try lockTimeoutSeconds()
         guard parallelism >= 1 else { throw ValidationError("--parallelism must be at least 1") }
+    }
+
+    /// The longest `--lock-timeout`: a timer waiting longer than a day for a lock should fail and be seen.
+    static let maximumLockTimeout: TimeInterval = 24 * 3600
+
+    func lockTimeoutSeconds() throws -> TimeInterval {
+        try usage { () throws(FlagValueError) in
+            try DurationParser.seconds(lockTimeout, flag: "--lock-timeout", maximum: Self.maximumLockTimeout)
+        }
     }
 
     func run() async throws {
         let stop = StopSignal()
         let request = ApplyRequest(
             configDirectory: config.directory, statePath: state.path, now: try clock.resolve(), planFile: planFile,
-            autoApprove: autoApprove, lockTimeout: DurationParser.seconds(lockTimeout) ?? 30, parallelism: parallelism,
+            autoApprove: autoApprove, lockTimeout: try lockTimeoutSeconds(), parallelism: parallelism,
             metricsFile: metricsFile, interactive: isatty(STDIN_FILENO) == 1, color: Terminal.colorEnabled,
             progressBar: isatty(STDERR_FILENO) == 1 && logFormat == .text)
         let format = logFormat.value

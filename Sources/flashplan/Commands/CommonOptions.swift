@@ -1,4 +1,5 @@
 import ArgumentParser
+import FlashPlanModel
 import Foundation
 
 /// `--config DIR` (env FLASHPLAN_CONFIG, default ./policies).
@@ -17,29 +18,31 @@ struct StateOptions: ParsableArguments {
     var path: String { state ?? ProcessInfo.processInfo.environment["FLASHPLAN_STATE"] ?? ".flashplan/state.db" }
 }
 
-/// `--now T`: replaces the clock everywhere, for replay and tests.
+/// `--now T`: replaces the clock everywhere, for replay and tests. A full ISO-8601
+/// date-time with `Z` or an offset (see `CommandLineTime`); anything else is refused
+/// before the command does anything.
 struct ClockOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("Use this ISO-8601 time instead of the clock.", valueName: "time"))
+    @Option(name: .long, help: ArgumentHelp(
+        "Use this time instead of the clock: a full ISO-8601 date-time with Z or an offset, e.g. 2026-10-25T02:30:00+02:00.",
+        valueName: "time"))
     var now: String?
+
+    func validate() throws {
+        if let now { _ = try usage { () throws(FlagValueError) in try CommandLineTime.parse(now, flag: "--now") } }
+    }
 
     func resolve() throws -> Date {
         guard let now else { return Date() }
-        guard let date = ISO8601.parse(now) else {
-            throw ValidationError("--now '\(now)' is not an ISO-8601 time; write e.g. 2026-11-21T10:00:00Z")
-        }
-        return date
+        return try CommandLineTime.parse(now, flag: "--now")
     }
 }
 
-enum ISO8601 {
-    /// Accepts `2026-11-21T10:00:00Z`, with fractional seconds or an offset, and `2026-11-21` (midnight UTC).
-    static func parse(_ text: String) -> Date? {
-        let full = ISO8601DateFormatter()
-        if let d = full.date(from: text) { return d }
-        full.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        if let d = full.date(from: text) { return d }
-        let day = ISO8601DateFormatter()
-        day.formatOptions = [.withFullDate]
-        return day.date(from: text)
+/// A refused flag value as a usage error (exit 64, with the usage line), like argument
+/// parsing's own; for `validate()`, which runs before a command does anything.
+func usage<T>(_ body: () throws(FlagValueError) -> T) throws(ValidationError) -> T {
+    do {
+        return try body()
+    } catch {
+        throw ValidationError(error.description)
     }
 }

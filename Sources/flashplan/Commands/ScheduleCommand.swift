@@ -1,4 +1,5 @@
 import ArgumentParser
+import FlashPlanModel
 import FlashPlanSchedule
 import Foundation
 
@@ -19,7 +20,7 @@ struct ScheduleCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("Calendar expressions.", valueName: "expr"))
     var expressions: [String]
 
-    @Option(name: .long, help: ArgumentHelp("Compute elapses after this ISO-8601 time (default: now).", valueName: "time"))
+    @Option(name: .long, help: ArgumentHelp("Compute elapses after this time (default: now): a full ISO-8601 date-time with Z or an offset.", valueName: "time"))
     var baseTime: String?
 
     @Option(name: .long, help: ArgumentHelp("How many elapses to show.", valueName: "n"))
@@ -35,13 +36,11 @@ struct ScheduleCommand: ParsableCommand {
         guard !expressions.isEmpty else { throw ValidationError("give at least one calendar expression") }
         guard iterations >= 1 else { throw ValidationError("--iterations must be at least 1") }
         guard TimeZone(identifier: timezone) != nil else { throw ValidationError("--timezone '\(timezone)' is not a known time zone") }
-        if let baseTime, ISO8601.parse(baseTime) == nil {
-            throw ValidationError("--base-time '\(baseTime)' is not an ISO-8601 time; write e.g. 2026-11-21T10:00:00Z")
-        }
+        if let baseTime { _ = try usage { () throws(FlagValueError) in try CommandLineTime.parse(baseTime, flag: "--base-time") } }
     }
 
     func run() throws {
-        let base = baseTime.flatMap(ISO8601.parse) ?? Date()
+        let base = try baseTime.map { text throws(FlagValueError) in try CommandLineTime.parse(text, flag: "--base-time") } ?? Date()
         let zone = TimeZone(identifier: timezone) ?? TimeZone(secondsFromGMT: 0)!
         let report = CalendarEventReport(expressions: expressions, baseTime: base, iterations: iterations, timeZone: zone)
         let output = report.render(format)
