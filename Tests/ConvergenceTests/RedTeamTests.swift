@@ -1,3 +1,4 @@
+import FlashPlanConfig
 import FlashPlanEngine
 import FlashPlanModel
 import FlashPlanSchedule
@@ -439,6 +440,25 @@ struct RedTeamTests {
         #expect(try R.names(h, "v1_vault", label: "hourly", at: end) == [base], "the vault keeps only its base of the orphaned label")
         #expect(try h.observe(end).clones.contains { $0.name == "dev_v1" && $0.parentSnapshot == parent })
     }
+
+    /// Destination names collide: `v1` replicated to pool `dr_x` and a volume `v1_dr`
+    /// replicated to pool `x` both need the destination `v1_dr_x`; validation reports it
+    /// as two groups sharing one destination (`shared-destination`).
+    @Test func twoDestinationsWithTheSameName() async throws {
+        let yaml = R.estate
+            .replacingOccurrences(of: "  vault: {cluster: c1, capacity_from: [{array: a2, capacity: 5TB}]}", with: "  dr_x: {cluster: c1, capacity_from: [{array: a2, capacity: 2TB}]}\n  x: {cluster: c1, capacity_from: [{array: a2, capacity: 2TB}]}")
+            .replacingOccurrences(of: "  v2: {pool: gold", with: "  v1_dr: {pool: gold, size: 10GiB, hosts: [h2], change_rate: 0%}\n  v2: {pool: gold") + """
+
+            policies:
+              hourly: {frequency: hourly, retention: {count: 3}}
+            resource_groups:
+              one: {hosts: [h1], volumes: [v1], policies: [{policy: hourly}], replicate: [{to: dr_x, type: mirror}]}
+              two: {hosts: [h2], volumes: [v1_dr], policies: [{policy: hourly}], replicate: [{to: x, type: mirror}]}
+            """
+        let result = ConfigurationLoader.load(sources: [SourceFile(path: "t.yaml", text: yaml)])
+        let errors = result.diagnostics.filter { $0.severity == .error }.map(\.description)
+        #expect(errors.contains { $0.contains("'v1_dr_x'") && $0.contains("[shared-destination]") }, "\(errors)")
+    }
 }
 
 /// Failures: each a promise of DESIGN §3–§5 the planner breaks. See the report.
@@ -525,6 +545,42 @@ struct RedTeamFindings {
         #expect(stopped.isEmpty, "no backup at all in hours \(stopped) (relative to midnight) while the vault's array is offline")
     }
 
+    /// The same with a mirror: group `g` keeps 3 hourly backups mirrored to `dr`, group `z`
+    /// keeps 252 on the same volume (255 together). Three hours after the mirror's array
+    /// goes offline, the backup the mirror holds falls out of `count: 3` but is kept as the
+    /// replication base: 256, a `snapshot-ceiling` error, and no group on the volume (nor,
+    /// since the plan is refused, anywhere) gets a backup until the array is back.
+    @Test func anOfflineMirrorArrayAtTheCeilingStopsEveryBackup() async throws {
+        let h = try Harness(R.estate + """
+
+            policies:
+              three: {frequency: hourly, label: hourly, retention: {count: 3}}
+              rest: {frequency: hourly, label: hourly, retention: {count: 252}}
+            resource_groups:
+              g: {hosts: [h1], volumes: [v1], policies: [{policy: three}], replicate: [{to: dr, type: mirror}]}
+              z: {hosts: [h2], volumes: [v1], policies: [{policy: rest}]}
+            """)
+        try await h.applyCleanly(Self.start.adding(hours: -400))
+        try R.seed(h, group: "z", label: "hourly", volumes: ["v1"], count: 250, before: Self.start.adding(hours: -3), every: 1)
+        for hour in -3..<0 { try await h.applyCleanly(Self.start.adding(hours: Double(hour))) }
+        #expect(try h.count("v1", at: Self.start) == 255)
+        try h.backend.inject(.arrayOffline(array: "a2"), at: Self.start.adding(hours: -0.5))
+        var stopped: [Int] = []
+        for hour in 0..<6 {
+            let now = Self.start.adding(hours: Double(hour))
+            let errors = try h.plan(now).diagnostics.filter { $0.severity == .error }.map(\.description)
+            if !errors.isEmpty {
+                stopped.append(hour)
+                if stopped.count == 1 { Issue.record("hour \(hour) of the outage: \(errors)") }
+                continue
+            }
+            let (_, report) = try await h.apply(now)
+            let failed = report.results.filter { $0.status == .failed }.map { "\($0.id): \($0.message ?? "")" }
+            #expect(failed.isEmpty, "hour \(hour): \(failed)")
+        }
+        #expect(stopped.isEmpty, "no backup at all in hours \(stopped) of the mirror array's outage")
+    }
+
     /// `days: 1` of an hourly schedule counts 24 (docs/configuration.md), so hourly `days: 1`
     /// plus another group's `count: 231` is exactly 255, which validate accepts. One apply
     /// that runs 30 minutes late (a lock wait, a slow array) leaves 25 backups younger than
@@ -592,6 +648,31 @@ struct RedTeamFindings {
             try await h.applyCleanly(now)
         }
         #expect(stopped.isEmpty, "no backup at \(stopped)")
+    }
+
+    /// Two groups on one volume whose names collide: group `a` (first host `b_x`) and group
+    /// `a_b` (first host `x`) both name their backups `a_b_x_<date>_<time>`. Each group is
+    /// planned on its own fork, so neither sees the name the other plans: both snapshots of
+    /// the same name land on the shared volume in one apply, and one fails. Names and hosts
+    /// are valid (`^[A-Za-z_][A-Za-z0-9._-]{0,62}$`).
+    @Test func twoGroupsWhoseBackupNamesCollide() async throws {
+        let h = try Harness(R.estate.replacingOccurrences(of: "hosts: {h1: {}, h2: {}}", with: "hosts: {h1: {}, h2: {}, b_x: {}, x: {}}")
+            .replacingOccurrences(of: "v2: {pool: gold, size: 10GiB, hosts: [h2], change_rate: 0%}", with: "v2: {pool: gold, size: 10GiB, hosts: [h2], change_rate: 0%}\n  v3: {pool: gold, size: 10GiB, hosts: [b_x, x], change_rate: 0%}") + """
+
+            policies:
+              hourly: {frequency: hourly, retention: {count: 3}}
+            resource_groups:
+              a: {hosts: [b_x], volumes: [v3], policies: [{policy: hourly}]}
+              a_b: {hosts: [x], volumes: [v3], policies: [{policy: hourly}]}
+            """)
+        for hour in 0..<4 {
+            let now = Self.start.adding(hours: Double(hour))
+            try await h.applyCleanly(now)
+            for group in ["a", "a_b"] {
+                let newest = try R.snapshots(h, "v3", at: now).filter { $0.group == group }.map(\.created).max()
+                #expect(newest == now, "hour \(hour): group \(group)'s backup was not taken (newest \(newest?.iso8601 ?? "none"))")
+            }
+        }
     }
 
     /// A backup's name is free on the primary but taken (by a snapshot made by hand) on the
