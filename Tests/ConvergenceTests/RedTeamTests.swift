@@ -157,6 +157,29 @@ struct RedTeamTests {
         }
     }
 
+    /// A pool exactly full (outside data) while the group is at its count: each hour the
+    /// prune that the new backup makes due runs first, frees the space of the oldest
+    /// snapshot, and the backup is taken.
+    @Test func aFullPoolAtTheCountKeepsTakingBackups() async throws {
+        let h = try Harness(R.estate(changeRate: "50%") + """
+
+            policies:
+              hourly: {frequency: hourly, retention: {count: 6}}
+            resource_groups:
+              g: {hosts: [h1], volumes: [v1], policies: [{policy: hourly}]}
+            """)
+        for hour in -8..<0 { try await h.applyCleanly(Self.start.adding(hours: Double(hour))) }
+        try h.backend.inject(.fillPool(pool: "gold", percent: Percentage(100)), at: Self.start.adding(hours: -0.5))
+        var missed: [Int] = []
+        for hour in 0..<4 {
+            let now = Self.start.adding(hours: Double(hour))
+            let (plan, report) = try await h.apply(now)
+            #expect(!plan.hasErrors)
+            if report.results.contains(where: { $0.id.kind == .snapshot && $0.status != .applied }) { missed.append(hour) }
+        }
+        #expect(missed.isEmpty, "backups refused in the full pool in hours \(missed)")
+    }
+
     // MARK: DST and calendars
 
     /// One backup per local day across the fold and the gap of several zones, applying every
