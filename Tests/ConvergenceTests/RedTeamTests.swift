@@ -604,6 +604,30 @@ struct RedTeamFindings {
         #expect(stopped.isEmpty, "no backup at all in hours \(stopped) of the mirror array's outage")
     }
 
+    /// Snapshots taken by hand fill a mirror destination (`v1_dr`) of group `g`. That is
+    /// `g`'s problem alone, but `snapshot-ceiling` is a plan error, and a plan with errors
+    /// is refused whole (ApplyRunner): group `other`, on another volume in another pool,
+    /// gets no backup either. DESIGN §5: one problem blocks only what it concerns.
+    @Test func aFullDestinationStopsAnUnrelatedGroupsBackups() async throws {
+        let h = try Harness(R.estate + """
+
+            policies:
+              hourly: {frequency: hourly, retention: {count: 3}}
+            resource_groups:
+              g: {hosts: [h1], volumes: [v1], policies: [{policy: hourly}], replicate: [{to: dr, type: mirror}]}
+              other: {hosts: [h2], volumes: [v2], policies: [{policy: hourly}]}
+            """)
+        try await h.applyCleanly(Self.start.adding(hours: -1))
+        let hand = (0..<254).map { StorageOperation.createSnapshot(SnapshotSpec(volume: "v1_dr", name: "hand-\($0)", label: "manual")) }
+        try h.backend.performAll(hand, at: Self.start.adding(hours: -0.5))
+        #expect(try h.count("v1_dr", at: Self.start) == 255)
+        let plan = try h.plan(Self.start)
+        let errors = plan.diagnostics.filter { $0.severity == .error }.map(\.description)
+        let otherPlanned = plan.actions.contains { $0.kind == .snapshot && $0.group == "other" }
+        #expect(otherPlanned)
+        #expect(errors.isEmpty, "group 'other''s backup is refused with the whole plan: \(errors)")
+    }
+
     /// `days: 1` of an hourly schedule counts 24 (docs/configuration.md), so hourly `days: 1`
     /// plus another group's `count: 231` is exactly 255, which validate accepts. One apply
     /// that runs 30 minutes late (a lock wait, a slow array) leaves 25 backups younger than
