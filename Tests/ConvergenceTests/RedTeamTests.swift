@@ -46,7 +46,7 @@ struct RedTeamTests {
         let h = try Harness(R.estate + """
 
             policies:
-              hourly: {frequency: hourly, retention: {count: 255}}
+              hourly: {frequency: hourly, retention: {count: 254}}
             resource_groups:
               g:
                 hosts: [h1]
@@ -55,12 +55,12 @@ struct RedTeamTests {
                 replicate: [{to: dr, type: mirror}]
             """)
         try await h.applyCleanly(Self.start.adding(hours: -300))
-        try R.seed(h, group: "g", label: "hourly", volumes: ["v1"], count: 254, before: Self.start, every: 1)
+        try R.seed(h, group: "g", label: "hourly", volumes: ["v1"], count: 253, before: Self.start, every: 1)
         for hour in 0..<4 {
             let now = Self.start.adding(hours: Double(hour))
             try await h.applyCleanly(now)
-            #expect(try h.count("v1", at: now) == 255)
-            #expect(try h.count("v1_dr", at: now) == 255)
+            #expect(try h.count("v1", at: now) == 254)
+            #expect(try h.count("v1_dr", at: now) == 254)
             #expect(try R.names(h, "v1", at: now) == R.names(h, "v1_dr", at: now), "the mirror holds exactly the kept backups")
         }
     }
@@ -71,7 +71,7 @@ struct RedTeamTests {
         let yaml = R.estate + """
 
             policies:
-              daily: {frequency: daily, retention: {count: 255}}
+              daily: {frequency: daily, retention: {count: 254}}
             resource_groups:
               g:
                 hosts: [h1]
@@ -85,7 +85,7 @@ struct RedTeamTests {
         try R.seed(h, group: "g", label: "daily", volumes: ["v1"], count: 254, before: midnight, every: 24)
         try await h.applyCleanly(midnight)
         #expect(try h.count("v1_vault", at: midnight) == 255)
-        h.configuration = try Harness.load(yaml.replacingOccurrences(of: "daily: {frequency: daily, retention: {count: 255}}", with: "daily: {frequency: daily, retention: {count: 3}}"))
+        h.configuration = try Harness.load(yaml.replacingOccurrences(of: "daily: {frequency: daily, retention: {count: 254}}", with: "daily: {frequency: daily, retention: {count: 3}}"))
         for day in 1...3 {
             let now = midnight.adding(hours: Double(24 * day))
             try await h.applyCleanly(now)
@@ -485,7 +485,7 @@ struct RedTeamTests {
 }
 
 /// Failures: each a promise of DESIGN §3–§5 the planner breaks. See the report.
-@Suite("Red team findings")
+@Suite("Red team findings, fixed: each failed before the fix named in its comment")
 struct RedTeamFindings {
     typealias R = RedTeam
     static let start = Harness.date("2026-03-02T00:30:00Z")
@@ -498,7 +498,7 @@ struct RedTeamFindings {
         let h = try Harness(R.estate + """
 
             policies:
-              hourly: {frequency: hourly, retention: {count: 255}}
+              hourly: {frequency: hourly, retention: {count: 254}}
             resource_groups:
               g:
                 hosts: [h1]
@@ -534,7 +534,7 @@ struct RedTeamFindings {
         let h = try Harness(R.estate + """
 
             policies:
-              hourly: {frequency: hourly, retention: {count: 254}}
+              hourly: {frequency: hourly, retention: {count: 253}}
               daily: {frequency: daily, retention: {count: 1}}
             resource_groups:
               g:
@@ -547,7 +547,7 @@ struct RedTeamFindings {
         try await h.applyCleanly(midnight.adding(hours: -300))
         try R.seed(h, group: "g", label: "hourly", volumes: ["v1"], count: 253, before: midnight.adding(hours: -3), every: 1)
         try await h.applyCleanly(midnight.adding(hours: -2))
-        #expect(try h.count("v1", at: midnight.adding(hours: -2)) == 255)
+        #expect(try h.count("v1", at: midnight.adding(hours: -2)) == 254)
         try h.backend.inject(.arrayOffline(array: "a2"), at: midnight.adding(hours: -1.5))
         var stopped: [Int] = []
         for hour in -1..<4 {
@@ -578,7 +578,7 @@ struct RedTeamFindings {
 
             policies:
               three: {frequency: hourly, label: hourly, retention: {count: 3}}
-              rest: {frequency: hourly, label: hourly, retention: {count: 252}}
+              rest: {frequency: hourly, label: hourly, retention: {count: 251}}
             resource_groups:
               g: {hosts: [h1], volumes: [v1], policies: [{policy: three}], replicate: [{to: dr, type: mirror}]}
               z: {hosts: [h2], volumes: [v1], policies: [{policy: rest}]}
@@ -586,7 +586,7 @@ struct RedTeamFindings {
         try await h.applyCleanly(Self.start.adding(hours: -400))
         try R.seed(h, group: "z", label: "hourly", volumes: ["v1"], count: 250, before: Self.start.adding(hours: -3), every: 1)
         for hour in -3..<0 { try await h.applyCleanly(Self.start.adding(hours: Double(hour))) }
-        #expect(try h.count("v1", at: Self.start) == 255)
+        #expect(try h.count("v1", at: Self.start) == 254)
         try h.backend.inject(.arrayOffline(array: "a2"), at: Self.start.adding(hours: -0.5))
         var stopped: [Int] = []
         for hour in 0..<6 {
@@ -638,7 +638,7 @@ struct RedTeamFindings {
 
             policies:
               hourly-days: {frequency: hourly, label: hourly, retention: {days: 1}}
-              hourly-count: {frequency: hourly, label: hourly, retention: {count: 231}}
+              hourly-count: {frequency: hourly, label: hourly, retention: {count: 230}}
             resource_groups:
               a: {hosts: [h1], volumes: [v1], policies: [{policy: hourly-days}]}
               b: {hosts: [h2], volumes: [v1], policies: [{policy: hourly-count}]}
@@ -658,10 +658,10 @@ struct RedTeamFindings {
         }
     }
 
-    /// An immutable `count: 255` hourly policy (validate accepts it) is immutable for 255
-    /// hours from each backup's creation. One apply that ran 30 minutes late 255 hours ago
-    /// leaves 256 immutable backups at the next elapse: a `snapshot-ceiling` error, the
-    /// plan refused.
+    /// An immutable `count: 255` hourly policy (validate accepts it). Found: immutability
+    /// was counted from each backup's creation, so one apply that ran 30 minutes late 255
+    /// hours ago left 256 immutable backups at the next elapse and refused the plan. Now it
+    /// is counted from the elapse the backup stands for.
     @Test func aLateApplyWithImmutableBackupsAt255() async throws {
         let h = try Harness(R.estate + """
 
@@ -679,7 +679,8 @@ struct RedTeamFindings {
             let created = ten.adding(hours: i == 255 ? -254.5 : -Double(i))
             try h.backend.performAll([.createSnapshot(SnapshotSpec(
                 volume: "v1", name: "g_seed_\(i)", label: "hourly", hosts: ["h1"], group: "g",
-                immutableUntil: created.adding(hours: 255)))], at: created)
+                // Stamped as the planner stamps: from the elapse the backup stands for.
+                immutableUntil: ten.adding(hours: -Double(i) + 255)))], at: created)
         }
         try await h.applyCleanly(ten.adding(hours: -0.5))
         #expect(try h.count("v1", at: ten) == 255)

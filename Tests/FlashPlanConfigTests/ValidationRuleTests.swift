@@ -233,8 +233,8 @@ enum ValidationCases {
                 volumes: [v2]
                 policies:
                   - policy: hourly-11d
-            """, at: ["t.yaml:6:3"], message: "volume 'v2' would keep up to 264 snapshots",
-            note: "264 (group 'g1', label 'hourly', 11 days)"),
+            """, at: ["t.yaml:6:3"], message: "volume 'v2' would keep up to 265 snapshots",
+            note: "265 (group 'g1', label 'hourly', 11 days)"),
         RuleCase(
             .tooManySnapshots, "two groups protecting one volume add up",
             """
@@ -266,7 +266,7 @@ enum ValidationCases {
                     type: vault
                     retention:
                       daily: { days: 300 }
-            """, at: ["t.yaml:10:11"], message: "volume 'v1_p2' would keep up to 300 snapshots"),
+            """, at: ["t.yaml:10:11"], message: "volume 'v1_p2' would keep up to 301 snapshots"),
         RuleCase(
             .smbInGroup, "an SMB share in a resource group",
             """

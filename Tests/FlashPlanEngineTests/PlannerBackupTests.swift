@@ -187,12 +187,19 @@ import Testing
         #expect(backup.arrays == ["a1"])
     }
 
+    /// `days: D`: D days from the backup; `count: N`: N intervals from the elapse it stands
+    /// for (Estate.now is 10:00 on Saturday 2026-11-21: daily elapsed at 00:00, weekly on Monday the 16th).
     @Test func immutablePolicyStampsTheEndOfItsRetention() {
-        for (retention, frequency, days) in [("{count: 3}", "daily", 3.0), ("{days: 30}", "daily", 30.0), ("{count: 2}", "weekly", 14.0)] {
+        let now = PlannerFixture.date(Estate.now)
+        for (retention, frequency, until) in [
+            ("{count: 3}", "daily", PlannerFixture.date("2026-11-21T00:00:00Z").addingTimeInterval(3 * 86400)),
+            ("{days: 30}", "daily", now.addingTimeInterval(30 * 86400)),
+            ("{count: 2}", "weekly", PlannerFixture.date("2026-11-16T00:00:00Z").addingTimeInterval(14 * 86400)),
+        ] {
             let configuration = Estate.configuration(Estate.group(frequency: frequency, retention: retention, immutable: true))
             let plan = PlannerFixture.plan(configuration, PlannerFixture.provisioned(configuration), now: Estate.now)
             let spec = plan.actions(.snapshot).first.map { plan.snapshotSpecs($0.id) }?.first
-            #expect(spec?.immutableUntil == PlannerFixture.date(Estate.now).addingTimeInterval(days * 86400), "\(retention)")
+            #expect(spec?.immutableUntil == until, "\(retention)")
         }
     }
 

@@ -3,8 +3,12 @@ import Foundation
 
 extension ConfigurationValidator {
     /// The retention counts on one volume may not add up past 255 (DESIGN §4): a
-    /// `count: N` rule counts N, a `days: D` rule counts D × elapses per day of its
-    /// schedule. Vault destinations are checked the same way with the vault's rules.
+    /// `count: N` rule counts N, a `days: D` rule counts D days over the shortest
+    /// interval of its schedule plus one. Vault destinations are checked the same way
+    /// with the vault's rules. What the planner must keep beyond a rule counts too, so
+    /// that no configuration this accepts can ever stop backups at the ceiling: the
+    /// replication base each destination pins while it is out of reach (one per
+    /// `replicate` entry) and the parent each `refresh: never` clone pins.
     mutating func checkSnapshotCeiling() {
         // volume -> [(contribution, description, location)]
         var perVolume: [String: [(Int, String, SourceLocation)]] = [:]
@@ -20,6 +24,17 @@ extension ConfigurationValidator {
                 let n = snapshots(policy.retention, interval: interval)
                 for volume in volumes {
                     perVolume[volume, default: []].append((n, "\(n) (group '\(group.name)', label '\(policy.label)', \(policy.retention))", entry.location))
+                }
+            }
+            for replication in group.replicate {
+                for volume in volumes {
+                    perVolume[volume, default: []].append((1, "1 (replication base kept for '\(replication.to)' while it is out of reach)", replication.location))
+                }
+            }
+            for clone in group.clones where clone.refresh == .never {
+                for volume in volumes {
+                    let holder = clone.from.pool.map { pool in group.replicate.first { $0.to == pool }?.destinationVolume(of: volume) ?? volume } ?? volume
+                    perVolume[holder, default: []].append((1, "1 (parent of clone '\(clone.name)', refresh: never)", clone.location))
                 }
             }
             for replication in group.replicate where replication.type == .vault {
@@ -45,7 +60,10 @@ extension ConfigurationValidator {
     func snapshots(_ retention: Retention, interval: TimeInterval) -> Int {
         switch retention {
         case .count(let n): return n
-        case .days(let d): return Int((Double(d) * 86400 / max(interval, 1)).rounded(.up))
+        // One more than fit in D days at the schedule's pace: a backup is made when the
+        // apply runs, a little after the elapse it stands for, so one taken late is still
+        // younger than D days when the next one D days later is taken.
+        case .days(let d): return Int((Double(d) * 86400 / max(interval, 1)).rounded(.up)) + 1
         }
     }
 }

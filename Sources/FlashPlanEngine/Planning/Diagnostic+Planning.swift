@@ -94,9 +94,9 @@ extension Diagnostic {
 
     static func snapshotCeiling(volume: String, count: Int, groups: [ResourceGroup]) -> Diagnostic {
         let names = groups.map { "'\($0.name)'" }.joined(separator: ", ")
-        return .error(
+        return .warning(
             .snapshotCeiling, at: groups.first?.locations.name ?? .unknown,
-            "volume '\(volume)' would hold \(count) snapshots during this plan, even with its prunes run first; a FlashSystem volume holds at most 255",
+            "volume '\(volume)' would hold \(count) snapshots during this plan, even with its prunes run first; a FlashSystem volume holds at most 255: its new backups and transfers are held, the rest of the plan goes on",
             note: groups.isEmpty
                 ? "delete snapshots taken by hand"
                 : "lower the retention of resource group\(groups.count == 1 ? "" : "s") \(names) or delete snapshots taken by hand")

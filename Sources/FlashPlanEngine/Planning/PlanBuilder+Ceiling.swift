@@ -68,8 +68,13 @@ extension PlanBuilder {
                 }
             }
             if peak > Self.snapshotCeiling {
+                // One problem blocks only what it concerns (DESIGN §5): the additions to this
+                // volume are held, its prunes and every other volume's work go on.
                 let groups = Set(adds[volume]!.compactMap { actions[$0].group }).sorted().compactMap { configuration.resourceGroups[$0] }
                 diagnostics.append(.snapshotCeiling(volume: volume, count: peak, groups: groups))
+                for a in adds[volume]! where actions[a].blockedBy == nil {
+                    actions[a].blockedBy = "volume '\(volume)' would hold \(peak) snapshots, over the 255 a FlashSystem volume holds"
+                }
             }
         }
         if reordered { sortTopologically() }

@@ -25,6 +25,7 @@ extension PlanBuilder {
         fork.retention = []
         fork.diagnostics = []
         fork.drift = []
+        fork.reservedNames = reservations(groups)
         let base = fork
         @Sendable func plan(_ group: ResourceGroup) -> GroupOutput {
             var builder = base
@@ -43,6 +44,29 @@ extension PlanBuilder {
             results.withLock { all in for (index, output) in mine { all[index] = output } }
         }
         return results.withLock { $0.map { $0! } }
+    }
+
+    /// For each group, the names earlier groups on the same volumes may give their backups
+    /// now: their base name and its `_<label>` variants. Keyed `group/volume`.
+    func reservations(_ groups: [ResourceGroup]) -> [String: Set<String>] {
+        var byVolume: [String: [(group: String, names: [String])]] = [:]
+        for group in groups {
+            let volumes = protectedVolumes(of: group)
+            guard !volumes.isEmpty else { continue }
+            let base = backupName(group: group, volumes: volumes)
+            let labels = group.policies.compactMap { configuration.policies[$0.policy]?.label }
+            let names = [base] + labels.map { base + "_" + $0 }
+            for volume in volumes { byVolume[volume, default: []].append((group.name, names)) }
+        }
+        var reserved: [String: Set<String>] = [:]
+        for (volume, entries) in byVolume where entries.count > 1 {
+            var earlier: Set<String> = []
+            for entry in entries {  // in group order
+                if !earlier.isEmpty { reserved["\(entry.group)/\(volume)", default: []].formUnion(earlier) }
+                earlier.formUnion(entry.names)
+            }
+        }
+        return reserved
     }
 
     /// Adds the groups' work to the graph, in group order.

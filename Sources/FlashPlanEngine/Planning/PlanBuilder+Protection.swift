@@ -74,10 +74,14 @@ extension PlanBuilder {
         }
         // Copies on mirrors: a backup whose primary copy was deleted outside flashplan is
         // still the group's, kept and pruned by its retention like the others.
-        for replication in plan.group.replicate where replication.type == .mirror {
+        // Names others took on the destinations count as taken too: a new backup of that
+        // name could never be sent there.
+        for replication in plan.group.replicate {
             for volume in plan.volumes {
                 let destination = replication.destinationVolume(of: volume)
                 guard let held = snapshotsByVolume[destination] else { continue }
+                for snapshot in held where snapshot.group != group { plan.foreignNames.insert(snapshot.name) }
+                guard replication.type == .mirror else { continue }
                 for snapshot in held where snapshot.group == group {
                     plan.backups[snapshot.name, default: Backup(
                         name: snapshot.name, label: snapshot.label, created: snapshot.created, volumes: [],
@@ -130,6 +134,7 @@ extension PlanBuilder {
         let group = plan.group
         let baseName = backupName(group: group, volumes: plan.volumes)
         var takenNames = plan.foreignNames
+        for volume in plan.volumes { takenNames.formUnion(reservedNames["\(group.name)/\(volume)"] ?? []) }
         for (label, policy, entries) in plan.labels {
             let newest = plan.backups.values.filter { $0.label == label }.min { RetentionEvaluator.newestFirst($0.candidate, $1.candidate) }
             guard let reason = dueReason(label: label, policy: policy, entries: entries, newest: newest) else { continue }
@@ -170,7 +175,9 @@ extension PlanBuilder {
     }
 
     /// An immutable backup may not be deleted before its retention could expire:
-    /// D days, or N × the shortest interval of its schedules for `count: N`.
+    /// D days, or N × the shortest interval of its schedules for `count: N`, counted from
+    /// the elapse the backup stands for — a backup taken late by a delayed timer would
+    /// otherwise outlive its N successors and push the volume past what `validate` allowed.
     func immutabilityEnd(_ policy: Policy, entries: [PolicyEntry]) -> Date {
         switch policy.retention {
         case .days(let d):
@@ -178,7 +185,8 @@ extension PlanBuilder {
         case .count(let n):
             let intervals = entries.compactMap { $0.parsedSchedule?.minimumInterval }
             let interval = intervals.min() ?? policy.frequency.minimumInterval ?? 86400
-            return now.addingTimeInterval(Double(n) * interval)
+            let elapse = entries.compactMap { $0.parsedSchedule?.latestElapse(atOrBefore: now) }.max() ?? now
+            return elapse.addingTimeInterval(Double(n) * interval)
         }
     }
 

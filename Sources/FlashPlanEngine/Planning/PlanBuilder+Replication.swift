@@ -87,7 +87,8 @@ extension PlanBuilder {
 
     /// A mirror holds exactly its source's backups: send what it lacks, drop what the source pruned.
     private mutating func planMirrorUpdate(_ plan: GroupPlan, source: String, destination: String, ready: [ActionID]) {
-        let held = Set((snapshotsByVolume[destination] ?? []).map(\.name))
+        // The group's own copies: a snapshot of that name someone else made there is not one.
+        let held = Set((snapshotsByVolume[destination] ?? []).filter { $0.group == plan.group.name }.map(\.name))
         let wanted = sourceAfterPlan(plan, source: source)
         let transfer = wanted.filter { !held.contains($0.name) }.map(\.name)
         let wantedNames = Set(wanted.map(\.name))
@@ -113,7 +114,7 @@ extension PlanBuilder {
     ) {
         let group = plan.group
         let heldSnapshots = (snapshotsByVolume[destination] ?? [])
-        let held = Set(heldSnapshots.map(\.name))
+        let held = Set(heldSnapshots.filter { $0.group == group.name }.map(\.name))
         let candidates = sourceAfterPlan(plan, source: source).filter { replication.retention[$0.label] != nil && !held.contains($0.name) }
         var transfer: [String] = []
         // Vault pruning runs after the update: added after it, so the plan lists them in order.

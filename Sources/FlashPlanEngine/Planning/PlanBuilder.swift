@@ -73,6 +73,11 @@ struct PlanBuilder {
         self.volumeArrays = volumeArrays
     }
 
+    /// Names other groups' backups of this plan may take, per volume: groups sharing a
+    /// volume are planned apart, so a later group (in name order) keeps clear of the base
+    /// names of the earlier ones (`a` + host `b_x` and `a_b` + host `x` both make `a_b_x_…`).
+    var reservedNames: [String: Set<String>] = [:]
+
     /// Ids of the actions earlier stages added, for a group planned on a fork of the
     /// builder: it looks them up but never copies or changes them.
     var earlierActionIDs: Set<ActionID> = []

@@ -374,8 +374,8 @@ public enum Rule: String, CaseIterable, Codable, Sendable {
                 fix: "List the label again, or set `settings.prune_orphaned_labels: true` to prune them.")
         case .snapshotCeiling:
             Entry(
-                .error, .plan,
-                "A volume would hold more than 255 snapshots at some moment of the apply, for all groups on it together and snapshots taken by hand included, even with the prunes its new backups make due run first.",
+                .warning, .plan,
+                "A volume would hold more than 255 snapshots at some moment of the apply, for all groups on it together and snapshots taken by hand included, even with the prunes its new backups make due run first. The backups and transfers that would add to it are held (blocked, `apply` exits 3); its prunes and every other volume's work go on. A configuration `validate` accepts never gets here unless snapshots are taken by hand.",
                 fix: "Lower the groups' retention, or delete snapshots taken by hand.")
         case .scheduleNotParsed:
             Entry(
