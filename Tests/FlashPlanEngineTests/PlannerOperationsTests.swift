@@ -204,6 +204,11 @@ import Testing
         #expect(plan.actions.isEmpty, "\(plan.ids)")
         let targeted = PlannerFixture.plan(configuration, PlannerFixture.provisioned(configuration), now: Estate.now, options: PlanOptions(targets: ["g"]))
         #expect(targeted.actions.count == PlannerFixture.plan(configuration, PlannerFixture.provisioned(configuration), now: Estate.now).actions.count)
+        // A group is also named by its address, as everywhere else.
+        let byAddress = PlannerFixture.plan(
+            configuration, PlannerFixture.provisioned(configuration), now: Estate.now, options: PlanOptions(targets: ["group.g"], excludes: ["group.x"]))
+        #expect(byAddress.ids == targeted.ids)
+        #expect(byAddress.targets == ["g"])
     }
 
     // MARK: Drift

@@ -32,10 +32,11 @@ extension PlanBuilder {
         var found: [Key: (volumes: Set<String>, names: Set<String>, snapshots: Int, newest: Date)] = [:]
         for (volume, snapshots) in snapshotsByVolume.volumes {
             let groups = managed[volume] ?? []
+            // By index, not by element: copying a million snapshots costs more than the scan.
             var last: String?
             var foreign = false
-            for snapshot in snapshots {
-                guard let group = snapshot.group, group != last else { continue }
+            for index in snapshots.indices {
+                guard let group = snapshots[index].group, group != last else { continue }
                 last = group
                 if !groups.contains(group) {
                     foreign = true

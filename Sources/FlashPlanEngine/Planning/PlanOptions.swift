@@ -1,3 +1,5 @@
+import FlashPlanModel
+
 /// How a plan is scoped.
 public struct PlanOptions: Sendable, Hashable {
     /// `--target GROUP`: only these groups' work (and the infrastructure it needs).
@@ -5,8 +7,14 @@ public struct PlanOptions: Sendable, Hashable {
     /// `--exclude GROUP`: not these groups' work.
     public var excludes: [String]
 
+    /// Groups are named as in the configuration (`erp`) or by their address (`group.erp`).
     public init(targets: [String] = [], excludes: [String] = []) {
-        self.targets = targets
-        self.excludes = excludes
+        self.targets = targets.map(Self.groupName)
+        self.excludes = excludes.map(Self.groupName)
+    }
+
+    static func groupName(_ text: String) -> String {
+        if case .group(let name)? = Address(text) { return name }
+        return text
     }
 }
