@@ -95,6 +95,10 @@ enum PlannerRuleCases {
             configure: { $0.resourceGroups["g"]!.policies[0].parsedSchedule = nil },
             message: "the schedule of policy 'p' was not parsed by validation"),
         PlannerRuleCase(
+            rule: .protectsNothing, title: "a configuration without resource groups against a state holding backups",
+            observed: { $0.snapshots += Estate.backup("g_h1_11-20-2026_00.00.00", group: "g", at: "2026-11-20T00:00:00Z") },
+            message: "the configuration protects no volume, but the state holds 1 backup of resource group 'g'"),
+        PlannerRuleCase(
             rule: .poolFull, title: "a thick volume bigger than the room left",
             volumes: Estate.volumes + "\n  v5: {pool: gold, size: 3TB, thin: false}",
             observed: {

@@ -51,6 +51,14 @@ extension Diagnostic {
             note: "remove the clones and replication first")
     }
 
+    static func protectsNothing(backups: Int, groups: [String]) -> Diagnostic {
+        let names = groups.prefix(6).map { "'\($0)'" }.joined(separator: ", ") + (groups.count > 6 ? ", …" : "")
+        return .error(
+            .protectsNothing, at: .unknown,
+            "the configuration protects no volume, but the state holds \(backups) backup\(backups == 1 ? "" : "s") of resource group\(groups.count == 1 ? "" : "s") \(names): applying it would stop all protection",
+            note: "check --config (or FLASHPLAN_CONFIG) points at the directory declaring the resource groups")
+    }
+
     static func unmanagedBackups(_ item: UnmanagedBackups, declared group: ResourceGroup?) -> Diagnostic {
         let what = "\(item.backups) backup\(item.backups == 1 ? "" : "s") of resource group '\(item.group)'"
         let are = item.backups == 1 ? "is" : "are"

@@ -62,6 +62,13 @@ extension PlanBuilder {
                 found[key] = entry
             }
         }
+        // Nothing protected at all while backups exist: an empty or wrong --config, not a
+        // decision to stop protecting everything (DESIGN §4).
+        let protectsSomething = configuration.resourceGroups.values.contains { !protectedVolumes(of: $0).isEmpty }
+        if !protectsSomething, !found.isEmpty {
+            let backups = found.values.reduce(0) { $0 + $1.names.count }
+            diagnostics.append(.protectsNothing(backups: backups, groups: Set(found.keys.map(\.group)).sorted()))
+        }
         for (key, entry) in found.sorted(by: { ($0.key.group, $0.key.cause.rawValue) < ($1.key.group, $1.key.cause.rawValue) }) {
             let item = UnmanagedBackups(
                 group: key.group, cause: key.cause, volumes: entry.volumes.sorted(), backups: entry.names.count,

@@ -80,6 +80,7 @@ public enum Rule: String, CaseIterable, Codable, Sendable {
     case orphanedLabel = "orphaned-label"
     case snapshotCeiling = "snapshot-ceiling"
     case unmanagedBackups = "unmanaged-backups"
+    case protectsNothing = "protects-nothing"
     case scheduleNotParsed = "schedule-not-parsed"
     case poolFull = "pool-full"
     case poolOvercommitted = "pool-overcommitted"
@@ -382,6 +383,11 @@ public enum Rule: String, CaseIterable, Codable, Sendable {
                 .error, .plan,
                 "A policy entry reached the planner without the schedule validation parses (a configuration built without `flashplan validate`'s loader). The planner never parses schedules itself, so rather than never making the backup due it refuses to plan.",
                 fix: "Load the configuration through the loader (`flashplan validate` reports the schedule's own error).")
+        case .protectsNothing:
+            Entry(
+                .error, .plan,
+                "The configuration protects no volume while the state holds backups of resource groups: an empty or wrong `--config` (or `FLASHPLAN_CONFIG`) would otherwise stop every backup with exit 0. Nothing is planned.",
+                fix: "Point `--config` at the directory that declares the resource groups; to stop protecting everything on purpose, remove the backups by hand first.")
         case .unmanagedBackups:
             Entry(
                 .warning, .plan,
