@@ -9,6 +9,8 @@ public struct ApplyRequest: Sendable {
     public var planFile: String?
     public var autoApprove: Bool
     public var lockTimeout: TimeInterval
+    /// A saved plan made longer ago than this is refused (`--plan-max-age`, default 1h).
+    public var planMaxAge: TimeInterval
     public var parallelism: Int
     public var metricsFile: String?
     /// Standard input is a terminal: the approval prompt may be asked.
@@ -19,7 +21,7 @@ public struct ApplyRequest: Sendable {
 
     public init(
         configDirectory: String, statePath: String, now: Date, planFile: String? = nil, autoApprove: Bool = false,
-        lockTimeout: TimeInterval = 30, parallelism: Int = 4, metricsFile: String? = nil, interactive: Bool = false,
+        lockTimeout: TimeInterval = 30, planMaxAge: TimeInterval = 3600, parallelism: Int = 4, metricsFile: String? = nil, interactive: Bool = false,
         color: Bool = false, progressBar: Bool = false
     ) {
         self.configDirectory = configDirectory
@@ -28,6 +30,7 @@ public struct ApplyRequest: Sendable {
         self.planFile = planFile
         self.autoApprove = autoApprove
         self.lockTimeout = lockTimeout
+        self.planMaxAge = planMaxAge
         self.parallelism = parallelism
         self.metricsFile = metricsFile
         self.interactive = interactive

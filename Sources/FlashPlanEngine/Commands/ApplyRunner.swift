@@ -20,7 +20,8 @@ public enum ApplyRunner {
             }
         }
         let loaded = try Validation.loadConfiguration(directory: request.configDirectory, strict: false)
-        if request.planFile == nil, loaded.hasErrors {
+        // A saved plan is checked against the configuration too: it must load cleanly.
+        if loaded.hasErrors {
             console.write(loaded.renderer.render(loaded.diagnostics) + "\nThe configuration has errors; nothing was applied.\n")
             return 1
         }
@@ -64,6 +65,15 @@ public enum ApplyRunner {
             }
             if plan.hasErrors {
                 console.write("Error: the plan in \(planFile) has errors and cannot be applied.\n")
+                return 1
+            }
+            // A saved plan is an approval, not a script (DESIGN §5): it is applied only if
+            // the configuration and the state call for exactly it now.
+            if let refusal = SavedPlanCheck.refusal(
+                plan, file: planFile, configuration: loaded.configuration, session: session, now: request.now,
+                maxAge: request.planMaxAge)
+            {
+                console.write("Error: \(refusal)\nNothing was applied.\n")
                 return 1
             }
         } else {

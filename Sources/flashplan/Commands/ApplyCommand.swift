@@ -31,6 +31,9 @@ struct ApplyCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("How long to wait for another apply's lock: a whole number and a unit (ms, s, m, h), e.g. 30s, 2m; 0 to not wait; at most 24h.", valueName: "duration"))
     var lockTimeout: String = "30s"
 
+    @Option(help: ArgumentHelp("Refuse a saved plan made longer ago than this (backup names carry the plan's time), e.g. 1h, 30m; at most 24h.", valueName: "duration"))
+    var planMaxAge: String = "1h"
+
     @Option(help: "How many actions may run at once.")
     var parallelism: Int = 4
 
@@ -42,6 +45,7 @@ struct ApplyCommand: AsyncParsableCommand {
 
     func validate() throws {
         _ = try lockTimeoutSeconds()
+        _ = try planMaxAgeSeconds()
         guard parallelism >= 1 else { throw ValidationError("--parallelism must be at least 1") }
     }
 
@@ -54,11 +58,17 @@ struct ApplyCommand: AsyncParsableCommand {
         }
     }
 
+    func planMaxAgeSeconds() throws -> TimeInterval {
+        try usage { () throws(FlagValueError) in
+            try DurationParser.seconds(planMaxAge, flag: "--plan-max-age", maximum: Self.maximumLockTimeout)
+        }
+    }
+
     func run() async throws {
         let stop = StopSignal()
         let request = ApplyRequest(
             configDirectory: config.directory, statePath: state.path, now: try clock.resolve(), planFile: planFile,
-            autoApprove: autoApprove, lockTimeout: try lockTimeoutSeconds(), parallelism: parallelism,
+            autoApprove: autoApprove, lockTimeout: try lockTimeoutSeconds(), planMaxAge: try planMaxAgeSeconds(), parallelism: parallelism,
             metricsFile: metricsFile, interactive: isatty(STDIN_FILENO) == 1, color: Terminal.colorEnabled,
             progressBar: isatty(STDERR_FILENO) == 1 && logFormat == .text)
         let format = logFormat.value
