@@ -8,6 +8,8 @@ public struct ApplyRequest: Sendable {
     /// Apply exactly this saved plan (refused when stale).
     public var planFile: String?
     public var autoApprove: Bool
+    /// `--allow-destructive`: under `--auto-approve`, carry out destructive actions too.
+    public var allowDestructive: Bool
     public var lockTimeout: TimeInterval
     /// A saved plan made longer ago than this is refused (`--plan-max-age`, default 1h).
     public var planMaxAge: TimeInterval
@@ -20,7 +22,7 @@ public struct ApplyRequest: Sendable {
     public var progressBar: Bool
 
     public init(
-        configDirectory: String, statePath: String, now: Date, planFile: String? = nil, autoApprove: Bool = false,
+        configDirectory: String, statePath: String, now: Date, planFile: String? = nil, autoApprove: Bool = false, allowDestructive: Bool = false,
         lockTimeout: TimeInterval = 30, planMaxAge: TimeInterval = 3600, parallelism: Int = 4, metricsFile: String? = nil, interactive: Bool = false,
         color: Bool = false, progressBar: Bool = false
     ) {
@@ -29,6 +31,7 @@ public struct ApplyRequest: Sendable {
         self.now = now
         self.planFile = planFile
         self.autoApprove = autoApprove
+        self.allowDestructive = allowDestructive
         self.lockTimeout = lockTimeout
         self.planMaxAge = planMaxAge
         self.parallelism = parallelism

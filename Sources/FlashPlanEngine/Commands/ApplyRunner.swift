@@ -55,7 +55,7 @@ public enum ApplyRunner {
             console.write("Error: \(error)\nNothing was applied.\n")
             return 1
         }
-        let plan: Plan
+        var plan: Plan
         if let planFile = request.planFile {
             do {
                 plan = try PlanFile.read(planFile)
@@ -90,7 +90,18 @@ public enum ApplyRunner {
                 writeMetricsReporting(request, report: nil, outcome: "no-changes", loaded: loaded, session: session, console: console)
                 return 0
             }
+            let destructive = plan.consentNeeded
+            if request.autoApprove, !request.allowDestructive, !destructive.isEmpty {
+                let held = plan.holdingConsentNeeded()
+                console.write("\nHeld (destructive, no consent under --auto-approve; give --allow-destructive to carry them out):\n"
+                    + held.map { "  ! \($0.id): \($0.reason)\n" }.joined())
+                for action in held { log.warning("held destructive action", metadata: ["action": "\(action.id)", "reason": "\(action.reason)"]) }
+            }
             if !request.autoApprove {
+                if !destructive.isEmpty {
+                    console.write("\nDestructive actions in this plan (they lose data on their target):\n"
+                        + destructive.map { "  ! \($0.id): \($0.reason)\n" }.joined())
+                }
                 guard request.interactive else {
                     console.write("\nError: refusing to apply without approval: standard input is not a terminal. Use --auto-approve (e.g. from a timer), or save the plan with `flashplan plan --out FILE` and apply that file.\n")
                     return 1

@@ -30,6 +30,26 @@ public enum ApplyMetrics {
                 }
             }
         }
+        // Written on every run, 0 included, so that an alert on them can always fire.
+        let held = report?.results.filter { $0.message?.hasPrefix("blocked: held:") == true }.count ?? 0
+        registry.makeGauge(
+            name: "flashplan_held_destructive_actions",
+            help: "Destructive actions the last apply held for want of consent (--allow-destructive)."
+        ).set(to: Double(held))
+        var unmanaged: [String: Int] = [:]
+        for snapshot in observed.snapshots {
+            guard let group = snapshot.group, configuration.resourceGroups[group] == nil else { continue }
+            unmanaged[group, default: 0] += 1
+        }
+        registry.makeGauge(
+            name: "flashplan_unmanaged_snapshots_total", help: "Snapshots of resource groups no longer declared (kept, never pruned)."
+        ).set(to: Double(unmanaged.values.reduce(0, +)))
+        for (group, count) in unmanaged.sorted(by: { $0.key < $1.key }) {
+            registry.makeGauge(
+                name: "flashplan_unmanaged_snapshots", labels: [("group", group)],
+                help: "Snapshots of a resource group no longer declared (kept, never pruned)."
+            ).set(to: Double(count))
+        }
         for status in ProtectionStatus.evaluate(configuration: configuration, observed: observed, now: now) {
             let labels = [("group", status.group), ("label", status.label)]
             if let age = status.ageSeconds {

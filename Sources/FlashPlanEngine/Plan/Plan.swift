@@ -48,6 +48,31 @@ public struct Plan: Sendable, Hashable, Codable {
     }
 
     public var hasChanges: Bool { !actions.isEmpty }
+
+    /// Actions that need a person's consent (DESIGN §5): resyncing a relationship (it
+    /// discards what was written on the destination), destroying a volume, deleting a clone
+    /// the configuration no longer declares, unmapping a host. Pruning by retention and a
+    /// clone's `refresh: newest` are routine work the configuration itself declares.
+    public var consentNeeded: [PlanAction] {
+        let recreated = Set(actions.filter { $0.kind == .createClone }.map(\.address))
+        return actions.filter { action in
+            switch action.kind {
+            case .resyncRelationship, .destroyVolume, .unmapHost: true
+            case .deleteClone: !recreated.contains(action.address)
+            default: false
+            }
+        }
+    }
+
+    /// Holds the actions that need consent (and, through the executor, what depends on
+    /// them): under `--auto-approve` nobody gave it.
+    public mutating func holdingConsentNeeded() -> [PlanAction] {
+        let held = Set(consentNeeded.map(\.id))
+        for index in actions.indices where held.contains(actions[index].id) && actions[index].blockedBy == nil {
+            actions[index].blockedBy = "held: destructive; it needs consent (--allow-destructive, or apply without --auto-approve)"
+        }
+        return actions.filter { held.contains($0.id) }
+    }
     public var hasErrors: Bool { diagnostics.hasErrors }
 
     enum CodingKeys: String, CodingKey {

@@ -28,6 +28,9 @@ struct ApplyCommand: AsyncParsableCommand {
     @Flag(help: "Apply without asking (for timers and scripts).")
     var autoApprove = false
 
+    @Flag(help: "With --auto-approve, also carry out destructive actions (resync, destroy, unmap); without it they are held.")
+    var allowDestructive = false
+
     @Option(help: ArgumentHelp("How long to wait for another apply's lock: a whole number and a unit (ms, s, m, h), e.g. 30s, 2m; 0 to not wait; at most 24h.", valueName: "duration"))
     var lockTimeout: String = "30s"
 
@@ -68,7 +71,7 @@ struct ApplyCommand: AsyncParsableCommand {
         let stop = StopSignal()
         let request = ApplyRequest(
             configDirectory: config.directory, statePath: state.path, now: try clock.resolve(), planFile: planFile,
-            autoApprove: autoApprove, lockTimeout: try lockTimeoutSeconds(), planMaxAge: try planMaxAgeSeconds(), parallelism: parallelism,
+            autoApprove: autoApprove, allowDestructive: allowDestructive, lockTimeout: try lockTimeoutSeconds(), planMaxAge: try planMaxAgeSeconds(), parallelism: parallelism,
             metricsFile: metricsFile, interactive: isatty(STDIN_FILENO) == 1, color: Terminal.colorEnabled,
             progressBar: isatty(STDERR_FILENO) == 1 && logFormat == .text)
         let format = logFormat.value

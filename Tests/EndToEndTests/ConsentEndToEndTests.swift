@@ -1,0 +1,30 @@
+import Foundation
+import Testing
+
+/// Destructive actions need consent (DESIGN §5): under `--auto-approve` a resync is held
+/// (reported, exit 3) while routine protection goes on; `--allow-destructive` carries it out.
+@Suite(.serialized) struct ConsentEndToEndTests {
+    static let t0 = "2026-11-21T10:00:00Z"
+    static let t1 = "2026-11-21T11:00:00Z"
+    static let t2 = "2026-11-21T12:00:00Z"
+
+    @Test func aResyncIsHeldUnderAutoApproveAndRoutineWorkGoesOn() throws {
+        let workspace = try ApplyWorkspace(config: Fleets.twoArrays)
+        defer { workspace.remove() }
+        #expect(try workspace.apply(Self.t0).exitCode == 0)
+        try workspace.sim(["break", "v1_dr"], now: Self.t0)
+        let held = try workspace.apply(Self.t1, ["--metrics-file", "m.prom"])
+        #expect(held.exitCode == 3, "\(held)")
+        #expect(held.stdout.contains("Held (destructive"), "\(held)")
+        #expect(held.stdout.contains("resync-relationship:relationship.v1_dr"), "\(held)")
+        let metrics = try String(contentsOf: workspace.url.appendingPathComponent("m.prom"), encoding: .utf8)
+        #expect(metrics.contains("flashplan_held_destructive_actions 1"), "\(metrics)")
+        let listing = try workspace.listing(Self.t1)
+        #expect(listing.relationships.first { $0.destination == "v1_dr" }?.state == "broken")
+        // Routine work went on: the hourly backup of the other group was taken.
+        #expect(listing.snapshots(on: "x1").count == 2)
+        let allowed = try workspace.apply(Self.t2, ["--allow-destructive"])
+        #expect(allowed.exitCode == 0, "\(allowed)")
+        #expect(try workspace.listing(Self.t2).relationships.first { $0.destination == "v1_dr" }?.state == "idle")
+    }
+}
