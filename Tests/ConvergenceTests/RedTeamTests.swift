@@ -325,7 +325,7 @@ struct RedTeamTests {
         for name in [oldest, newest] { try h.backend.inject(.deleteSnapshot(volume: destination, name: name), at: Self.start.adding(hours: 2.2)) }
         let plan = try await h.applyCleanly(Self.start.adding(hours: 2.3))
         let held = try R.names(h, destination, at: Self.start.adding(hours: 2.3))
-        #expect(held.isSuperset(of: [oldest, newest]), "\(destination) holds \(held.sorted()), lacks \(Set([oldest, newest]).subtracting(held).sorted()); plan: \(plan.actions.map { "\($0.id) \($0.after)" })")
+        #expect(held.isSuperset(of: [oldest, newest]), "\(destination) holds \(held.sorted()), lacks \(Set([oldest, newest]).subtracting(held).sorted()); plan: \(plan.actions.map { "\($0.id) \(String(describing: $0.after))" })")
         try await h.applyCleanly(Self.start.adding(hours: 3))
     }
 

@@ -21,7 +21,6 @@ public struct ProtectionStatus: Sendable, Hashable, Codable {
 
     /// Status of every (group, label) the configuration declares.
     public static func evaluate(configuration: Configuration, observed: ObservedState, now: Date) -> [ProtectionStatus] {
-        let zone = TimeZone(identifier: configuration.settings.timezone) ?? TimeZone(identifier: "UTC")!
         var newest: [String: ObservedSnapshot] = [:]
         for snapshot in observed.snapshots {
             guard let group = snapshot.group else { continue }

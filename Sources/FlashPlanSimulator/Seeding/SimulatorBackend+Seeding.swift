@@ -115,6 +115,6 @@ extension SimulatorBackend {
         }
         // One huge transaction leaves a WAL the size of the fleet; a state that has been
         // in use has long been checkpointed. Readers of a big WAL pay for it on every page.
-        try writer.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
+        _ = try writer.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
     }
 }
