@@ -27,4 +27,19 @@ import Testing
         #expect(allowed.exitCode == 0, "\(allowed)")
         #expect(try workspace.listing(Self.t2).relationships.first { $0.destination == "v1_dr" }?.state == "idle")
     }
+
+    /// One volume grown by hand never stops protection: reported as drift with a warning,
+    /// never shrunk, and every group's backups go on (its own included).
+    @Test func aVolumeGrownByHandStopsNothing() throws {
+        let workspace = try ApplyWorkspace(config: Fleets.twoArrays)
+        defer { workspace.remove() }
+        #expect(try workspace.apply(Self.t0).exitCode == 0)
+        try workspace.sim(["resize", "v1", "200GiB"], now: Self.t0)
+        let run = try workspace.apply(Self.t1)
+        #expect(run.exitCode == 0, "\(run)")
+        #expect((run.stdout + run.stderr).contains("[volume-shrink]"), "\(run)")
+        let listing = try workspace.listing(Self.t1)
+        #expect(listing.snapshots(on: "v1").count == 3, "\(listing.snapshots(on: "v1"))")
+        #expect(listing.snapshots(on: "x1").count == 2, "\(listing.snapshots(on: "x1"))")
+    }
 }

@@ -23,10 +23,10 @@ extension Diagnostic {
     }
 
     static func volumeShrink(_ volume: Volume, observed: ByteCount) -> Diagnostic {
-        .error(
+        .warning(
             .volumeShrink, at: volume.locations["size"],
-            "volume '\(volume.name)' is \(observed); shrinking it to \(volume.size) would lose data",
-            note: "declare size: \(observed) or larger")
+            "volume '\(volume.name)' is \(observed); shrinking it to \(volume.size) would lose data, so flashplan leaves its size alone (its backups and every other volume's work go on)",
+            note: "declare size: \(observed) or larger (it was grown outside flashplan, or the declaration was lowered)")
     }
 
     static func volumeImmutableProperty(_ volume: Volume, observed: ObservedVolume) -> Diagnostic {

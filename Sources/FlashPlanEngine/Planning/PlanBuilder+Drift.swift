@@ -29,7 +29,7 @@ extension PlanBuilder {
             if let declared = configuration.volumes[volume.name], declared.state == .present {
                 if volume.size > declared.size {
                     // Grown outside flashplan, or the declaration was lowered: either way
-                    // flashplan will not shrink it (the plan has a volume-shrink error).
+                    // flashplan will not shrink it (the plan has a volume-shrink warning).
                     drift.append(DriftItem(
                         address: Address.volume(volume.name), change: "volume is \(volume.size), larger than the declared \(declared.size)",
                         response: "none: flashplan never shrinks a volume; declare size: \(volume.size)"))

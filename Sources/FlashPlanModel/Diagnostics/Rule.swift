@@ -344,7 +344,7 @@ public enum Rule: String, CaseIterable, Codable, Sendable {
                 fix: "Declare the capacity the pool has; to really shrink it, migrate volumes away and remove the managed disks by hand first.")
         case .volumeShrink:
             Entry(
-                .error, .plan, "A volume's `size` is smaller than the volume is; shrinking it would lose data.",
+                .warning, .plan, "A volume's `size` is smaller than the volume is (grown outside flashplan, or the declaration lowered). Shrinking would lose data: flashplan never does it, reports the drift, and goes on with the volume's backups and everything else — one volume grown by hand never stops protection.",
                 fix: "Declare its current size or larger.")
         case .volumePropertyFixed:
             Entry(
