@@ -35,15 +35,16 @@ import Testing
         expectRefusal(.notFound, "pool 'none' does not exist") {
             try first.backend.inject(.fillPool(pool: "none", percent: Percentage(10)), at: now)
         }
-        #expect(try first.serial == 1)
+        // The apply advanced it when it began and when it ended.
+        #expect(try first.serial == 2)
         try first.backend.perform(.installArray(name: "fs", model: .flashSystem710, capacity: .tb(1), site: nil), at: now, journal: nil)
-        #expect(try first.backend.inject(.arrayOffline(array: "fs"), at: now) == 2)
+        #expect(try first.backend.inject(.arrayOffline(array: "fs"), at: now) == 3)
 
         let again = try StateStore(path: path)
         #expect(again.lineage == first.lineage)
-        #expect(try again.serial == 2)
+        #expect(try again.serial == 3)
         let observed = try again.backend.observe(at: now)
-        #expect(observed.lineage == first.lineage && observed.serial == 2)
+        #expect(observed.lineage == first.lineage && observed.serial == 3)
         #expect(try again.applies().map(\.outcome) == ["done"])
 
         let other = try StateStore(path: directory.appendingPathComponent("other.db").path)
@@ -64,6 +65,11 @@ import Testing
         }
         #expect(try store.serial == 1)
         try store.finishApply(id: "a", outcome: "partial", now: now.addingTimeInterval(5))
+        // A plan made while "a" ran (serial 1) is stale once it has ended.
+        #expect(try store.serial == 2)
+        #expect(throws: StaleStateError(expectedLineage: store.lineage, expectedSerial: 1, lineage: store.lineage, serial: 2)) {
+            try store.beginApply(id: "c", expecting: (store.lineage, 1), operation: "apply", now: now)
+        }
         let applies = try store.applies()
         #expect(applies.count == 1 && applies[0].serial == 1 && applies[0].finished == now.addingTimeInterval(5))
         #expect(throws: BackendError(.notFound, "no apply with id 'zz' was started in this state")) {

@@ -77,7 +77,9 @@ extension StateStore {
         } }
     }
 
-    /// Records how an apply ended (`done`, `partial`, `failed`, `interrupted`, …).
+    /// Records how an apply ended (`done`, `partial`, `failed`, `interrupted`, …) and
+    /// advances the serial again (DESIGN §5): a plan made while the apply ran saw a state
+    /// in the middle of it, and is stale once it has ended.
     public func finishApply(id: String, outcome: String, now: Date) throws {
         try StateFileError.guarding(path) { try writer.write { db in
             try db.execute(
@@ -86,6 +88,7 @@ extension StateStore {
             if db.changesCount == 0 {
                 throw BackendError(.notFound, "no apply with id '\(id)' was started in this state")
             }
+            _ = try Self.advanceSerial(db)
         } }
     }
 
