@@ -42,31 +42,44 @@ extension PlanBuilder {
                 }
             }
         }
-        var reordered = false
-        for volume in adds.keys.sorted() {
+        // Volumes whose worst case passes 255, or whose pool is full, with removals to move.
+        let crowded = adds.keys.sorted().filter { volume in
             let now = snapshotsByVolume[volume]?.count ?? 0
-            let additions = added[volume] ?? 0
-            let full = poolIsFull(ofVolume: volume)
-            if now + additions <= Self.snapshotCeiling && !full { continue }
-            let removals = removes[volume] ?? []
-            var peak = now + additions
-            if !removals.isEmpty {
-                let saved = actions
-                let addIDs = Set(adds[volume]!.map { actions[$0].id })
-                for r in removals {
-                    actions[r].dependsOn.removeAll(where: addIDs.contains)
-                    for a in adds[volume]! where !actions[a].dependsOn.contains(actions[r].id) {
-                        actions[a].dependsOn.append(actions[r].id)
-                    }
-                }
-                if hasCycle() {
-                    // A removal that itself waits for an addition: the order cannot change.
-                    actions = saved
-                } else {
-                    reordered = true
-                    peak = max(now, now - (removed[volume] ?? 0) + additions)
+            return now + (added[volume] ?? 0) > Self.snapshotCeiling || poolIsFull(ofVolume: volume)
+        }
+        /// Makes `volume`'s removals run before its additions.
+        func removalsFirst(_ volume: String) {
+            let addIDs = Set(adds[volume]!.map { actions[$0].id })
+            for r in removes[volume] ?? [] {
+                actions[r].dependsOn.removeAll(where: addIDs.contains)
+                for a in adds[volume]! where !actions[a].dependsOn.contains(actions[r].id) {
+                    actions[a].dependsOn.append(actions[r].id)
                 }
             }
+        }
+        // All at once, checked once: a whole fleet in a full pool is thousands of volumes.
+        // Only when that makes a cycle (a removal that waits for an addition, as a clone
+        // refreshed from the new backup) is each volume tried alone.
+        var reordered: Set<String> = []
+        let movable = crowded.filter { removes[$0] != nil }
+        if !movable.isEmpty {
+            let saved = actions
+            movable.forEach(removalsFirst)
+            if hasCycle() {
+                actions = saved
+                for volume in movable {
+                    let before = actions
+                    removalsFirst(volume)
+                    if hasCycle() { actions = before } else { reordered.insert(volume) }
+                }
+            } else {
+                reordered = Set(movable)
+            }
+        }
+        for volume in crowded {
+            let now = snapshotsByVolume[volume]?.count ?? 0
+            let additions = added[volume] ?? 0
+            let peak = reordered.contains(volume) ? max(now, now - (removed[volume] ?? 0) + additions) : now + additions
             if peak > Self.snapshotCeiling {
                 // One problem blocks only what it concerns (DESIGN §5): the additions to this
                 // volume are held, its prunes and every other volume's work go on.
@@ -77,7 +90,7 @@ extension PlanBuilder {
                 }
             }
         }
-        if reordered { sortTopologically() }
+        if !reordered.isEmpty { sortTopologically() }
     }
 
     static var snapshotCeiling: Int { 255 }

@@ -80,9 +80,10 @@ extension PlanBuilder {
             for volume in plan.volumes {
                 let destination = replication.destinationVolume(of: volume)
                 guard let held = snapshotsByVolume[destination] else { continue }
-                for snapshot in held where snapshot.group != group { plan.foreignNames.insert(snapshot.name) }
+                for index in held.indices where held[index].group != group { plan.foreignNames.insert(held[index].name) }
                 guard replication.type == .mirror else { continue }
-                for snapshot in held where snapshot.group == group {
+                for index in held.indices where held[index].group == group {
+                    let snapshot = held[index]
                     plan.backups[snapshot.name, default: Backup(
                         name: snapshot.name, label: snapshot.label, created: snapshot.created, volumes: [],
                         immutableUntil: nil, planned: false)].add(copy: destination, immutableUntil: snapshot.immutableUntil)

@@ -178,19 +178,7 @@ struct PlanJSONWriter {
 
     /// `"2026-11-21T10:00:00Z"`: UTC, to the second (rounded down), as `Date.iso8601`.
     mutating func date(_ value: Date) {
-        let seconds = Int64(value.timeIntervalSince1970.rounded(.down))
-        let days = seconds >= 0 ? seconds / 86400 : (seconds - 86399) / 86400
-        let secondOfDay = seconds - days * 86400
-        // Civil date from days since 1970-01-01 (H. Hinnant), as in `Date.iso8601`.
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
+        let (year, month, day, secondOfDay) = value.utcCivil
         guard (0...9999).contains(year) else {
             // Out of four digits: as `Date.iso8601` writes it.
             bytes.append(UInt8(ascii: "\""))

@@ -4,6 +4,17 @@ extension Date {
     /// `2026-11-21T10:00:00Z`, by arithmetic: formatting a million dates through
     /// ISO8601DateFormatter costs seconds, this costs milliseconds.
     public var iso8601: String {
+        let (year, month, day, secondOfDay) = utcCivil
+        func pad(_ n: Int64, _ width: Int) -> String {
+            let text = String(n)
+            return text.count >= width ? text : String(repeating: "0", count: width - text.count) + text
+        }
+        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(secondOfDay / 3600, 2)):\(pad(secondOfDay % 3600 / 60, 2)):\(pad(secondOfDay % 60, 2))Z"
+    }
+
+    /// The UTC calendar date and the second of the day, to the second (rounded down), by
+    /// arithmetic; shared by `iso8601` and writers that emit the same text byte by byte.
+    public var utcCivil: (year: Int64, month: Int64, day: Int64, secondOfDay: Int64) {
         let seconds = Int64(timeIntervalSince1970.rounded(.down))
         let days = seconds >= 0 ? seconds / 86400 : (seconds - 86399) / 86400
         let secondOfDay = seconds - days * 86400
@@ -17,11 +28,7 @@ extension Date {
         let day = doy - (153 * mp + 2) / 5 + 1
         let month = mp < 10 ? mp + 3 : mp - 9
         let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
-        func pad(_ n: Int64, _ width: Int) -> String {
-            let text = String(n)
-            return text.count >= width ? text : String(repeating: "0", count: width - text.count) + text
-        }
-        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(secondOfDay / 3600, 2)):\(pad(secondOfDay % 3600 / 60, 2)):\(pad(secondOfDay % 60, 2))Z"
+        return (year, month, day, secondOfDay)
     }
 }
 

@@ -34,7 +34,7 @@ public enum Address: Sendable, Hashable, Comparable {
         public var text: String
         public var reason: String
         public var description: String {
-            "'\(Escaped(text))' is not an address: \(reason); write KIND.NAME with KIND one of \(Address.kinds.joined(separator: ", ")) (snapshot.VOLUME/NAME, backup.GROUP/NAME)"
+            "'\(Escaping.escape(text))' is not an address: \(reason); write KIND.NAME with KIND one of \(Address.kinds.joined(separator: ", ")) (snapshot.VOLUME/NAME, backup.GROUP/NAME)"
         }
     }
 
@@ -132,26 +132,5 @@ extension Address: Codable {
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         try container.encode(description)
-    }
-}
-
-/// Text from a user, printed with control characters escaped (`\n`, `\u{1B}`), so that a
-/// name can never rewrite a terminal or forge a line of output.
-public struct Escaped: CustomStringConvertible, Sendable {
-    public var text: String
-    public init(_ text: String) { self.text = text }
-    public var description: String {
-        var out = ""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            case "\r": out += "\\r"
-            case _ where scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || scalar.properties.generalCategory == .format:
-                out += "\\u{\(String(scalar.value, radix: 16, uppercase: true))}"
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
     }
 }
