@@ -34,13 +34,23 @@ let package = Package(
             name: "FlashPlanSimulator",
             dependencies: ["FlashPlanModel", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict),
-        // Retention, planning, rendering, execution. Knows backends only through
-        // FlashPlanModel's protocols; the executable hands it the simulator.
+        // Retention, planning, execution: (desired, observed, now) -> plan -> results.
+        // No YAML, SQL, terminal, logging or metrics; knows backends only through
+        // FlashPlanModel's protocols.
         .target(
             name: "FlashPlanEngine",
             dependencies: [
-                "FlashPlanModel", "FlashPlanSchedule", "FlashPlanConfig",
+                "FlashPlanModel", "FlashPlanSchedule",
                 .product(name: "HeapModule", package: "swift-collections"),
+            ],
+            swiftSettings: strict),
+        // The application layer: one function per command (load, lock, observe, plan,
+        // execute, render) returning a typed outcome, from which the exit code and the
+        // metrics derive. The executable only parses flags and hands it the backend.
+        .target(
+            name: "FlashPlanApp",
+            dependencies: [
+                "FlashPlanModel", "FlashPlanSchedule", "FlashPlanConfig", "FlashPlanEngine",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
@@ -48,7 +58,7 @@ let package = Package(
         .executableTarget(
             name: "flashplan",
             dependencies: [
-                "FlashPlanModel", "FlashPlanSchedule", "FlashPlanConfig", "FlashPlanSimulator", "FlashPlanEngine",
+                "FlashPlanModel", "FlashPlanSchedule", "FlashPlanConfig", "FlashPlanSimulator", "FlashPlanEngine", "FlashPlanApp",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),
@@ -56,7 +66,7 @@ let package = Package(
         .executableTarget(
             name: "flashplan-bench",
             dependencies: [
-                "FlashPlanEngine", "FlashPlanConfig", "FlashPlanModel", "FlashPlanSchedule", "FlashPlanSimulator",
+                "FlashPlanEngine", "FlashPlanApp", "FlashPlanConfig", "FlashPlanModel", "FlashPlanSchedule", "FlashPlanSimulator",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -67,13 +77,13 @@ let package = Package(
         .testTarget(name: "FlashPlanSimulatorTests", dependencies: ["FlashPlanSimulator"]),
         .testTarget(
             name: "FlashPlanEngineTests",
-            dependencies: ["FlashPlanEngine", "FlashPlanConfig", "FlashPlanModel", "FlashPlanSchedule", "FlashPlanSimulator"],
+            dependencies: ["FlashPlanEngine", "FlashPlanApp", "FlashPlanConfig", "FlashPlanModel", "FlashPlanSchedule", "FlashPlanSimulator"],
             resources: [.copy("Golden")]),
         // The planner and the executor against the simulator in memory, over simulated time.
         .testTarget(
             name: "ConvergenceTests",
-            dependencies: ["FlashPlanEngine", "FlashPlanConfig", "FlashPlanModel", "FlashPlanSchedule", "FlashPlanSimulator"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["FlashPlanEngine", "FlashPlanModel", "FlashPlanSimulator"]),
+            dependencies: ["FlashPlanEngine", "FlashPlanApp", "FlashPlanConfig", "FlashPlanModel", "FlashPlanSchedule", "FlashPlanSimulator"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["FlashPlanEngine", "FlashPlanApp", "FlashPlanModel", "FlashPlanSimulator"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,5 +1,6 @@
 import FlashPlanConfig
 import FlashPlanEngine
+import FlashPlanApp
 import FlashPlanModel
 import FlashPlanSimulator
 import Foundation

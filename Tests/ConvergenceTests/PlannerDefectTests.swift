@@ -1,4 +1,5 @@
 import FlashPlanEngine
+import FlashPlanApp
 import FlashPlanModel
 import Foundation
 import Testing

@@ -4,6 +4,7 @@ import Synchronization
 import Testing
 
 @testable import FlashPlanEngine
+@testable import FlashPlanApp
 
 /// A backend that records what it performs and fails on request.
 final class RecordingBackend: StorageBackend, ApplyLedger, Sendable {

@@ -2,6 +2,7 @@ import FlashPlanModel
 import Foundation
 
 @testable import FlashPlanEngine
+@testable import FlashPlanApp
 
 /// A minimal in-memory "backend" for tests: what the storage would look like once a plan's
 /// operations ran at `now`. Not the simulator — just enough bookkeeping to check that the

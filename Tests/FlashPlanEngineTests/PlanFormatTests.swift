@@ -3,6 +3,7 @@ import Foundation
 import Testing
 
 @testable import FlashPlanEngine
+@testable import FlashPlanApp
 
 /// Plan JSON format 2: typed storage operations with snake_case keys, described one by
 /// one in `schemas/plan.schema.json`; the fast writer agrees with the `Codable`

@@ -4,6 +4,7 @@ import Foundation
 import Testing
 
 @testable import FlashPlanEngine
+@testable import FlashPlanApp
 
 /// Due backups, naming, federated backups (DESIGN §4).
 @Suite struct PlannerBackupTests {

@@ -4,6 +4,7 @@ import Foundation
 import Testing
 
 @testable import FlashPlanEngine
+@testable import FlashPlanApp
 
 /// Builds configurations from inline YAML and observed states by hand, for planner tests.
 enum PlannerFixture {

@@ -4,6 +4,7 @@ import Foundation
 import Testing
 
 @testable import FlashPlanEngine
+@testable import FlashPlanApp
 
 /// Infrastructure rules (DESIGN §2, §5, §6): what the plan creates, changes and refuses.
 @Suite struct PlannerInfrastructureTests {

@@ -4,6 +4,7 @@ import Foundation
 import Testing
 
 @testable import FlashPlanEngine
+@testable import FlashPlanApp
 
 /// Offline arrays, capacity projection, --target/--exclude and drift (DESIGN §5, §6).
 @Suite struct PlannerOperationsTests {

@@ -3,6 +3,7 @@ import Foundation
 import Testing
 
 @testable import FlashPlanEngine
+@testable import FlashPlanApp
 
 /// Groups are planned on forks of the builder, in parallel for large estates: the
 /// result must be the one of planning them one after the other.

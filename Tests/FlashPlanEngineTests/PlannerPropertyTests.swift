@@ -4,6 +4,7 @@ import Foundation
 import Testing
 
 @testable import FlashPlanEngine
+@testable import FlashPlanApp
 
 /// SplitMix64: a small, seedable generator, so that a failing case can be replayed by its seed.
 struct SeededGenerator: RandomNumberGenerator {

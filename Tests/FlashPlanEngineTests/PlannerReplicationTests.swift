@@ -4,6 +4,7 @@ import Foundation
 import Testing
 
 @testable import FlashPlanEngine
+@testable import FlashPlanApp
 
 /// Mirror and vault updates, relationships, clones and the order of a group's steps (DESIGN §4).
 @Suite struct PlannerReplicationTests {

@@ -4,6 +4,7 @@ import Foundation
 import Testing
 
 @testable import FlashPlanEngine
+@testable import FlashPlanApp
 
 /// Retention on primary, protections, orphaned labels and the 255 ceiling (DESIGN §4).
 @Suite struct PlannerRetentionTests {

@@ -3,6 +3,7 @@ import Foundation
 import Testing
 
 @testable import FlashPlanEngine
+@testable import FlashPlanApp
 
 /// One situation that makes a rule of the plan stage fire: a configuration (the planner
 /// tests' estate plus `rest`), the storage state once that configuration is provisioned,

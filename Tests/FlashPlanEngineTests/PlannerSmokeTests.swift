@@ -4,6 +4,7 @@ import Foundation
 import Testing
 
 @testable import FlashPlanEngine
+@testable import FlashPlanApp
 
 @Suite struct PlannerSmokeTests {
     @Test func shippedPoliciesOnAnEmptyStatePlanEverything() throws {

@@ -4,6 +4,7 @@ import Foundation
 import Testing
 
 @testable import FlashPlanEngine
+@testable import FlashPlanApp
 
 /// Shared vocabulary of the planner tests: the estate without volumes, configurations
 /// made of that estate plus a few sections, backups of several volumes, and lookups

@@ -3,6 +3,7 @@ import Foundation
 import Testing
 
 @testable import FlashPlanEngine
+@testable import FlashPlanApp
 
 /// A label taken off a vault's retention: reported, kept, and pruned only with
 /// `prune_orphaned_labels` (never while protected).

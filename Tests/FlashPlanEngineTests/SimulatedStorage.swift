@@ -4,6 +4,7 @@ import Foundation
 import Testing
 
 @testable import FlashPlanEngine
+@testable import FlashPlanApp
 
 /// The simulator in memory, seeded with a hand-made `ObservedState`, so that the planner's
 /// property tests can run their plans through the real executor and the real simulated

@@ -4,6 +4,7 @@ import Foundation
 import Testing
 
 @testable import FlashPlanEngine
+@testable import FlashPlanApp
 
 /// `ObservedState.applying` (the property tests' own model of the storage) checked against
 /// the simulator: for random histories (`RandomScenario`), the simulator is seeded with the

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Dispatch
 import FlashPlanEngine
+import FlashPlanApp
 import FlashPlanModel
 import Foundation
 import Logging

@@ -1,4 +1,5 @@
 import FlashPlanEngine
+import FlashPlanApp
 import FlashPlanSimulator
 
 /// Opens the storage behind a state path. Today that is always the embedded

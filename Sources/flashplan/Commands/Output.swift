@@ -1,5 +1,6 @@
 import ArgumentParser
 import FlashPlanEngine
+import FlashPlanApp
 import Foundation
 
 /// Writes a command's outcome and exits with its code.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import FlashPlanEngine
+import FlashPlanApp
 import Foundation
 
 struct PlanCommand: ParsableCommand {

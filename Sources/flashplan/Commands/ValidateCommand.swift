@@ -1,6 +1,7 @@
 import ArgumentParser
 import FlashPlanConfig
 import FlashPlanEngine
+import FlashPlanApp
 import Foundation
 
 struct ValidateCommand: ParsableCommand {

@@ -1,3 +1,4 @@
+import FlashPlanEngine
 import Foundation
 
 /// What `flashplan plan` was asked to do.

@@ -1,3 +1,4 @@
+import FlashPlanEngine
 import Foundation
 
 /// Plan files: the plan JSON, written atomically (temporary file + rename).

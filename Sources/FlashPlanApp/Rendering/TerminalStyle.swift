@@ -1,3 +1,4 @@
+import FlashPlanEngine
 /// ANSI colors for a terminal; none when writing to a file or pipe, or with `NO_COLOR`.
 public struct TerminalStyle: Sendable {
     public var enabled: Bool

@@ -1,3 +1,4 @@
+import FlashPlanEngine
 import FlashPlanModel
 import Foundation
 

@@ -1,3 +1,4 @@
+import FlashPlanEngine
 import Foundation
 
 /// The plan as JSON (`--format json`, and plan files): `schemas/plan.schema.json`.

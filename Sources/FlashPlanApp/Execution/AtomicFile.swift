@@ -1,3 +1,4 @@
+import FlashPlanEngine
 import Foundation
 
 #if canImport(Glibc)

@@ -1,3 +1,4 @@
+import FlashPlanEngine
 import FlashPlanConfig
 import FlashPlanModel
 import Foundation

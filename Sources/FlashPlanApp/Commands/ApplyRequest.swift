@@ -1,3 +1,4 @@
+import FlashPlanEngine
 import Foundation
 
 /// What `flashplan apply` was asked to do.
