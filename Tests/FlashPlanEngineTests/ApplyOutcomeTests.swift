@@ -27,6 +27,8 @@ import Testing
         (.ran(report([.applied, .notStarted], interrupted: true), signal: 15, unrecorded: nil), 143, "interrupted"),
         // Everything applied but the end of the apply could not be recorded: partly.
         (.ran(report([.applied]), signal: nil, unrecorded: "disk full"), 3, "partial"),
+        // Everything else applied, but an error about one object held its actions: partly.
+        (.ran(report([.applied]), signal: nil, unrecorded: nil, errors: 1), 3, "partial"),
     ])
     func exitCodeAndMetricsDeriveFromTheOutcome(outcome: ApplyOutcome, exitCode: Int32, metrics: String) {
         #expect(outcome.exitCode == exitCode)

@@ -127,6 +127,10 @@ enum PlannerRuleCases {
             rule: .targeting, title: "--target in effect",
             rest: Estate.group(), options: PlanOptions(targets: ["g"]),
             message: "targeting is in effect (only g)"),
+        PlannerRuleCase(
+            rule: .clockJump, title: "a clock 40 days after the last apply",
+            observed: { $0.lastActivity = PlannerFixture.date("2026-10-12T10:00:00Z") },
+            message: "40 days after flashplan's last apply"),
     ]
 }
 

@@ -11,6 +11,8 @@ public struct ApplyRequest: Sendable {
     public var autoApprove: Bool
     /// `--allow-destructive`: under `--auto-approve`, carry out destructive actions too.
     public var allowDestructive: Bool
+    /// `--allow-clock-jump`: the clock was checked; prune by age even though it jumped.
+    public var allowClockJump: Bool = false
     public var lockTimeout: TimeInterval
     /// A saved plan made longer ago than this is refused (`--plan-max-age`, default 1h).
     public var planMaxAge: TimeInterval

@@ -15,8 +15,9 @@ public enum ApplyOutcome: Sendable, Equatable {
     /// The plan has no changes.
     case noChanges
     /// Actions ran; the report says which. `unrecorded` is set when the state could not
-    /// record the apply's end (a full disk); `signal` when a signal stopped it early.
-    case ran(ApplyReport, signal: Int32?, unrecorded: String?)
+    /// record the apply's end (a full disk); `signal` when a signal stopped it early;
+    /// `errors` counts the plan's errors about single objects, whose actions were held.
+    case ran(ApplyReport, signal: Int32?, unrecorded: String?, errors: Int = 0)
 
     /// 0 done or nothing to do; 1 nothing applied; 3 partly applied; 128+N interrupted by signal N.
     public var exitCode: Int32 {
@@ -24,10 +25,11 @@ public enum ApplyOutcome: Sendable, Equatable {
         case .refused: 1
         case .noChanges: 0
         case .cancelled(let signal): signal.map { 128 + $0 } ?? 1
-        case .ran(let report, let signal, let unrecorded):
+        case .ran(let report, let signal, let unrecorded, let errors):
             if let signal { 128 + signal }
-            // Everything applied but the apply's own record: not "done", and not "nothing applied".
-            else if unrecorded != nil, report.exitCode == 0 { 3 }
+            // Everything applied but the apply's own record, or but what an error holds:
+            // not "done", and not "nothing applied".
+            else if unrecorded != nil || errors > 0, report.exitCode == 0 { 3 }
             else { report.exitCode }
         }
     }
@@ -38,14 +40,14 @@ public enum ApplyOutcome: Sendable, Equatable {
         case .refused: "refused"
         case .cancelled: "cancelled"
         case .noChanges: "no-changes"
-        case .ran(let report, _, let unrecorded):
-            unrecorded != nil && report.outcome == "success" ? "partial" : report.outcome
+        case .ran(let report, _, let unrecorded, let errors):
+            (unrecorded != nil || errors > 0) && report.outcome == "success" ? "partial" : report.outcome
         }
     }
 
     /// The report of the actions that ran, if any did.
     public var report: ApplyReport? {
-        if case .ran(let report, _, _) = self { report } else { nil }
+        if case .ran(let report, _, _, _) = self { report } else { nil }
     }
 
     /// All outcome labels, each written on every run (0 or 1) so an alert can match any.
@@ -157,26 +159,37 @@ public enum ApplyRunner {
             } catch {
                 return .refused(.savedPlan, message: "Error: \(error)")
             }
-            if plan.hasErrors {
+            if plan.diagnostics.hasStoppingErrors {
                 return .refused(.savedPlan, message: "Error: the plan in \(planFile) has errors and cannot be applied.")
             }
             // A saved plan is an approval, not a script (DESIGN §5): it is applied only if
             // the configuration and the state call for exactly it now.
             if let refusal = SavedPlanCheck.refusal(
                 plan, file: planFile, configuration: loaded.configuration, session: session, now: request.now,
-                maxAge: request.planMaxAge)
+                maxAge: request.planMaxAge, allowClockJump: request.allowClockJump)
             {
                 return .refused(.savedPlan, message: "Error: \(refusal)\nNothing was applied.")
             }
         } else {
-            var made = Planner(configuration: loaded.configuration, observed: observed, now: request.now).plan()
+            var made = Planner(
+                configuration: loaded.configuration, observed: observed, now: request.now,
+                options: PlanOptions(allowClockJump: request.allowClockJump)
+            ).plan()
             made.diagnostics = (loaded.diagnostics + made.diagnostics).sortedByLocation()
             plan = made
             console.write(PlanTextRenderer(style: TerminalStyle(enabled: request.color), renderer: loaded.renderer).render(plan))
-            if plan.hasErrors {
+            if plan.diagnostics.hasStoppingErrors {
                 return .refused(.plan, message: "\nThe plan has errors; nothing was applied.")
             }
-            if !plan.hasChanges { return .noChanges }
+            if !plan.hasChanges {
+                // An error about one object that holds no action still needs someone: not "done".
+                if plan.hasErrors { return .refused(.plan, message: "\nNothing to apply, but the plan has errors (above); fix them.") }
+                return .noChanges
+            }
+            let blocked = plan.actions.filter { $0.blockedBy != nil && !$0.blockedBy!.hasPrefix("held:") }.count
+            if plan.hasErrors, blocked > 0 {
+                console.write("\n\(blocked) action\(blocked == 1 ? " is" : "s are") blocked by the errors above; the rest of the plan is applied.\n")
+            }
             let destructive = plan.consentNeeded
             if request.autoApprove, !request.allowDestructive, !destructive.isEmpty {
                 let held = plan.holdingConsentNeeded()
@@ -210,7 +223,9 @@ public enum ApplyRunner {
         }
         let applyID = UUID().uuidString.lowercased()
         do {
-            let serial = try session.ledger.beginApply(id: applyID, expecting: plan.state, operation: "apply", now: request.now)
+            // An apply at a clock in doubt is recorded apart, so the doubt outlives it.
+            let operation = plan.diagnostics.contains { $0.rule == .clockJump } ? ObservedState.clockUnconfirmedOperation : "apply"
+            let serial = try session.ledger.beginApply(id: applyID, expecting: plan.state, operation: operation, now: request.now)
             log.info("apply started", metadata: ["apply_id": "\(applyID)", "serial": "\(serial)", "actions": "\(plan.actions.count)"])
         } catch let error as StalePlanError {
             return .refused(.stale, message: "Error: \(error.description)")
@@ -233,10 +248,16 @@ public enum ApplyRunner {
             log.error("could not record the end of the apply", metadata: ["apply_id": "\(applyID)", "error": "\(error)"])
         }
         console.write(ApplySummary.render(report))
+        let errors = plan.diagnostics.filter { $0.severity == .error }.count
+        if errors > 0 {
+            console.write("Partly applied: the plan has \(errors) error\(errors == 1 ? "" : "s") (above) about single objects; what they concern was held, everything else was applied.\n")
+        }
         if let unrecorded {
             console.write("The end of this apply could not be recorded in the state: \(unrecorded)\n")
         }
-        return .ran(report, signal: stop.exitCode.map { $0 - 128 }, unrecorded: unrecorded)
+        return .ran(
+            report, signal: stop.exitCode.map { $0 - 128 }, unrecorded: unrecorded,
+            errors: plan.diagnostics.filter { $0.severity == .error }.count)
     }
 
     /// Metrics come after the apply is done and recorded: a file that cannot be written

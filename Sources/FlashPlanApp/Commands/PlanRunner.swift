@@ -45,7 +45,13 @@ public enum PlanRunner {
         if observed.lineage.isEmpty {
             notes.append("No state at \(request.statePath): planned against empty storage (nothing was created; the first `flashplan apply` creates the state). If a state should be there, check --state or FLASHPLAN_STATE.")
         }
-        if let out = request.out { notes.append(plan.hasErrors ? "The plan has errors; \(out) cannot be applied." : "Saved the plan to \(out); apply it with: flashplan apply \(out)") }
+        if let out = request.out {
+            notes.append(
+                plan.diagnostics.hasStoppingErrors
+                    ? "The plan has errors; \(out) cannot be applied."
+                    : "Saved the plan to \(out); apply it with: flashplan apply \(out)"
+                        + (plan.hasErrors ? " (the actions its errors concern are blocked; the rest is applied)" : ""))
+        }
         let stderr = notes.joined(separator: "\n")
         return CommandOutcome(stdout: rendered, stderr: stderr, exitCode: exitCode)
     }

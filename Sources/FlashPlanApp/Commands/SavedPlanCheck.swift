@@ -9,7 +9,8 @@ import Foundation
 enum SavedPlanCheck {
     /// Why the plan may not be applied, or nil.
     static func refusal(
-        _ saved: Plan, file: String, configuration: Configuration, session: StateSession, now: Date, maxAge: TimeInterval
+        _ saved: Plan, file: String, configuration: Configuration, session: StateSession, now: Date, maxAge: TimeInterval,
+        allowClockJump: Bool = false
     ) -> String? {
         let age = now.timeIntervalSince(saved.now)
         if age > maxAge {
@@ -27,7 +28,7 @@ enum SavedPlanCheck {
         else { return nil }
         let recomputed = Planner(
             configuration: configuration, observed: observed, now: saved.now,
-            options: PlanOptions(targets: saved.targets, excludes: saved.excludes)
+            options: PlanOptions(targets: saved.targets, excludes: saved.excludes, allowClockJump: allowClockJump)
         ).plan()
         return difference(saved: saved.actions, expected: recomputed.actions).map {
             "\(file) is not the plan the configuration and the state call for: \($0). It may have been edited, or the configuration changed since; make a new plan (`flashplan plan --out \(file)`)."

@@ -371,6 +371,7 @@ extension PlanJSONWriter {
         if let note = diagnostic.note { key("note"); string(note) }
         key("rule"); try encodedString(diagnostic.rule)
         key("severity"); try encodedString(diagnostic.severity)
+        if let subject = diagnostic.subject { key("subject"); string(subject.description) }
         endObject()
     }
 

@@ -6,7 +6,7 @@ extension Diagnostic {
         .error(
             .arrayDiffers, at: array.locations.name,
             "array '\(array.name)' is a \(observed.model.rawValue) of \(observed.capacity), declared \(array.model.rawValue) of \(array.capacity)",
-            note: "hardware cannot be changed by a plan; declare what is installed")
+            note: "hardware cannot be changed by a plan; declare what is installed").concerning(.array(array.name))
     }
 
     static func undeclaredVolume(_ name: String) -> Diagnostic {
@@ -19,7 +19,7 @@ extension Diagnostic {
         .error(
             .poolShrink, at: pool.locations["capacity_from"],
             "pool '\(pool.name)' has \(have) from '\(array)', the configuration gives \(want); removing pool capacity is not supported",
-            note: "migrate volumes away and remove the managed disks by hand first")
+            note: "migrate volumes away and remove the managed disks by hand first").concerning(.pool(pool.name))
     }
 
     static func volumeShrink(_ volume: Volume, observed: ByteCount) -> Diagnostic {
@@ -40,7 +40,7 @@ extension Diagnostic {
         .error(
             .destroyPrevented, at: volume.locations["state"],
             "volume '\(volume.name)' is state: absent but prevent_destroy is true; it will not be destroyed",
-            note: "set prevent_destroy: false to destroy it (its snapshots go with it)")
+            note: "set prevent_destroy: false to destroy it (its snapshots go with it)").concerning(.volume(volume.name))
     }
 
     static func destroyBlocked(_ volume: Volume, clones: [String], relationships: [String]) -> Diagnostic {
@@ -48,7 +48,7 @@ extension Diagnostic {
             .destroyBlocked, at: volume.locations["state"],
             "volume '\(volume.name)' cannot be destroyed while " + (clones.isEmpty ? "" : "clones \(clones.joined(separator: ", ")) ")
                 + (relationships.isEmpty ? "" : "relationships \(relationships.joined(separator: ", ")) ") + "depend on it",
-            note: "remove the clones and replication first")
+            note: "remove the clones and replication first").concerning(.volume(volume.name))
     }
 
     static func protectsNothing(backups: Int, groups: [String]) -> Diagnostic {
@@ -83,7 +83,7 @@ extension Diagnostic {
         .error(
             .scheduleNotParsed, at: location,
             "resource group '\(group.name)': the schedule of policy '\(policy)' was not parsed by validation, so the planner cannot tell when it is due",
-            note: "load the configuration with ConfigurationLoader; `flashplan validate` shows the schedule's error")
+            note: "load the configuration with ConfigurationLoader; `flashplan validate` shows the schedule's error").concerning(.group(group.name))
     }
 
     static func orphanedLabel(_ label: String, group: ResourceGroup, count: Int, pruning: Bool) -> Diagnostic {
@@ -114,21 +114,21 @@ extension Diagnostic {
         .error(
             .relationshipMismatch, at: .unknown,
             "'\(destination)' is the \(observed.type.rawValue) destination of '\(observed.source)', not the \(type.rawValue) of '\(source)'",
-            note: "remove the existing relationship by hand")
+            note: "remove the existing relationship by hand").concerning(.relationship(destination: destination))
     }
 
     static func poolFull(_ pool: Pool, projection: PoolProjection) -> Diagnostic {
         .error(
             .poolFull, at: pool.locations.name,
             "pool '\(pool.name)' would use \(projection.usedAfter) of \(pool.physicalCapacity) after this plan",
-            note: "add capacity_from, or move volumes to another pool")
+            note: "add capacity_from, or move volumes to another pool").concerning(.pool(pool.name))
     }
 
     static func poolOvercommitted(_ pool: Pool, projection: PoolProjection) -> Diagnostic {
         .error(
             .poolOvercommitted, at: pool.locations.name,
             "pool '\(pool.name)' would be \(Int(projection.overcommitPercentAfter))% overcommitted (\(projection.virtualAfter) virtual on \(pool.physicalCapacity)), above max_overcommit \(pool.maxOvercommit)",
-            note: "add capacity, or raise max_overcommit")
+            note: "add capacity, or raise max_overcommit").concerning(.pool(pool.name))
     }
 
     static func poolWarning(_ pool: Pool, projection: PoolProjection) -> Diagnostic {

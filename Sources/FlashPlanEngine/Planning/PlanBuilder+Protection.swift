@@ -263,7 +263,7 @@ extension PlanBuilder {
             let backups = byLabel.removeValue(forKey: label) ?? []
             let outcomes = RetentionEvaluator.evaluate(
                 backups.map { RetentionEvaluator.Candidate(name: $0.name, created: $0.created, protections: protectedBackups[$0.name] ?? []) },
-                rule: policy.retention, now: now, time: local)
+                rule: policy.retention, now: now, byAge: pruneByAge, time: local)
             record(outcomes, plan: &plan, label: label, rule: "\(policy.retention)")
         }
         // What is left has a label no policy of the group uses any more.

@@ -140,7 +140,7 @@ extension PlanBuilder {
                 pool.append(RetentionEvaluator.Candidate(name: backup.name, created: backup.created))
                 planned.insert(backup.name)
             }
-            let outcomes = RetentionEvaluator.evaluate(pool, rule: rule, now: now, time: local)
+            let outcomes = RetentionEvaluator.evaluate(pool, rule: rule, now: now, byAge: pruneByAge, time: local)
             for outcome in outcomes {
                 let isPlanned = planned.contains(outcome.candidate.name)
                 // A candidate the vault would not keep is simply not sent.

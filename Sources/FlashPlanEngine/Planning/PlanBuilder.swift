@@ -41,6 +41,8 @@ struct PlanBuilder {
     var plannedVolumes: [String: VolumeSpec] = [:]
     /// Pools the plan creates.
     var plannedPools: Set<String> = []
+    /// False while the clock is in doubt (`checkClock`): `days:` rules then keep everything.
+    var pruneByAge = true
 
     init(configuration: Configuration, observed: ObservedState, now: Date) {
         self.configuration = configuration

@@ -20,6 +20,7 @@ public struct Planner: Sendable {
 
     public func plan() -> Plan {
         var builder = PlanBuilder(configuration: configuration, observed: observed, now: now)
+        builder.checkClock(options)
         builder.planInfrastructure()
         let groups = configuration.resourceGroups.keys.sorted().map { configuration.resourceGroups[$0]! }
         builder.merge(builder.planGroups(groups))
@@ -30,6 +31,7 @@ public struct Planner: Sendable {
         builder.projectCapacity()
         builder.applyTargeting(options)
         builder.enforceCeiling()
+        builder.blockConcerned()
         return Plan(
             now: now, state: StateReference(lineage: observed.lineage, serial: observed.serial),
             configDigest: configuration.digest, actions: builder.actions, retention: builder.retention,

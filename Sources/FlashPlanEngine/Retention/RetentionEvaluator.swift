@@ -33,9 +33,10 @@ public enum RetentionEvaluator {
         a.created != b.created ? a.created > b.created : a.name < b.name
     }
 
-    /// `time` formats the moments in reasons (the planner shows its local time).
+    /// `time` formats the moments in reasons (the planner shows its local time). With
+    /// `byAge` false (the clock is in doubt, `ClockCheck`) a `days:` rule keeps everything.
     public static func evaluate(
-        _ candidates: [Candidate], rule: Retention, now: Date, time: (Date) -> String = \.iso8601
+        _ candidates: [Candidate], rule: Retention, now: Date, byAge: Bool = true, time: (Date) -> String = \.iso8601
     ) -> [Outcome] {
         let sorted = candidates.sorted(by: newestFirst)
         return sorted.enumerated().map { index, candidate in
@@ -53,6 +54,9 @@ public enum RetentionEvaluator {
                 } else if index == 0 {
                     ruleKeeps = true
                     ruleReason = "newest backup (always kept)"
+                } else if !byAge {
+                    ruleKeeps = true
+                    ruleReason = "older than \(d) days, but the clock is in doubt: nothing is pruned by age until it is confirmed (--allow-clock-jump)"
                 } else {
                     ruleKeeps = false
                     ruleReason = "older than \(d) days"

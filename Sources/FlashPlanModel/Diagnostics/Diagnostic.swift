@@ -20,6 +20,11 @@ public struct Diagnostic: Hashable, Sendable, Codable {
     public var message: String
     /// How to fix it, or where the other half of a conflict is.
     public var note: String?
+    /// The object a plan-time error concerns. Such an error blocks only the actions
+    /// concerning that object (DESIGN §5: one problem blocks only what it concerns); an
+    /// error without a subject (bad configuration, a plan that protects nothing) stops
+    /// the whole apply.
+    public var subject: Address?
 
     public init(
         _ severity: Severity, rule: Rule, at location: SourceLocation, _ message: String, note: String? = nil
@@ -39,6 +44,13 @@ public struct Diagnostic: Hashable, Sendable, Codable {
     public static func warning(_ rule: Rule, at location: SourceLocation, _ message: String, note: String? = nil) -> Diagnostic {
         Diagnostic(.warning, rule: rule, at: location, message, note: note)
     }
+
+    /// This diagnostic, concerning `subject` alone.
+    public func concerning(_ subject: Address) -> Diagnostic {
+        var copy = self
+        copy.subject = subject
+        return copy
+    }
 }
 
 extension Diagnostic: CustomStringConvertible {
@@ -53,6 +65,9 @@ extension Diagnostic: CustomStringConvertible {
 
 extension Array where Element == Diagnostic {
     public var hasErrors: Bool { contains { $0.severity == .error } }
+
+    /// Errors that stop everything: those not confined to one object.
+    public var hasStoppingErrors: Bool { contains { $0.severity == .error && $0.subject == nil } }
 
     /// Sorted by file, line, column, then rule, for stable output.
     public func sortedByLocation() -> [Diagnostic] {

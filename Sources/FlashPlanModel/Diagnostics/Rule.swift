@@ -87,6 +87,7 @@ public enum Rule: String, CaseIterable, Codable, Sendable {
     case poolWarning = "pool-warning"
     case unknownTarget = "unknown-target"
     case targeting = "targeting"
+    case clockJump = "clock-jump"
 
     /// Where in the pipeline a rule is checked, which decides which commands can report it.
     public enum Stage: String, CaseIterable, Codable, Sendable {
@@ -415,6 +416,11 @@ public enum Rule: String, CaseIterable, Codable, Sendable {
             Entry(
                 .warning, .plan, "`--target` or `--exclude` is in effect: the plan may be incomplete.",
                 fix: "Use them for exceptional situations, not routinely.")
+        case .clockJump:
+            Entry(
+                .warning, .plan,
+                "The clock (`--now`, or the system's) is before flashplan's last apply or newest backup, or more than 31 days after its last apply: a clock set wrong would otherwise make every backup look expired. Nothing is pruned by age (`days:` rules) until the clock is confirmed; backups that are due are still taken, and pruning by count goes on.",
+                fix: "Correct the clock; if it is right (the timer really did not run for a month, or the state was restored from an old copy), confirm with `--allow-clock-jump` on `plan` and `apply`.")
         }
     }
 }

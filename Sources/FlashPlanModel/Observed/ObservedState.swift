@@ -18,10 +18,24 @@ public struct ObservedState: Sendable, Hashable, Codable {
     public var snapshots: [ObservedSnapshot] = []
     public var relationships: [ObservedRelationship] = []
     public var clones: [ObservedClone] = []
+    /// The latest `--now` at which flashplan acted on this state (an apply started, an
+    /// action was journaled), nil for a new state. A clock before it, or far past it, is
+    /// a fault (DESIGN §5): pruning by age waits until it is confirmed. Not part of the
+    /// `state list` JSON.
+    public var lastActivity: Date?
+
+    /// The operation an apply is recorded under while the clock is in doubt: such an
+    /// apply does not count as activity, so the doubt lasts until the clock is confirmed
+    /// (`--allow-clock-jump`) instead of ending with the first run at the wrong time.
+    public static let clockUnconfirmedOperation = "apply (clock unconfirmed)"
 
     public init(lineage: String, serial: Int) {
         self.lineage = lineage
         self.serial = serial
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case lineage, serial, arrays, clusters, pools, hosts, volumes, snapshots, relationships, clones
     }
 }
 

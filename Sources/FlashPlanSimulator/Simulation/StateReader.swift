@@ -24,6 +24,11 @@ struct StateReader {
 
     func read() throws -> ObservedState {
         var state = ObservedState(lineage: lineage, serial: try StateStore.serial(db))
+        // Every journal row belongs to an apply and carries its time, so the newest apply
+        // is also the newest journal entry (without scanning the journal).
+        state.lastActivity = try Double.fetchOne(
+            db, sql: "SELECT MAX(started) FROM apply WHERE operation <> ?", arguments: [ObservedState.clockUnconfirmedOperation]
+        ).map { Date(timeIntervalSince1970: $0) }
 
         var arrays: [Int64: ArrayRecord] = [:]
         for row in try Row.fetchAll(db, sql: "SELECT \(ArrayRecord.columns) FROM storage_array a ORDER BY a.name") {

@@ -32,6 +32,9 @@ struct ApplyCommand: AsyncParsableCommand {
     @Flag(help: "With --auto-approve, also carry out destructive actions (resync, destroy, unmap); without it they are held.")
     var allowDestructive = false
 
+    @Flag(help: "Confirm a clock that runs before flashplan's last apply or newest backup, or more than 31 days after its last apply: prune by age anyway.")
+    var allowClockJump = false
+
     @Option(help: ArgumentHelp("How long to wait for another apply's lock: a whole number and a unit (ms, s, m, h), e.g. 30s, 2m; 0 to not wait; at most 24h.", valueName: "duration"))
     var lockTimeout: String = "30s"
 
@@ -70,11 +73,12 @@ struct ApplyCommand: AsyncParsableCommand {
 
     func run() async throws {
         let stop = StopSignal()
-        let request = ApplyRequest(
+        var request = ApplyRequest(
             configDirectory: config.directory, statePath: state.path, now: try clock.resolve(), planFile: planFile,
             autoApprove: autoApprove, allowDestructive: allowDestructive, lockTimeout: try lockTimeoutSeconds(), planMaxAge: try planMaxAgeSeconds(), parallelism: parallelism,
             metricsFile: metricsFile, interactive: isatty(STDIN_FILENO) == 1, color: Terminal.colorEnabled,
             progressBar: isatty(STDERR_FILENO) == 1 && logFormat == .text)
+        request.allowClockJump = allowClockJump
         let format = logFormat.value
         let logger = Logger(label: "flashplan.apply") { label in
             LogLineHandler(label: label, format: format) { FileHandle.standardError.write(Data($0.utf8)) }

@@ -33,13 +33,16 @@ struct PlanCommand: ParsableCommand {
     @Option(name: .customLong("exclude"), help: ArgumentHelp("Not this resource group's work (repeatable).", valueName: "group"))
     var excludes: [String] = []
 
+    @Flag(help: "Confirm a clock that runs before flashplan's last apply or newest backup, or more than 31 days after its last apply: prune by age anyway.")
+    var allowClockJump = false
+
     @Flag(help: "Treat warnings as errors.")
     var strict = false
 
     func run() throws {
         let request = PlanRequest(
             configDirectory: config.directory, statePath: state.path, now: try clock.resolve(), format: format.value,
-            out: out, detailedExitCode: detailedExitcode, options: PlanOptions(targets: targets, excludes: excludes),
+            out: out, detailedExitCode: detailedExitcode, options: PlanOptions(targets: targets, excludes: excludes, allowClockJump: allowClockJump),
             color: Terminal.colorEnabled, strict: strict)
         try emit(PlanRunner.run(request, open: Backend.openForPlanning))
     }
