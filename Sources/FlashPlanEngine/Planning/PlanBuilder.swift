@@ -41,6 +41,8 @@ struct PlanBuilder {
     var plannedVolumes: [String: VolumeSpec] = [:]
     /// Pools the plan creates.
     var plannedPools: Set<String> = []
+    /// `flashplan backup`: the one (group, policy) due now, instead of the schedules.
+    var onDemand: PlanOptions.OnDemand?
 
     init(configuration: Configuration, observed: ObservedState, now: Date) {
         self.configuration = configuration

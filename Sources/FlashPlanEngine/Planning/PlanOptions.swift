@@ -6,11 +6,28 @@ public struct PlanOptions: Sendable, Hashable {
     public var targets: [String]
     /// `--exclude GROUP`: not these groups' work.
     public var excludes: [String]
+    /// `flashplan backup GROUP --policy P`: that policy's backup of that group is due now,
+    /// whatever its schedule (`frequency: none` included), and the plan holds only that
+    /// group's work; no other label of the group is taken by it.
+    public var onDemand: OnDemand?
+
+    /// An on-demand backup: one policy entry of one group made due now.
+    public struct OnDemand: Sendable, Hashable {
+        public var group: String
+        public var policy: String
+
+        public init(group: String, policy: String) {
+            self.group = PlanOptions.groupName(group)
+            self.policy = policy
+        }
+    }
 
     /// Groups are named as in the configuration (`erp`) or by their address (`group.erp`).
-    public init(targets: [String] = [], excludes: [String] = []) {
+    public init(targets: [String] = [], excludes: [String] = [], onDemand: OnDemand? = nil) {
         self.targets = targets.map(Self.groupName)
         self.excludes = excludes.map(Self.groupName)
+        self.onDemand = onDemand
+        if let onDemand { self.targets = [onDemand.group] }
     }
 
     static func groupName(_ text: String) -> String {
