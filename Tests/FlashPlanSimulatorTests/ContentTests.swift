@@ -81,4 +81,37 @@ import Testing
         try sim.perform(.createClone(name: "report", volume: "db", snapshot: "s1", host: nil))
         #expect(try content(sim, "report") == 1)
     }
+
+    /// A state written before volumes tracked content (schema v1) is upgraded by the first
+    /// writer, its volumes and snapshots at version 0; a reader refuses it untouched.
+    @Test func aStateWithoutContentIsMigratedByTheFirstWriterOnly() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("state.db").path
+        do {
+            let store = try StateStore(path: path)
+            try store.backend.performAll(
+                [
+                    .installCluster(name: "svc1", site: nil, ioGroups: 1),
+                    .installArray(name: "fs1", model: .flashSystem720, capacity: .tb(12), site: nil),
+                    SimFixture.pool("p1", ("fs1", .tb(6))),
+                    .createVolume(VolumeSpec(name: "db", pool: "p1", size: .gib(100))),
+                    .createSnapshot(SnapshotSpec(volume: "db", name: "s1", label: "daily")),
+                ], at: SimFixture.start)
+        }
+        // Back to schema v1, as an older flashplan left it.
+        let downgrade = try sqlite3(
+            path,
+            "ALTER TABLE volume DROP COLUMN content; ALTER TABLE volume DROP COLUMN writes; ALTER TABLE snapshot DROP COLUMN content; DELETE FROM grdb_migrations WHERE identifier = 'v2-content';")
+        #expect(downgrade.isEmpty, "\(downgrade)")
+
+        #expect(throws: StateFileError.self) { try StateStore(path: path, access: .readOnly) }
+        let store = try StateStore(path: path)
+        let observed = try store.backend.observe(at: SimFixture.start)
+        #expect(observed.volumes.first { $0.name == "db" }?.content == 0)
+        #expect(observed.snapshots.map(\.content) == [0])
+        try store.backend.inject(.writeVolume(volume: "db"), at: SimFixture.start)
+        #expect(try store.backend.observe(at: SimFixture.start).volumes.first { $0.name == "db" }?.content == 1)
+        #expect(try sqlite3(path, "SELECT identifier FROM grdb_migrations ORDER BY identifier").hasSuffix("v2-content"))
+    }
 }
