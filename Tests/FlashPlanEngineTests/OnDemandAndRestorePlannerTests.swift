@@ -193,6 +193,15 @@ import Testing
         #expect(action.reason.contains("mirror copy of v1 in pool dr"))
     }
 
+    @Test func aMirroredVolumeWithACopyOnAnOfflineArrayIsNotRestoredHalfway() {
+        var observed = Self.observed()
+        observed.arrays = observed.arrays.map { var array = $0; if array.name == "a2" { array.status = .offline }; return array }
+        observed.volumes = observed.volumes.map { var volume = $0; if volume.name == "v1" { volume.mirrorPool = "vault" }; return volume }
+        let refusal = Self.refusal(RestoreSelection(group: "g", backup: "b1", volume: "v1"), observed)
+        #expect(refusal?.message.contains("volume 'v1' has a copy on offline array 'a2'") == true, "\(String(describing: refusal))")
+        #expect(Self.refusal(RestoreSelection(group: "g", backup: "b1", volume: "v2"), observed) == nil)
+    }
+
     @Test func withoutAPrimaryCopyTheCopiesAreNamed() {
         var observed = Self.observed()
         observed.snapshots.removeAll { !$0.volume.hasSuffix("_dr") }

@@ -198,7 +198,7 @@ public enum BackupRunner {
             guard let declared = configuration.resourceGroups[name] else {
                 let known = configuration.resourceGroups.keys.sorted()
                 throw OperationRunner.Refusal(
-                    message: "no resource group '\(Escaping.escape(name))' in \(request.configDirectory)\(OperationRunner.hint(name, known)). Groups: \(known.map(Escaping.escape).joined(separator: ", ")).")
+                    message: "no resource group '\(Escaping.escape(name))' in \(Escaping.escape(request.configDirectory))\(OperationRunner.hint(name, known)). Groups: \(known.map(Escaping.escape).joined(separator: ", ")).")
             }
             let used = declared.policies.map(\.policy)
             guard used.contains(policy) else {

@@ -150,6 +150,7 @@ public enum RestorePlanner {
             }
         }
 
+        let offlineArrays = Set(observed.arrays.filter { $0.status == .offline }.map(\.name))
         var actions: [PlanAction] = []
         for copy in chosen.sorted(by: { $0.holder < $1.holder }) {
             // The data on a volume belongs to the hosts mapped to it now: restoring it rolls
@@ -164,12 +165,21 @@ public enum RestorePlanner {
                         : "Restore it by hand once the owners of \(list(others)) agree; flashplan will not.")
             }
             guard let holder = volumes[copy.holder] else { continue }
+            let arrays = (pools[holder.pool]?.arrays ?? []) + (holder.mirrorPool.flatMap { pools[$0]?.arrays } ?? [])
             guard holder.online else {
                 throw RestoreRefusal(
                     "volume '\(e(copy.holder))' is offline (no copy of it is on an available array): its snapshot '\(e(name))' cannot be restored now",
                     remedy: selection.fromPool == nil
                         ? "Restore a copy on another array with --from POOL; backup '\(e(name))' has copies in \(whereCopiesAre())."
                         : "Bring its array back online (`flashplan state show pool.\(e(copy.pool))`), or restore a copy in another pool.")
+            }
+            // A reverse FlashCopy rewrites every copy of a mirrored volume: the simulator
+            // (like a careful operator) wants them all online.
+            let offline = arrays.filter { offlineArrays.contains($0) }
+            guard offline.isEmpty else {
+                throw RestoreRefusal(
+                    "volume '\(e(copy.holder))' has a copy on offline array \(list(offline)): a restore rewrites every copy of a mirrored volume, so it needs them all online",
+                    remedy: "Bring the array back online and restore then, or restore a copy in another pool with --from POOL (copies in \(whereCopiesAre())).")
             }
             var reason = "restore volume \(e(copy.holder)) to backup \(e(name)) (label \(e(copy.snapshot.label)), taken \(copy.snapshot.created.iso8601)) for \(list(copy.snapshot.hosts)): its current data is overwritten; newer backups are kept"
             if let host = selection.host {
@@ -178,12 +188,11 @@ public enum RestorePlanner {
                     reason += "; the volume also holds data of \(list(alsoRolledBack)) (the backup is valid for \(alsoRolledBack.count == 1 ? "it" : "them") too), which is rolled back as well"
                 }
             }
-            var after = ["content": String(copy.snapshot.content), "backup": name]
+            var after = ["content": String(copy.snapshot.content), "backup": e(name)]
             if let relationship = copy.relationship {
                 reason += "; this is the \(relationship.type.rawValue) copy of \(e(copy.source)) in pool \(e(copy.pool)): \(Address.relationship(destination: copy.holder)) is stopped so that no update overwrites it, and stays broken until a resync (which discards the restore and needs consent)"
                 after["relationship"] = "broken"
             }
-            let arrays = (pools[holder.pool]?.arrays ?? []) + (holder.mirrorPool.flatMap { pools[$0]?.arrays } ?? [])
             actions.append(PlanAction(
                 kind: .restore, address: .snapshot(volume: copy.holder, name: name), group: group, reason: reason,
                 before: ["content": String(holder.content)], after: after,
