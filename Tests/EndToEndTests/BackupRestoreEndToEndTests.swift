@@ -171,6 +171,20 @@ import Testing
         #expect(try workspace.listing(Self.t1).snapshots(on: "v1", label: "manual").count == 1)
     }
 
+    /// Bad flag values are usage errors (exit 64) caught before the state is touched.
+    @Test func badNowAndLockTimeoutAreRefusedBeforeTouchingAnything() throws {
+        let workspace = try ApplyWorkspace(config: Self.config)
+        defer { workspace.remove() }
+        for command in [["backup", "alpha", "--policy", "before-change"], ["restore", "alpha", "b1"]] {
+            for flags in [["--now", "2026-11-21T10:00:00"], ["--lock-timeout", "1d", "--now", Self.t0]] {
+                let run = try workspace.run(command + ["--auto-approve", "--config", "policies", "--state", workspace.state] + flags)
+                #expect(run.exitCode == 64, "\(run)")
+                #expect(run.stdout.isEmpty, "\(run)")
+            }
+        }
+        #expect(!FileManager.default.fileExists(atPath: workspace.statePath))
+    }
+
     // MARK: restore
 
     @Test func aRestoreGivesTheVolumeExactlyTheBackupsContentAndKeepsNewerBackups() throws {

@@ -188,7 +188,7 @@ public enum RestorePlanner {
                     reason += "; the volume also holds data of \(list(alsoRolledBack)) (the backup is valid for \(alsoRolledBack.count == 1 ? "it" : "them") too), which is rolled back as well"
                 }
             }
-            var after = ["content": String(copy.snapshot.content), "backup": e(name)]
+            var after = ["content": String(copy.snapshot.content), "backup": e(Address.backup(group: group, name: name).description)]
             if let relationship = copy.relationship {
                 reason += "; this is the \(relationship.type.rawValue) copy of \(e(copy.source)) in pool \(e(copy.pool)): \(Address.relationship(destination: copy.holder)) is stopped so that no update overwrites it, and stays broken until a resync (which discards the restore and needs consent)"
                 after["relationship"] = "broken"
