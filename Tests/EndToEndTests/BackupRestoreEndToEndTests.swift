@@ -271,6 +271,36 @@ import Testing
         #expect(try Self.content(workspace, "volume.v1", at: Self.t2) == content)
     }
 
+    /// On a terminal a restore lists itself as destructive and asks; only 'yes' carries it out.
+    @Test func restoreAsksOnATerminalAndOnlyYesRestores() throws {
+        let workspace = try Self.workspace()
+        defer { workspace.remove() }
+        try workspace.sim(["write", "v1"], now: Self.t0)
+        #expect(try Self.backup(workspace, at: Self.t1).exitCode == 0)
+        let name = try #require(try Self.newest(workspace, label: "manual", at: Self.t1))
+        try workspace.sim(["write", "v1"], now: Self.t1)
+        let live = try Self.content(workspace, "volume.v1", at: Self.t1)
+        let captured = try Self.content(workspace, "snapshot.v1/\(name)", at: Self.t1)
+
+        func answer(_ text: String) throws -> FlashPlanBinary.Result {
+            let terminal = try PseudoTerminal()
+            let child = try FlashPlanBinary.start(
+                ["restore", "alpha", name, "--volume", "v1"] + workspace.flags(Self.t2), in: workspace.url, stdin: terminal.slave)
+            #expect(child.poll { child.stdoutSoFar.contains("Enter a value:") }, "no prompt: \(child.stdoutSoFar)")
+            terminal.type(text + "\n")
+            let result = try child.wait(timeout: 60)
+            terminal.drain()
+            return result
+        }
+        let no = try answer("no")
+        #expect(no.exitCode == 1, "\(no)")
+        #expect(no.stdout.contains("Destructive actions in this plan") && no.stdout.contains("Restore cancelled. Nothing was changed."), "\(no)")
+        #expect(try Self.content(workspace, "volume.v1", at: Self.t2) == live)
+        let yes = try answer("yes")
+        #expect(yes.exitCode == 0 && yes.stdout.contains("Restore complete!"), "\(yes)")
+        #expect(try Self.content(workspace, "volume.v1", at: Self.t2) == captured)
+    }
+
     @Test func afterThePrimaryArrayFailedTheMirrorCopyIsRestoredOnTheDRSide() throws {
         let workspace = try Self.workspace()
         defer { workspace.remove() }

@@ -209,10 +209,17 @@ public enum BackupRunner {
                         : "no policy '\(Escaping.escape(policy))'")
                         + "\(OperationRunner.hint(policy, used)). Group '\(Escaping.escape(name))' uses \(used.map { "'\(Escaping.escape($0))'" }.joined(separator: ", ")); an on-demand backup is taken with one of the group's policies, so that retention keeps it like the others.")
             }
-            return Planner(
+            let plan = Planner(
                 configuration: configuration, observed: observed, now: request.now,
                 options: PlanOptions(onDemand: PlanOptions.OnDemand(group: name, policy: policy))
             ).plan()
+            // Asked for a backup, the user must get one or be told why not (a plan with
+            // errors says why itself).
+            guard plan.hasErrors || plan.actions.contains(where: { $0.kind == .snapshot && $0.group == name }) else {
+                throw OperationRunner.Refusal(
+                    message: "resource group '\(Escaping.escape(name))' has no volume that can be backed up (SMB shares cannot be), so no backup was planned. Check its volumes in \(Escaping.escape(request.configDirectory)).")
+            }
+            return plan
         }
     }
 }
