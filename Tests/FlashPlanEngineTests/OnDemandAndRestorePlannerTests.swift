@@ -1,6 +1,7 @@
 import FlashPlanConfig
 import FlashPlanModel
 import Foundation
+import FlashPlanSimulator
 import Testing
 
 @testable import FlashPlanEngine
@@ -208,5 +209,72 @@ import Testing
         let refusal = Self.refusal(RestoreSelection(group: "g", backup: "b1"), observed)
         #expect(refusal?.message == "backup 'b1' of group 'g' has no primary copy any more (pruned or deleted outside flashplan)")
         #expect(refusal?.remedy == "Its copies are in dr (mirror); restore one of them with --from POOL.")
+    }
+}
+
+/// The planner, the restore planner and the executor together on the in-memory simulator:
+/// an on-demand backup captures the volume's data, a restore gives exactly that data back
+/// and keeps the newer backup.
+@Suite struct BackupAndRestoreThroughTheExecutorTests {
+    static let configuration = Estate.configuration(
+        """
+        policies:
+          manual: {frequency: none, retention: {count: 5}}
+        resource_groups:
+          g:
+            hosts: [h1]
+            volumes: [v1]
+            policies: [{policy: manual}]
+            replicate:
+              - {to: dr, type: mirror, mode: async}
+        """)
+
+    static func at(_ minutes: Double) -> Date { PlannerFixture.date(Estate.now).addingTimeInterval(minutes * 60) }
+
+    static func backup(_ storage: SimulatedStorage, at now: Date) async throws -> String {
+        let plan = Planner(
+            configuration: configuration, observed: try storage.observe(now), now: now,
+            options: PlanOptions(onDemand: PlanOptions.OnDemand(group: "g", policy: "manual"))
+        ).plan()
+        let report = try await storage.apply(plan, at: now)
+        #expect(report.exitCode == 0, "\(report.results)")
+        guard case .backup(_, let name)? = plan.actions.first(where: { $0.kind == .snapshot })?.address else {
+            Issue.record("no backup planned: \(plan.actions.map(\.id))")
+            return ""
+        }
+        return name
+    }
+
+    @Test func aRestoreGivesBackExactlyTheBackupsDataAndKeepsTheNewerBackup() async throws {
+        let store = try StateStore.inMemory()
+        let storage = SimulatedStorage(store: store, backend: SimulatorBackend(store: store))
+        let first = Planner(configuration: Self.configuration, observed: try storage.observe(Self.at(0)), now: Self.at(0)).plan()
+        #expect(try await storage.apply(first, at: Self.at(0)).exitCode == 0)
+        #expect(first.actions(.snapshot).isEmpty, "frequency none is never due by schedule")
+
+        try storage.backend.inject(.writeVolume(volume: "v1"), at: Self.at(1))
+        let older = try await Self.backup(storage, at: Self.at(2))
+        try storage.backend.inject(.writeVolume(volume: "v1"), at: Self.at(3))
+        let newer = try await Self.backup(storage, at: Self.at(4))
+        try storage.backend.inject(.writeVolume(volume: "v1"), at: Self.at(5))
+
+        func content(_ volume: String, _ snapshot: String? = nil) throws -> Int? {
+            let observed = try storage.observe(Self.at(6))
+            guard let snapshot else { return observed.volumes.first { $0.name == volume }?.content }
+            return observed.snapshots.first { $0.volume == volume && $0.name == snapshot }?.content
+        }
+        #expect(try content("v1", older) == 1 && content("v1", newer) == 2 && content("v1") == 3)
+        #expect(try content("v1_dr", older) == 1, "the mirror copy carries what the backup captured")
+
+        let restore = try RestorePlanner.plan(
+            configuration: Self.configuration, observed: try storage.observe(Self.at(6)), now: Self.at(6),
+            selection: RestoreSelection(group: "g", backup: older))
+        #expect(restore.actions.map(\.id.description) == ["restore:snapshot.v1/\(older)"])
+        #expect(try await storage.apply(restore, at: Self.at(6)).exitCode == 0)
+        #expect(try content("v1") == 1)
+        #expect(try content("v1", newer) == 2, "the newer backup is kept as it was")
+        #expect(try storage.observe(Self.at(6)).snapshots.filter { $0.volume == "v1" }.map(\.name) == [older, newer])
+        // Nothing is due afterwards: a restore leaves the configuration satisfied.
+        #expect(Planner(configuration: Self.configuration, observed: try storage.observe(Self.at(6)), now: Self.at(6)).plan().actions.isEmpty)
     }
 }
