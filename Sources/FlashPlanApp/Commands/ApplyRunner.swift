@@ -327,15 +327,16 @@ final class ProgressReporter: Sendable {
 
 /// The closing summary: what was done, what failed and what was skipped, and why.
 public enum ApplySummary {
-    public static func render(_ report: ApplyReport) -> String {
+    /// `operation` names what ran (`Apply`, `Backup`, `Restore`) in the first line.
+    public static func render(_ report: ApplyReport, operation: String = "Apply") -> String {
         var out = "\n"
         let applied = report.count(.applied), failed = report.count(.failed), skipped = report.count(.skipped)
         let notStarted = report.count(.notStarted)
         let head: String
         switch report.exitCode {
-        case 0: head = "Apply complete!"
-        case 1: head = "Apply failed: nothing was applied."
-        default: head = report.interrupted ? "Apply interrupted: partly applied." : "Apply partly failed."
+        case 0: head = "\(operation) complete!"
+        case 1: head = "\(operation) failed: nothing was applied."
+        default: head = report.interrupted ? "\(operation) interrupted: partly applied." : "\(operation) partly failed."
         }
         out += "\(head) \(applied) applied, \(failed) failed, \(skipped) skipped" + (notStarted > 0 ? ", \(notStarted) not started" : "")
             + String(format: " (%.2fs).\n", report.seconds)

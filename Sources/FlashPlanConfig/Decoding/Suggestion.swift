@@ -1,8 +1,8 @@
 /// "Did you mean …?" for misspelt keys, values and references.
-enum Suggestion {
+public enum Suggestion {
     /// The closest candidate within a small edit distance, if any; ties go to the candidate
     /// first in alphabetical order, so that the hint does not depend on a set's order.
-    static func closest(to word: String, in candidates: some Sequence<String>) -> String? {
+    public static func closest(to word: String, in candidates: some Sequence<String>) -> String? {
         let limit = max(1, min(3, word.count / 3))
         var best: (String, Int)?
         for candidate in candidates {

@@ -51,13 +51,14 @@ public struct Plan: Sendable, Hashable, Codable {
 
     /// Actions that need a person's consent (DESIGN §5): resyncing a relationship (it
     /// discards what was written on the destination), destroying a volume, deleting a clone
-    /// the configuration no longer declares, unmapping a host. Pruning by retention and a
+    /// the configuration no longer declares, unmapping a host, restoring a volume (its
+    /// current data is overwritten). Pruning by retention and a
     /// clone's `refresh: newest` are routine work the configuration itself declares.
     public var consentNeeded: [PlanAction] {
         let recreated = Set(actions.filter { $0.kind == .createClone }.map(\.address))
         return actions.filter { action in
             switch action.kind {
-            case .resyncRelationship, .destroyVolume, .unmapHost: true
+            case .resyncRelationship, .destroyVolume, .unmapHost, .restore: true
             case .deleteClone: !recreated.contains(action.address)
             default: false
             }

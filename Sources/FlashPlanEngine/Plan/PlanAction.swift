@@ -129,6 +129,8 @@ public enum ActionKind: String, Sendable, Hashable, Codable, CaseIterable {
     case transfer
     case createClone = "create-clone"
     case deleteClone = "delete-clone"
+    /// Reverse FlashCopy of a backup's snapshot onto its volume (`flashplan restore` only).
+    case restore
 
     public enum Category: String, Sendable, Codable {
         case create, change, snapshot, prune, transfer, destroy
@@ -140,7 +142,7 @@ public enum ActionKind: String, Sendable, Hashable, Codable, CaseIterable {
             .createClone:
             .create
         case .addPoolCapacity, .modifyPool, .resizeVolume, .migrateVolume, .addMirrorCopy, .removeMirrorCopy, .unmapHost,
-            .initializeRelationship, .resyncRelationship:
+            .initializeRelationship, .resyncRelationship, .restore:
             .change
         case .snapshot: .snapshot
         case .prune: .prune

@@ -56,7 +56,10 @@ extension PlanBuilder {
             for name in options.targets + options.excludes where configuration.resourceGroups[name] == nil {
                 diagnostics.append(.unknownTarget(name, known: Array(configuration.resourceGroups.keys)))
             }
-            diagnostics.append(.targetingInEffect(targets: options.targets, excludes: options.excludes))
+            // An on-demand backup is scoped to its group by definition, not by a user's --target.
+            if options.onDemand == nil {
+                diagnostics.append(.targetingInEffect(targets: options.targets, excludes: options.excludes))
+            }
             var keep = Set<ActionID>()
             if options.targets.isEmpty {
                 keep = Set(actions.map(\.id))

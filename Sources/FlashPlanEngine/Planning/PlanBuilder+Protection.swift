@@ -138,7 +138,16 @@ extension PlanBuilder {
         for volume in plan.volumes { takenNames.formUnion(reservedNames["\(group.name)/\(volume)"] ?? []) }
         for (label, policy, entries) in plan.labels {
             let newest = plan.backups.values.filter { $0.label == label }.min { RetentionEvaluator.newestFirst($0.candidate, $1.candidate) }
-            guard let reason = dueReason(label: label, policy: policy, entries: entries, newest: newest) else { continue }
+            let due: String?
+            if let onDemand {
+                // The same naming, labels, immutability, transfers and retention as a
+                // scheduled backup: only what makes it due differs.
+                due = onDemand.group == group.name && configuration.policies[onDemand.policy]?.label == label
+                    ? "on demand (flashplan backup --policy \(onDemand.policy))" : nil
+            } else {
+                due = dueReason(label: label, policy: policy, entries: entries, newest: newest)
+            }
+            guard let reason = due else { continue }
             let name = Self.freeName(baseName, label: label) { takenNames.contains($0) || plan.backups[$0] != nil }
             takenNames.insert(name)
             let immutableUntil = policy.immutable ? immutabilityEnd(policy, entries: entries) : nil

@@ -43,6 +43,8 @@ struct PlanBuilder {
     var plannedPools: Set<String> = []
     /// False while the clock is in doubt (`checkClock`): `days:` rules then keep everything.
     var pruneByAge = true
+    /// `flashplan backup`: the one (group, policy) due now, instead of the schedules.
+    var onDemand: PlanOptions.OnDemand?
 
     init(configuration: Configuration, observed: ObservedState, now: Date) {
         self.configuration = configuration

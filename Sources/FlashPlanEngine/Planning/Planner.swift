@@ -21,6 +21,7 @@ public struct Planner: Sendable {
     public func plan() -> Plan {
         var builder = PlanBuilder(configuration: configuration, observed: observed, now: now)
         builder.checkClock(options)
+        builder.onDemand = options.onDemand
         builder.planInfrastructure()
         let groups = configuration.resourceGroups.keys.sorted().map { configuration.resourceGroups[$0]! }
         builder.merge(builder.planGroups(groups))

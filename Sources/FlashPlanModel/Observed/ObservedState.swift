@@ -141,11 +141,14 @@ public struct ObservedVolume: Sendable, Hashable, Codable {
     /// With a mirror copy: false while the copies resync after an array came back.
     public var copiesInSync: Bool
     public var created: Date
+    /// The version of the data the volume holds: each host write makes a new one, a
+    /// restore gives back its snapshot's (see docs/restore.md).
+    public var content: Int
 
     public init(
         name: String, pool: String, size: ByteCount, accessProtocol: Volume.AccessProtocol = .fc, thin: Bool = true,
         compressed: Bool = false, mirrorPool: String? = nil, hosts: [String] = [], changeRate: Percentage = Percentage(5),
-        role: Role = .primary, online: Bool = true, copiesInSync: Bool = true, created: Date
+        role: Role = .primary, online: Bool = true, copiesInSync: Bool = true, created: Date, content: Int = 0
     ) {
         self.name = name
         self.pool = pool
@@ -160,11 +163,27 @@ public struct ObservedVolume: Sendable, Hashable, Codable {
         self.online = online
         self.copiesInSync = copiesInSync
         self.created = created
+        self.content = content
     }
 
     enum CodingKeys: String, CodingKey {
         case name, pool, size, accessProtocol = "protocol", thin, compressed, mirrorPool, hosts, changeRate, role,
-            online, copiesInSync, created
+            online, copiesInSync, created, content
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            name: try c.decode(String.self, forKey: .name), pool: try c.decode(String.self, forKey: .pool),
+            size: try c.decode(ByteCount.self, forKey: .size),
+            accessProtocol: try c.decode(Volume.AccessProtocol.self, forKey: .accessProtocol),
+            thin: try c.decode(Bool.self, forKey: .thin), compressed: try c.decode(Bool.self, forKey: .compressed),
+            mirrorPool: try c.decodeIfPresent(String.self, forKey: .mirrorPool), hosts: try c.decode([String].self, forKey: .hosts),
+            changeRate: try c.decode(Percentage.self, forKey: .changeRate), role: try c.decode(Role.self, forKey: .role),
+            online: try c.decode(Bool.self, forKey: .online), copiesInSync: try c.decode(Bool.self, forKey: .copiesInSync),
+            created: try c.decode(Date.self, forKey: .created),
+            // Written before volumes tracked their content: version 0.
+            content: try c.decodeIfPresent(Int.self, forKey: .content) ?? 0)
     }
 }
 
@@ -180,10 +199,12 @@ public struct ObservedSnapshot: Sendable, Hashable, Codable {
     /// The resource group that took it; nil for a snapshot taken by hand.
     public var group: String?
     public var immutableUntil: Date?
+    /// The version of its volume's data it captured (`ObservedVolume.content`).
+    public var content: Int
 
     public init(
         volume: String, name: String, label: String, created: Date, hosts: [String] = [], tag: String? = nil,
-        group: String? = nil, immutableUntil: Date? = nil
+        group: String? = nil, immutableUntil: Date? = nil, content: Int = 0
     ) {
         self.volume = volume
         self.name = name
@@ -193,6 +214,22 @@ public struct ObservedSnapshot: Sendable, Hashable, Codable {
         self.tag = tag
         self.group = group
         self.immutableUntil = immutableUntil
+        self.content = content
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case volume, name, label, created, hosts, tag, group, immutableUntil, content
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            volume: try c.decode(String.self, forKey: .volume), name: try c.decode(String.self, forKey: .name),
+            label: try c.decode(String.self, forKey: .label), created: try c.decode(Date.self, forKey: .created),
+            hosts: try c.decode([String].self, forKey: .hosts), tag: try c.decodeIfPresent(String.self, forKey: .tag),
+            group: try c.decodeIfPresent(String.self, forKey: .group),
+            immutableUntil: try c.decodeIfPresent(Date.self, forKey: .immutableUntil),
+            content: try c.decodeIfPresent(Int.self, forKey: .content) ?? 0)
     }
 }
 

@@ -69,6 +69,8 @@ extension SimulationContext {
             }
             try db.execute(sql: "UPDATE storage_array SET fail_next = ? WHERE id = ?", arguments: [count, array.id])
             topologyChanged()
+        case .writeVolume(let volume):
+            _ = try writeVolume(volume)
         }
     }
 

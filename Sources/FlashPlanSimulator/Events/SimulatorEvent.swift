@@ -28,6 +28,8 @@ public enum SimulatorEvent: Sendable, Hashable, Codable {
     case fillPool(pool: String, percent: Percentage)
     /// The next `count` operations touching the array fail with an injected error.
     case failNext(count: Int, array: String)
+    /// A host writes to the volume: it holds data no snapshot has captured yet.
+    case writeVolume(volume: String)
 }
 
 extension SimulatorEvent: CustomStringConvertible {
@@ -43,6 +45,7 @@ extension SimulatorEvent: CustomStringConvertible {
         case .breakRelationship(let destination): "relationship '\(destination)' broke"
         case .fillPool(let pool, let percent): "pool '\(pool)' was filled to \(percent)"
         case .failNext(let count, let array): "the next \(count) operations on array '\(array)' will fail"
+        case .writeVolume(let volume): "a host wrote to volume '\(volume)'"
         }
     }
 
@@ -57,6 +60,7 @@ extension SimulatorEvent: CustomStringConvertible {
         case .breakRelationship: "break"
         case .fillPool: "fill-pool"
         case .failNext: "fail-next"
+        case .writeVolume: "write"
         }
     }
 }

@@ -36,7 +36,9 @@ extension StateInspector {
     }
 
     static func appendJSON(_ snapshot: ObservedSnapshot, to out: inout String) {
-        out += "{\"created\" : \""
+        out += "{\"content\" : "
+        out += String(snapshot.content)
+        out += ", \"created\" : \""
         out += snapshot.created.iso8601
         out += "\""
         if let group = snapshot.group {

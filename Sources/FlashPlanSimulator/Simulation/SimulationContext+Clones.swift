@@ -22,6 +22,7 @@ extension SimulationContext {
         try db.execute(
             sql: "INSERT INTO clone (volume_id, parent_volume_id, parent_snapshot, host, created) VALUES (?, ?, ?, ?, ?)",
             arguments: [clone.id, parent.id, snapshot, host, time])
+        try setContent(of: clone, to: try snapshotContent(parent, snapshot))
         if let hostID {
             try db.execute(
                 sql: "INSERT INTO volume_host (volume_id, host_id) VALUES (?, ?)", arguments: [clone.id, hostID])

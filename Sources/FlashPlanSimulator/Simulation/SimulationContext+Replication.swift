@@ -146,8 +146,8 @@ extension SimulationContext {
             // Same name, label, hosts, tag, group, creation time and immutability.
             try db.cachedStatement(
                 sql: """
-                    INSERT INTO snapshot (volume_id, created, name, label_id, hosts_id, tag_id, group_id, immutable_until)
-                    SELECT ?, created, name, label_id, hosts_id, tag_id, group_id, immutable_until
+                    INSERT INTO snapshot (volume_id, created, name, label_id, hosts_id, tag_id, group_id, immutable_until, content)
+                    SELECT ?, created, name, label_id, hosts_id, tag_id, group_id, immutable_until, content
                     FROM snapshot WHERE volume_id = ? AND name = ?
                     """
             ).execute(arguments: [target.id, source.id, name])
@@ -155,6 +155,7 @@ extension SimulationContext {
         if !dropped.isEmpty || !copied.isEmpty {
             try refreshSnapshotAggregates(target)
         }
+        try takeContentOfNewestTransfer(copied, destination: target)
         try setState(.idle, of: relationship, transferred: true)
     }
 
@@ -165,6 +166,9 @@ extension SimulationContext {
         }
         try requireOnline(relationship.source)
         try requireOnline(relationship.destination)
+        // What was written on the destination (a restore there included) is discarded: it
+        // holds its source's data again.
+        try setContent(of: relationship.destination, to: relationship.source.content)
         try setState(.idle, of: relationship, transferred: relationship.state == .broken)
     }
 

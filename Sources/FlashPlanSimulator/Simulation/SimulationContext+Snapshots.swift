@@ -70,14 +70,14 @@ extension SimulationContext {
 
     func insertSnapshot(
         volumeID: Int64, name: String, created: Double, labelID: Int64, hostsID: Int64, tagID: Int64?, groupID: Int64?,
-        immutableUntil: Double?
+        immutableUntil: Double?, content: Int64
     ) throws {
         try db.cachedStatement(
             sql: """
-                INSERT INTO snapshot (volume_id, created, name, label_id, hosts_id, tag_id, group_id, immutable_until)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO snapshot (volume_id, created, name, label_id, hosts_id, tag_id, group_id, immutable_until, content)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """
-        ).execute(arguments: [volumeID, created, name, labelID, hostsID, tagID, groupID, immutableUntil])
+        ).execute(arguments: [volumeID, created, name, labelID, hostsID, tagID, groupID, immutableUntil, content])
     }
 
     func createSnapshot(_ spec: SnapshotSpec) throws {
@@ -91,7 +91,7 @@ extension SimulationContext {
         try insertSnapshot(
             volumeID: volume.id, name: spec.name, created: time, labelID: try atom(spec.label),
             hostsID: try hostsAtom(spec.hosts), tagID: try spec.tag.map(atom), groupID: try spec.group.map(atom),
-            immutableUntil: spec.immutableUntil?.timeIntervalSince1970)
+            immutableUntil: spec.immutableUntil?.timeIntervalSince1970, content: volume.content)
         // A new snapshot is the newest: only the count changes, and the oldest when it is the first.
         var after = volume
         after.snapshotCount += 1
@@ -152,11 +152,24 @@ extension SimulationContext {
             arguments: [newName, volume.id, name])
     }
 
-    /// Reverse FlashCopy. The volume's content becomes the snapshot's; nothing the
-    /// simulator tracks changes (snapshots taken after it are kept, as FlashCopy does).
+    /// Reverse FlashCopy. The volume's content becomes the snapshot's; every snapshot is
+    /// kept, those taken after it included (as FlashCopy does).
+    ///
+    /// Restoring a replication destination (after the loss of the primary site, its copy
+    /// is what is left) writes to it: its relationship stops as `stoprcrelationship
+    /// -access` does, so no update overwrites the restored data, and it stays broken until
+    /// a resync — which discards the restore, and so needs consent.
     func restoreSnapshot(volume volumeName: String, name: String) throws {
         let volume = try volume(volumeName)
         _ = try snapshot(volume, name)
         try requireAllCopiesOnline(volume, to: "restore")
+        try setContent(of: volume, to: try snapshotContent(volume, name))
+        if let state = try String.fetchOne(
+            db.cachedStatement(sql: "SELECT state FROM relationship WHERE destination_id = ?"), arguments: [volume.id]),
+            state != ObservedRelationship.State.broken.rawValue
+        {
+            try db.cachedStatement(sql: "UPDATE relationship SET state = ? WHERE destination_id = ?")
+                .execute(arguments: [ObservedRelationship.State.broken.rawValue, volume.id])
+        }
     }
 }

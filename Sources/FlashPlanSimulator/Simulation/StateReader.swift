@@ -89,7 +89,7 @@ struct StateReader {
                     accessProtocol: volume.accessProtocol, thin: volume.thin, compressed: volume.compressed,
                     mirrorPool: mirror?.name, hosts: volumeHosts[volume.id] ?? [],
                     changeRate: Percentage(volume.changeRate), role: volume.role, online: online,
-                    copiesInSync: copiesInSync(volume, primary: primary, mirror: mirror), created: Date(timeIntervalSince1970: volume.created)))
+                    copiesInSync: copiesInSync(volume, primary: primary, mirror: mirror), created: Date(timeIntervalSince1970: volume.created), content: Int(volume.content)))
         }
 
         for (index, pool) in pools.enumerated() {
@@ -184,7 +184,7 @@ struct StateReader {
         let statement = try db.makeStatement(
             sql: """
                 SELECT s.volume_id, s.name, s.label_id, s.created, s.hosts_id, IFNULL(s.tag_id, 0), IFNULL(s.group_id, 0),
-                    IFNULL(s.immutable_until, -1e300)
+                    IFNULL(s.immutable_until, -1e300), s.content
                 FROM volume v JOIN snapshot s ON s.volume_id = v.id ORDER BY v.name, s.created, s.name
                 """)
         let sqlite = statement.sqliteStatement
@@ -215,7 +215,7 @@ struct StateReader {
                     volume: currentVolume, name: name, label: text(sqlite3_column_int64(sqlite, 2)),
                     created: Date(timeIntervalSince1970: sqlite3_column_double(sqlite, 3)),
                     hosts: hosts(sqlite3_column_int64(sqlite, 4)), tag: tag, group: group,
-                    immutableUntil: immutableUntil))
+                    immutableUntil: immutableUntil, content: Int(sqlite3_column_int64(sqlite, 8))))
         }
         return snapshots
     }

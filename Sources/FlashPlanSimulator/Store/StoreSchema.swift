@@ -163,6 +163,19 @@ enum StoreSchema {
                     CREATE INDEX clone_by_parent ON clone (parent_volume_id, parent_snapshot);
                     """)
         }
+        // What a volume holds (DESIGN §7, `flashplan restore`): `content` is the version of
+        // the data on the volume, `writes` the highest version ever written there, so that
+        // a write after a restore makes a version no snapshot holds yet. A snapshot records
+        // the version it captured. Rows of an older state start at version 0: nothing was
+        // written through `sim write` before this migration existed.
+        migrator.registerMigration("v2-content") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE volume ADD COLUMN content INTEGER NOT NULL DEFAULT 0;
+                    ALTER TABLE volume ADD COLUMN writes INTEGER NOT NULL DEFAULT 0;
+                    ALTER TABLE snapshot ADD COLUMN content INTEGER NOT NULL DEFAULT 0;
+                    """)
+        }
         return migrator
     }
 }

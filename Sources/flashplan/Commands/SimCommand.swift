@@ -10,7 +10,7 @@ struct SimCommand: ParsableCommand {
         abstract: "Inject outside events into the simulated storage (each advances the serial).",
         subcommands: [
             ArrayOffline.self, ArrayOnline.self, ModuleFail.self, DeleteSnapshot.self, Snapshot.self, Resize.self,
-            Break.self, FillPool.self, FailNext.self, Workload.self, Benchmark.self,
+            Break.self, FillPool.self, FailNext.self, Write.self, Workload.self, Benchmark.self,
         ]
     )
 
@@ -112,6 +112,14 @@ struct SimCommand: ParsableCommand {
         @Argument(help: "The array.") var array: String
         @OptionGroup var options: EventOptions
         func run() throws { try options.inject(.failNext(count: count, array: array)) }
+    }
+
+    struct Write: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "A host writes to a volume: it then holds a new content version, which no backup has yet.")
+        @Argument(help: "The volume.") var volume: String
+        @OptionGroup var options: EventOptions
+        func run() throws { try options.inject(.writeVolume(volume: volume)) }
     }
 
     /// For crash tests: journaled operations in a loop (see `SimulatorWorkload`).

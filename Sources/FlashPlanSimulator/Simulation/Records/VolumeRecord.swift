@@ -20,10 +20,14 @@ struct VolumeRecord: Sendable, Hashable {
     var initialFill: Double
     var snapshotCount: Int
     var oldestSnapshot: Double?
+    /// The version of the data the volume holds (see `StoreSchema`'s `v2-content`).
+    var content: Int64
+    /// The highest version ever written on the volume.
+    var writes: Int64
 
     static let columns = """
         id, name, pool_id, mirror_pool_id, size, protocol, thin, compressed, change_rate, role, created, \
-        initial_fill, snapshot_count, oldest_snapshot
+        initial_fill, snapshot_count, oldest_snapshot, content, writes
         """
 
     init(row: Row) {
@@ -41,6 +45,8 @@ struct VolumeRecord: Sendable, Hashable {
         initialFill = row[11]
         snapshotCount = row[12]
         oldestSnapshot = row[13]
+        content = row[14]
+        writes = row[15]
     }
 
     var poolIDs: [Int64] { mirrorPoolID.map { [poolID, $0] } ?? [poolID] }

@@ -1,0 +1,247 @@
+import FlashPlanConfig
+import FlashPlanEngine
+import FlashPlanModel
+import Foundation
+
+/// What `flashplan backup` and `flashplan restore` share with each other: where the
+/// configuration and the state are, the clock, and how to ask.
+public struct OperationRequest: Sendable {
+    public var configDirectory: String
+    public var statePath: String
+    public var now: Date
+    public var autoApprove: Bool
+    public var lockTimeout: TimeInterval
+    public var parallelism: Int
+    /// Standard input is a terminal: the approval prompt may be asked.
+    public var interactive: Bool
+    public var color: Bool
+    /// Standard error is a terminal: show a progress bar instead of log lines.
+    public var progressBar: Bool
+
+    public init(
+        configDirectory: String, statePath: String, now: Date, autoApprove: Bool = false, lockTimeout: TimeInterval = 30,
+        parallelism: Int = 4, interactive: Bool = false, color: Bool = false, progressBar: Bool = false
+    ) {
+        self.configDirectory = configDirectory
+        self.statePath = statePath
+        self.now = now
+        self.autoApprove = autoApprove
+        self.lockTimeout = lockTimeout
+        self.parallelism = parallelism
+        self.interactive = interactive
+        self.color = color
+        self.progressBar = progressBar
+    }
+}
+
+/// A plan the user asked for by name (`backup`, `restore`), carried out the way `apply`
+/// carries out its own: under the state lock, shown first, approved, journaled under its
+/// operation's name, with apply's exit codes (0 done, 1 nothing applied, 3 partly applied,
+/// 130/143 interrupted).
+enum OperationRunner {
+    /// A plan that cannot be made: the message is shown and nothing is changed.
+    struct Refusal: Error {
+        var message: String
+    }
+
+    static func run(
+        operation: String, request: OperationRequest, console: ApplyConsole, stop: StopSignal,
+        open: @Sendable (String) throws -> StateSession,
+        consentNote: String,
+        makePlan: (LoadResult, ObservedState) throws(Refusal) -> Plan
+    ) async throws -> Int32 {
+        let log = console.logger
+        let loaded = try Validation.loadConfiguration(directory: request.configDirectory, strict: false)
+        if loaded.hasErrors {
+            console.write(loaded.renderer.render(loaded.diagnostics) + "\nThe configuration has errors; nothing was changed.\n")
+            return 1
+        }
+        let lock: StateLock
+        do {
+            lock = try StateLock.acquire(
+                statePath: request.statePath, operation: operation, now: request.now, timeout: request.lockTimeout
+            ) { holder in
+                let waiting = "Waiting for the state lock, held by \(holder?.description ?? "another process")…"
+                if request.progressBar { console.progress(waiting + "\n") } else { log.warning("\(waiting)") }
+            }
+        } catch let error as StateLock.HeldError {
+            console.write("Error: \(error.description)\n")
+            return 1
+        } catch {
+            console.write("Error: \(error)\nNothing was changed.\n")
+            return 1
+        }
+        defer { withExtendedLifetime(lock) {} }
+
+        let session: StateSession
+        let observed: ObservedState
+        do {
+            session = try open(request.statePath)
+            observed = try session.backend.observe(at: request.now)
+        } catch {
+            console.write("Error: \(error)\nNothing was changed.\n")
+            return 1
+        }
+        var plan: Plan
+        do {
+            plan = try makePlan(loaded, observed)
+        } catch {
+            console.write("Error: \(error.message)\nNothing was changed.\n")
+            return 1
+        }
+        plan.diagnostics = (loaded.diagnostics + plan.diagnostics).sortedByLocation()
+        console.write(PlanTextRenderer(style: TerminalStyle(enabled: request.color), renderer: loaded.renderer).render(plan))
+        if plan.hasErrors {
+            console.write("\nThe plan has errors; nothing was changed.\n")
+            return 1
+        }
+        guard plan.hasChanges else {
+            console.write("No changes. Nothing to do.\n")
+            return 0
+        }
+        let destructive = plan.consentNeeded
+        let named = destructive.filter { $0.kind == .restore }
+        let others = destructive.filter { $0.kind != .restore }
+        if request.autoApprove {
+            // What the user named on the command line is what they consented to; any
+            // other destructive work the plan holds waits for its own consent, as in apply.
+            if !named.isEmpty {
+                console.write("\n\(consentNote) Carried out under --auto-approve, because you named it:\n"
+                    + named.map { "  ! \($0.id): \($0.reason)\n" }.joined())
+                for action in named { log.warning("destructive action carried out on request", metadata: ["action": "\(action.id)"]) }
+            }
+            if !others.isEmpty {
+                let held = holding(others, in: &plan)
+                console.write("\nHeld (destructive, no consent under --auto-approve; `flashplan apply` without --auto-approve asks for it):\n"
+                    + held.map { "  ! \($0.id): \($0.reason)\n" }.joined())
+                for action in held { log.warning("held destructive action", metadata: ["action": "\(action.id)", "reason": "\(action.reason)"]) }
+            }
+        } else {
+            if !destructive.isEmpty {
+                console.write("\nDestructive actions in this plan (they lose data on their target):\n"
+                    + destructive.map { "  ! \($0.id): \($0.reason)\n" }.joined())
+            }
+            guard request.interactive else {
+                console.write("\nError: refusing to carry out the \(operation) without approval: standard input is not a terminal. Use --auto-approve to carry it out without asking.\nNothing was changed.\n")
+                return 1
+            }
+            let answer = console.ask("\nDo you want to perform these actions?\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: ")
+            guard answer?.trimmingCharacters(in: .whitespaces) == "yes" else {
+                console.write("\n\(title(operation)) cancelled. Nothing was changed.\n")
+                return 1
+            }
+        }
+        if stop.requested {
+            console.write("\n\(title(operation)) cancelled: interrupted before any action started.\n")
+            return stop.exitCode ?? 1
+        }
+        let applyID = UUID().uuidString.lowercased()
+        do {
+            let serial = try session.ledger.beginApply(id: applyID, expecting: plan.state, operation: operation, now: request.now)
+            log.info("\(operation) started", metadata: ["apply_id": "\(applyID)", "serial": "\(serial)", "actions": "\(plan.actions.count)"])
+        } catch {
+            console.write("Error: \(error)\nNothing was changed.\n")
+            return 1
+        }
+        let progress = ProgressReporter(console: console, bar: request.progressBar)
+        let executor = Executor(backend: session.backend, ledger: session.ledger, parallelism: request.parallelism)
+        let report = await executor.run(plan, applyID: applyID, now: request.now, stop: stop) { progress.handle($0) }
+        var exitCode = report.exitCode
+        var unrecorded: String?
+        do {
+            try session.ledger.finishApply(id: applyID, outcome: report.outcome, now: request.now)
+        } catch {
+            unrecorded = "\(error)"
+            log.error("could not record the end of the \(operation)", metadata: ["apply_id": "\(applyID)", "error": "\(error)"])
+            if exitCode == 0 { exitCode = 3 }
+        }
+        console.write(ApplySummary.render(report, operation: title(operation)))
+        if let unrecorded {
+            console.write("The end of this \(operation) could not be recorded in the state: \(unrecorded)\n")
+        }
+        return stop.exitCode ?? exitCode
+    }
+
+    static func title(_ operation: String) -> String { operation.prefix(1).uppercased() + operation.dropFirst() }
+
+    /// Marks `actions` as held, as `Plan.holdingConsentNeeded` does for apply.
+    static func holding(_ actions: [PlanAction], in plan: inout Plan) -> [PlanAction] {
+        let held = Set(actions.map(\.id))
+        for index in plan.actions.indices where held.contains(plan.actions[index].id) && plan.actions[index].blockedBy == nil {
+            plan.actions[index].blockedBy = "held: destructive; it needs consent (flashplan apply without --auto-approve)"
+        }
+        return actions
+    }
+
+    /// `; did you mean 'x'?` or nothing.
+    static func hint(_ word: String?, _ candidates: [String]) -> String {
+        guard let word, let closest = Suggestion.closest(to: word, in: candidates) else { return "" }
+        return "; did you mean '\(Escaping.escape(closest))'?"
+    }
+}
+
+/// `flashplan backup GROUP --policy P`: an on-demand backup (DESIGN §7), planned by the
+/// planner's own path for a due backup, so it is named, labelled, replicated and
+/// retained exactly like a scheduled one.
+public enum BackupRunner {
+    public static func run(
+        group: String, policy: String, request: OperationRequest, console: ApplyConsole, stop: StopSignal,
+        open: @Sendable (String) throws -> StateSession
+    ) async throws -> Int32 {
+        try await OperationRunner.run(
+            operation: "backup", request: request, console: console, stop: stop, open: open,
+            consentNote: "Destructive work the backup needs."
+        ) { (loaded, observed) throws(OperationRunner.Refusal) -> Plan in
+            let configuration = loaded.configuration
+            let name: String
+            if case .group(let named)? = Address(group) { name = named } else { name = group }
+            guard let declared = configuration.resourceGroups[name] else {
+                let known = configuration.resourceGroups.keys.sorted()
+                throw OperationRunner.Refusal(
+                    message: "no resource group '\(Escaping.escape(name))' in \(Escaping.escape(request.configDirectory))\(OperationRunner.hint(name, known)). Groups: \(known.map(Escaping.escape).joined(separator: ", ")).")
+            }
+            let used = declared.policies.map(\.policy)
+            guard used.contains(policy) else {
+                let known = configuration.policies[policy] != nil
+                throw OperationRunner.Refusal(
+                    message: (known
+                        ? "resource group '\(Escaping.escape(name))' does not use policy '\(Escaping.escape(policy))'"
+                        : "no policy '\(Escaping.escape(policy))'")
+                        + "\(OperationRunner.hint(policy, used)). Group '\(Escaping.escape(name))' uses \(used.map { "'\(Escaping.escape($0))'" }.joined(separator: ", ")); an on-demand backup is taken with one of the group's policies, so that retention keeps it like the others.")
+            }
+            let plan = Planner(
+                configuration: configuration, observed: observed, now: request.now,
+                options: PlanOptions(onDemand: PlanOptions.OnDemand(group: name, policy: policy))
+            ).plan()
+            // Asked for a backup, the user must get one or be told why not (a plan with
+            // errors says why itself).
+            guard plan.hasErrors || plan.actions.contains(where: { $0.kind == .snapshot && $0.group == name }) else {
+                throw OperationRunner.Refusal(
+                    message: "resource group '\(Escaping.escape(name))' has no volume that can be backed up (SMB shares cannot be), so no backup was planned. Check its volumes in \(Escaping.escape(request.configDirectory)).")
+            }
+            return plan
+        }
+    }
+}
+
+/// `flashplan restore GROUP BACKUP [--host H] [--volume V] [--from POOL]`: a reverse
+/// FlashCopy of the backup's volumes (DESIGN §7; docs/restore.md).
+public enum RestoreRunner {
+    public static func run(
+        _ selection: RestoreSelection, request: OperationRequest, console: ApplyConsole, stop: StopSignal,
+        open: @Sendable (String) throws -> StateSession
+    ) async throws -> Int32 {
+        try await OperationRunner.run(
+            operation: "restore", request: request, console: console, stop: stop, open: open,
+            consentNote: "Restoring overwrites the live data of these volumes with the backup's."
+        ) { (loaded, observed) throws(OperationRunner.Refusal) -> Plan in
+            do throws(RestoreRefusal) {
+                return try RestorePlanner.plan(
+                    configuration: loaded.configuration, observed: observed, now: request.now, selection: selection)
+            } catch {
+                throw OperationRunner.Refusal(
+                    message: "\(error.message)\(OperationRunner.hint(error.unknown, error.candidates)). \(error.remedy)")
+            }
+        }
+    }
+}
