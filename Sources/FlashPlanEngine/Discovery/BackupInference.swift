@@ -28,15 +28,16 @@ public struct BackupInference: Sendable, Hashable {
     ///   - immutable: whether any of them is immutable.
     ///   - margin: backups kept beyond those that exist (1: the next one; 0 when the
     ///     volume's 255 snapshots leave no room).
-    ///   - timeZone: the zone schedules are read in (the configuration's `settings.timezone`).
+    ///   - timeZone: the zone schedules are read in (the configuration's `settings.timezone`),
+    ///     named `zoneName` in the evidence.
     public static func infer(
-        label: String, backups: [Date], immutable: Bool = false, margin: Int = 1, timeZone: TimeZone
+        label: String, backups: [Date], immutable: Bool = false, margin: Int = 1, timeZone: TimeZone, zoneName: String? = nil
     ) -> BackupInference {
         let times = backups.sorted()
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = timeZone
         var evidence: [String] = []
-        let zone = timeZone.identifier
+        let zone = zoneName ?? timeZone.identifier
         if let first = times.first, let last = times.last {
             evidence.append(times.count == 1
                 ? "label '\(label)': 1 backup, at \(local(first, calendar)) (\(zone))"
@@ -58,7 +59,8 @@ public struct BackupInference: Sendable, Hashable {
             evidence.append("frequency none (on demand): a single backup, and '\(label)' names no frequency; nothing tells how often it was taken, so flashplan takes no new one until you set a frequency")
         }
 
-        let schedule = frequency == .none ? nil : inferSchedule(frequency, times: times, calendar: calendar)
+        // One backup says when it was taken, not when its schedule fires: the default then.
+        let schedule = frequency == .none || times.count < 2 ? nil : inferSchedule(frequency, times: times, calendar: calendar)
         if let schedule {
             evidence.append("schedule '\(schedule)': every backup of the label was taken at that time (\(zone))")
         } else if let defaultSchedule = frequency.defaultSchedule {
@@ -71,7 +73,7 @@ public struct BackupInference: Sendable, Hashable {
         if times.count + margin > Retention.countRange.upperBound {
             evidence.append("retention count \(count): the most a volume can hold; \(times.count) backups exist")
         } else if margin > 0 {
-            evidence.append("retention count \(count): the \(times.count) backup\(times.count == 1 ? "" : "s") that exist and the next one, so adopting prunes none; raise it if more were kept")
+            evidence.append("retention count \(count): the \(times.count) backup\(times.count == 1 ? " that exists" : "s that exist") and the next one, so adopting prunes none; raise it if more were kept")
         } else {
             evidence.append("retention count \(count): the \(times.count) backups that exist; no room for more on a volume's 255 snapshots")
         }

@@ -51,7 +51,7 @@ extension Discovery.Builder {
             finish(&draft, margin: margins[index], fragment: &fragment)
         }
         if !offsets.isEmpty {
-            let zone = configuration.settings.timeZone.identifier
+            let zone = configuration.settings.timezone
             let list = offsets.keys.sorted().map { "UTC\(Self.offsetText($0)) (e.g. \(offsets[$0]!))" }.joined(separator: ", ")
             fragment.header.append("Backup names carry local times at \(list); the schedules below are read in \(zone), this configuration's settings.timezone.")
         }
@@ -177,17 +177,21 @@ extension Discovery.Builder {
     private func clones(of draft: Draft, volumeByName: [String: ObservedVolume], fragment: inout ConfigurationFragment) -> [CloneSpec] {
         var specs: [CloneSpec] = []
         let shown = Escaping.escape(draft.group.name)
-        var holders: [String: CopyLocation] = [:]
+        // Copy volume -> where it is and the group's volume it is a copy of (clone names
+        // carry the latter: `<clone>_<volume>`, wherever the clone was made).
+        var holders: [String: (from: CopyLocation, volume: String)] = [:]
         for volume in draft.group.volumes {
-            holders[volume] = .primary
-            for replication in draft.group.replicate { holders[replication.destinationVolume(of: volume)] = .destination(pool: replication.to) }
+            holders[volume] = (.primary, volume)
+            for replication in draft.group.replicate {
+                holders[replication.destinationVolume(of: volume)] = (.destination(pool: replication.to), volume)
+            }
         }
         let snapshots = Dictionary(
             observed.snapshots.filter { holders[$0.volume] != nil }.map { ("\($0.volume)/\($0.name)", $0) },
             uniquingKeysWith: { first, _ in first })
         for clone in observed.clones.sorted(by: { $0.name < $1.name }) {
-            guard let from = holders[clone.volume] else { continue }
-            let suffix = "_" + clone.volume
+            guard let (from, volume) = holders[clone.volume] else { continue }
+            let suffix = "_" + volume
             let name = clone.name.hasSuffix(suffix) ? String(clone.name.dropLast(suffix.count)) : ""
             guard valid(name), let parent = snapshots["\(clone.volume)/\(clone.parentSnapshot)"], parent.group == draft.group.name else {
                 fragment.warnings.append("clone '\(Escaping.escape(clone.name))' of group '\(shown)' is not adopted: it is not named <clone>_<volume> after a backup of the group")
@@ -222,12 +226,13 @@ extension Discovery.Builder {
     /// Writes the draft's policies and group into the fragment.
     private mutating func finish(_ draft: inout Draft, margin: Int, fragment: inout ConfigurationFragment) {
         let zone = configuration.settings.timeZone
+        let zoneName = configuration.settings.timezone
         let group = draft.group.name
         var labelPolicy: [String: BackupInference] = [:]
         for label in draft.labels {
             let times = Array((draft.backups[label] ?? [:]).values)
             var inference = BackupInference.infer(
-                label: label, backups: times, immutable: draft.immutable.contains(label), margin: margin, timeZone: zone)
+                label: label, backups: times, immutable: draft.immutable.contains(label), margin: margin, timeZone: zone, zoneName: zoneName)
             if times.isEmpty {
                 inference.evidence.insert("label '\(label)': no backup of it on primary or a mirror any more; only vault copies", at: 0)
             }
