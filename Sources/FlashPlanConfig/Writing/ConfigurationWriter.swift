@@ -69,9 +69,10 @@ public enum ConfigurationWriter {
         for (name, body) in entries {
             text += comments(notes[.init(section, name)] ?? [], indent: "  ")
             let yaml = try Yams.serialize(node: .mapping(Node.Mapping([(string(name), body)])), width: -1, allowUnicode: true)
-            for line in yaml.split(separator: "\n", omittingEmptySubsequences: false) where !line.isEmpty {
-                text += "  " + line + "\n"
-            }
+            // Empty lines stay empty: inside a quoted scalar they are its line breaks.
+            var lines = yaml.split(separator: "\n", omittingEmptySubsequences: false)
+            if lines.last?.isEmpty == true { lines.removeLast() }
+            for line in lines { text += (line.isEmpty ? "" : "  " + line) + "\n" }
         }
         return text
     }

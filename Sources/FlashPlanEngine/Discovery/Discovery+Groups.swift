@@ -253,11 +253,15 @@ extension Discovery.Builder {
                 for label in draft.labels { retention[label] = .count(labelPolicy[label]!.count) }
                 draft.notes.append("vault '\(pool)' holds no backup yet: it receives every label, kept as on primary")
             } else {
-                for (label, backups) in held {
-                    retention[label] = .count(min(255, max(1, backups.count + margin)))
+                var kept: [String] = []
+                for (label, backups) in held.sorted(by: { $0.key < $1.key }) {
+                    // Its next update also sends what primary made since the newest it holds.
+                    let newest = backups.values.max() ?? .distantPast
+                    let coming = (draft.backups[label] ?? [:]).filter { backups[$0.key] == nil && $0.value > newest }.count
+                    retention[label] = .count(min(255, max(1, backups.count + coming + margin)))
+                    kept.append("\(label) \(backups.count)" + (coming > 0 ? " + \(coming) to be sent" : ""))
                 }
-                let list = held.keys.sorted().map { "\($0) \(held[$0]!.count)" }.joined(separator: ", ")
-                draft.notes.append("vault '\(pool)' receives the labels it holds, keeping what it holds\(margin > 0 ? " and the next" : ""): \(list)")
+                draft.notes.append("vault '\(pool)' receives the labels it holds, keeping what it holds\(margin > 0 ? " and the next" : ""): \(kept.joined(separator: ", "))")
             }
             draft.group.replicate[index].retention = retention
         }
