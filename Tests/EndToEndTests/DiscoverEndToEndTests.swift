@@ -165,8 +165,9 @@ struct DiscoverEndToEndTests {
         #expect(validate.exitCode == 0, "\(validate)")
         let plan = try Self.planJSON(workspace, config: "adopted")
         Self.expectAdoptsEverything(plan)
-        // Every group's hourly backup is due and taken; all 30 that exist are kept.
-        #expect((plan["summary"] as? [String: Int])?["snapshots"] == 20)
+        // Every group's hourly backup is due and taken (a snapshot of each of the 200
+        // volumes); all 30 that exist are kept beside it.
+        #expect((plan["summary"] as? [String: Int])?["snapshots"] == 200)
         #expect((plan["retention"] as? [[String: Any]])?.count == 20 * 31)
     }
 
