@@ -31,12 +31,22 @@ extension Discovery.Builder {
         for snapshot in observed.snapshots {
             if let group = snapshot.group { byGroup[group, default: []].append(snapshot) }
         }
+        // One pass each, not one per group: a fleet has a million snapshots.
+        let relationshipsByGroup = Dictionary(grouping: observed.relationships.filter { $0.group != nil }, by: { $0.group! })
+        let parentKeys = Set(observed.clones.map { "\($0.volume)/\($0.parentSnapshot)" })
+        var cloneParents: [String: ObservedSnapshot] = [:]
+        if !parentKeys.isEmpty {
+            for snapshot in observed.snapshots where parentKeys.contains("\(snapshot.volume)/\(snapshot.name)") {
+                cloneParents["\(snapshot.volume)/\(snapshot.name)"] = snapshot
+            }
+        }
         var drafts: [Draft] = []
         var offsets: [Int: String] = [:]
         for name in byGroup.keys.sorted() where configuration.resourceGroups[name] == nil {
             if let draft = recognise(
-                name, snapshots: byGroup[name]!, volumeByName: volumeByName, relationshipByDestination: relationshipByDestination,
-                offsets: &offsets, fragment: &fragment)
+                name, snapshots: byGroup[name]!, relationships: relationshipsByGroup[name] ?? [], cloneParents: cloneParents,
+                volumeByName: volumeByName, relationshipByDestination: relationshipByDestination, offsets: &offsets,
+                fragment: &fragment)
             {
                 drafts.append(draft)
             }
@@ -60,7 +70,8 @@ extension Discovery.Builder {
     /// The group `name` as its snapshots and relationships show it, or nil (with a warning) when
     /// it cannot be written.
     private mutating func recognise(
-        _ name: String, snapshots: [ObservedSnapshot], volumeByName: [String: ObservedVolume],
+        _ name: String, snapshots: [ObservedSnapshot], relationships: [ObservedRelationship],
+        cloneParents: [String: ObservedSnapshot], volumeByName: [String: ObservedVolume],
         relationshipByDestination: [String: ObservedRelationship], offsets: inout [Int: String],
         fragment: inout ConfigurationFragment
     ) -> Draft? {
@@ -73,7 +84,6 @@ extension Discovery.Builder {
             fragment.warnings.append("backups of group '\(shown)' are not adopted: their label '\(Escaping.escape(label))' is not valid in the configuration language; they stay unmanaged (reported, never deleted)")
             return nil
         }
-        let relationships = observed.relationships.filter { $0.group == name }
         var draft = Draft(group: ResourceGroup(name: name))
         draft.snapshots = snapshots.count
         var primary: Set<String> = []
@@ -82,12 +92,14 @@ extension Discovery.Builder {
         var newest: ObservedSnapshot?
         var nameHosts: [String: Date] = [:]
         var validFor: Set<String> = []
+        var parsedNames: Set<String> = []
         for snapshot in snapshots {
             draft.labels.append(snapshot.label)
             if snapshot.immutableUntil != nil { draft.immutable.insert(snapshot.label) }
             if newest.map({ snapshot.created > $0.created }) ?? true { newest = snapshot }
             validFor.formUnion(snapshot.hosts)
-            if let parsed = Discovery.parseBackupName(snapshot.name, group: name) {
+            // A backup's name repeats on each of its volumes: read it once.
+            if parsedNames.insert(snapshot.name).inserted, let parsed = Discovery.parseBackupName(snapshot.name, group: name) {
                 nameHosts[parsed.host] = max(nameHosts[parsed.host] ?? .distantPast, snapshot.created)
                 if let local = utc.date(from: parsed.local) {
                     let offset = Int((local.timeIntervalSince(snapshot.created) / 900).rounded()) * 900
@@ -144,7 +156,7 @@ extension Discovery.Builder {
         draft.group.hosts = groupHosts
         draft.group.tag = newest?.tag
         draft.group.replicate = replication(of: draft, relationships: relationships, volumeByName: volumeByName, fragment: &fragment)
-        draft.group.clones = clones(of: draft, volumeByName: volumeByName, fragment: &fragment)
+        draft.group.clones = clones(of: draft, parents: cloneParents, fragment: &fragment)
         let backupCount = Set(draft.backups.values.flatMap(\.keys)).count
         draft.notes.append("recognised from \(backupCount) backup\(backupCount == 1 ? "" : "s") (\(snapshots.count) snapshot\(snapshots.count == 1 ? "" : "s")) of group '\(shown)'" + (first.map { ", named \(shown)_\(Escaping.escape($0))_MM-dd-yyyy_HH.mm.ss" } ?? ""))
         draft.notes.append("volumes: those holding its snapshots or replicated for it; hosts: " + (first == nil ? "those its backups are valid for" : "the host in its backup names first, then those its backups are valid for"))
@@ -174,7 +186,7 @@ extension Discovery.Builder {
     }
 
     /// The group's clones: `<clone>_<volume>` made from one of its backups, on primary or a destination.
-    private func clones(of draft: Draft, volumeByName: [String: ObservedVolume], fragment: inout ConfigurationFragment) -> [CloneSpec] {
+    private func clones(of draft: Draft, parents: [String: ObservedSnapshot], fragment: inout ConfigurationFragment) -> [CloneSpec] {
         var specs: [CloneSpec] = []
         let shown = Escaping.escape(draft.group.name)
         // Copy volume -> where it is and the group's volume it is a copy of (clone names
@@ -186,14 +198,11 @@ extension Discovery.Builder {
                 holders[replication.destinationVolume(of: volume)] = (.destination(pool: replication.to), volume)
             }
         }
-        let snapshots = Dictionary(
-            observed.snapshots.filter { holders[$0.volume] != nil }.map { ("\($0.volume)/\($0.name)", $0) },
-            uniquingKeysWith: { first, _ in first })
         for clone in observed.clones.sorted(by: { $0.name < $1.name }) {
             guard let (from, volume) = holders[clone.volume] else { continue }
             let suffix = "_" + volume
             let name = clone.name.hasSuffix(suffix) ? String(clone.name.dropLast(suffix.count)) : ""
-            guard valid(name), let parent = snapshots["\(clone.volume)/\(clone.parentSnapshot)"], parent.group == draft.group.name else {
+            guard valid(name), let parent = parents["\(clone.volume)/\(clone.parentSnapshot)"], parent.group == draft.group.name else {
                 fragment.warnings.append("clone '\(Escaping.escape(clone.name))' of group '\(shown)' is not adopted: it is not named <clone>_<volume> after a backup of the group")
                 continue
             }
