@@ -198,6 +198,7 @@ import Testing
         #expect(!loaded.hasErrors, "\(loaded.diagnostics)\n\(yaml)")
         #expect(fragment.arrays.isEmpty && fragment.clusters.isEmpty && fragment.pools.isEmpty)
         #expect(fragment.hosts.map(\.name) == ["h2"])
+        #expect(fragment.summary == "1 host, 1 volume, 1 policy, 1 resource group")
         #expect(fragment.volumes.map(\.name) == ["v2"])
         // The configuration's own policy name is not reused.
         #expect(fragment.policies.map(\.name) == ["g-hourly-2"])

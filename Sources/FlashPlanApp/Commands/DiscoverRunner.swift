@@ -53,8 +53,7 @@ public enum DiscoverRunner {
             "Review it, add it to the configuration, then check with `flashplan validate` and `flashplan plan`.",
         ]
         var notes = fragment.warnings.map { "warning: " + Escaping.escape($0) }
-        let summary = fragment.counts.map { "\($0.count) \($0.section.rawValue.replacingOccurrences(of: "_", with: " "))" }
-            .joined(separator: ", ")
+        let summary = fragment.summary
         guard let out = request.out else {
             notes.append(fragment.isEmpty ? "Nothing to discover: the configuration declares everything the storage holds." : "Discovered \(summary).")
             return CommandOutcome(stdout: try ConfigurationWriter.document(fragment, heading: heading), stderr: notes.joined(separator: "\n"))

@@ -48,6 +48,17 @@ public struct ConfigurationFragment: Sendable, Hashable {
             && resourceGroups.isEmpty
     }
 
+    /// `3 arrays`, `1 cluster`, `2 resource groups`: the objects of each section that has any.
+    public var summary: String {
+        let singular: [Section: String] = [
+            .arrays: "array", .clusters: "cluster", .pools: "pool", .hosts: "host", .volumes: "volume", .policies: "policy",
+            .resourceGroups: "resource group",
+        ]
+        return counts.map { section, count in
+            count == 1 ? "1 \(singular[section]!)" : "\(count) \(section.rawValue.replacingOccurrences(of: "_", with: " "))"
+        }.joined(separator: ", ")
+    }
+
     /// The number of objects of each section, in section order, leaving out empty ones.
     public var counts: [(section: Section, count: Int)] {
         let all: [(Section, Int)] = [
