@@ -264,4 +264,18 @@ import Testing
         #expect(loaded.configuration.volumes["rep_v1"] == nil)
         #expect(Self.adoptsEverything(plan), "\(plan.actions.map(\.id))")
     }
+
+    @Test func aVolumeNearItsCeilingGetsCountsWithoutTheMargin() throws {
+        // 200 hourly backups of g1 and 54 daily ones of g2 on v1: 254 snapshots. With one
+        // more each the counts would add up to 256, past what validate accepts.
+        var snapshots: [ObservedSnapshot] = []
+        for hour in 1...200 { snapshots += Self.backup("g1", host: "h1", hoursAgo: Double(hour), label: "hourly", volumes: ["v1"]) }
+        for day in 1...54 { snapshots += Self.backup("g2", host: "h1", hoursAgo: Double(day * 24) + 0.5, label: "daily", volumes: ["v1"]) }
+        let (yaml, loaded, _, fragment) = try Self.roundTrip(Self.observed(snapshots: snapshots.sorted { $0.created < $1.created }))
+        #expect(!loaded.hasErrors, "\(loaded.diagnostics)\n\(yaml)")
+        #expect(loaded.configuration.policies["g1-hourly"]?.retention == .count(200))
+        #expect(loaded.configuration.policies["g2-daily"]?.retention == .count(54))
+        #expect(fragment.warnings.isEmpty, "\(fragment.warnings)")
+        #expect(fragment.notes[.init(.policies, "g1-hourly")]?.contains { $0.contains("no room for more") } == true)
+    }
 }
