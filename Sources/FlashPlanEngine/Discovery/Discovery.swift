@@ -11,8 +11,13 @@ import Foundation
 /// (DESIGN §4). Each group's volumes, hosts, labels, replication and clones follow, and a
 /// policy per label is inferred by `BackupInference` so that adopting prunes nothing.
 public struct Discovery {
+    /// What the storage holds.
     public let observed: ObservedState
+    /// What is already declared: none of it is discovered again, and its time zone is the
+    /// one inferred schedules are read in.
     public let configuration: Configuration
+    /// Whether the configuration language can spell a name; what it cannot is left out,
+    /// with a warning, rather than written as YAML that would not load.
     public let isValidName: (String) -> Bool
 
     public init(observed: ObservedState, configuration: Configuration, isValidName: @escaping (String) -> Bool) {
