@@ -173,6 +173,35 @@ struct DiscoverEndToEndTests {
         #expect((plan["retention"] as? [[String: Any]])?.count == 20 * 31)
     }
 
+    @Test(.enabled(if: StateDatabase.hasSQLite3, "needs the sqlite3 shell to rename objects in the state"))
+    func namesTheLanguageCannotSpellAreWarnedAboutAndTheRestIsAdopted() throws {
+        let workspace = try Self.shippedEstate()
+        defer { workspace.remove() }
+        // Renamed underneath flashplan, as another tool could name them: a group with a
+        // space, a host whose name starts a terminal escape.
+        _ = try StateDatabase.query(
+            workspace.statePath,
+            "UPDATE atom SET text = 'crm group' WHERE text = 'crm'; UPDATE host SET name = char(27) || '[31mevil' WHERE name = 'files01';")
+        try FileManager.default.createDirectory(at: workspace.url.appendingPathComponent("adopted"), withIntermediateDirectories: true)
+        let run = try Self.discover(workspace, config: "adopted")
+        #expect(run.exitCode == 0, "\(run)")
+        for output in [run.stdout, run.stderr] {
+            #expect(!output.contains("\u{1B}"), "an escape character was printed")
+            #expect(output.contains("host '\\u{1B}[31mevil' is not a valid name"), "\(run)")
+            #expect(output.contains("volume 'home-shares' is left out"), "\(run)")
+            #expect(output.contains("backups of group 'crm group' are not adopted"), "\(run)")
+        }
+        #expect(run.stdout.contains("# warning: "))
+        try workspace.dir.write("adopted/discovered.yaml", run.stdout)
+        let validate = try workspace.run(["validate", "--config", "adopted"])
+        #expect(validate.exitCode == 0, "\(validate)")
+        let plan = try Self.planJSON(workspace, config: "adopted")
+        Self.expectAdoptsEverything(plan)
+        // What was left out is reported, never deleted.
+        let messages = (plan["diagnostics"] as? [[String: Any]] ?? []).compactMap { $0["message"] as? String }
+        #expect(messages.contains { $0.contains("'crm group'") && $0.contains("unmanaged") }, "\(messages)")
+    }
+
     @Test func aMissingStateIsAnErrorAndIsNotCreated() throws {
         let workspace = try ApplyWorkspace(copyingPolicies: ())
         defer { workspace.remove() }
