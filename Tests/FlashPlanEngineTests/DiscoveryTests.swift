@@ -278,4 +278,20 @@ import Testing
         #expect(fragment.warnings.isEmpty, "\(fragment.warnings)")
         #expect(fragment.notes[.init(.policies, "g1-hourly")]?.contains { $0.contains("no room for more") } == true)
     }
+
+    @Test func theConfigurationsOwnGroupsCountTowardsAVolumesCeiling() throws {
+        // A declared group keeps 100 on v1; the 155 backups of an undeclared one leave no
+        // room for a 156th.
+        var snapshots: [ObservedSnapshot] = []
+        for hour in 1...155 { snapshots += Self.backup("g", host: "h1", hoursAgo: Double(hour), label: "hourly", volumes: ["v1"]) }
+        let partial = SourceFile(path: "mine.yaml", text: """
+            policies: {keep100: {frequency: daily, retention: {count: 100}}}
+            resource_groups: {mine: {hosts: [h1], volumes: [v1], policies: [{policy: keep100}]}}
+            """)
+        let observed = Self.observed(snapshots: snapshots.sorted { $0.created < $1.created })
+        let partialLoad = ConfigurationLoader.load(sources: [partial])
+        let fragment = Discovery(observed: observed, configuration: partialLoad.configuration, isValidName: Language.isValidName).discover()
+        #expect(fragment.policies.first { $0.name == "g-hourly" }?.retention == .count(155))
+        #expect(fragment.warnings.isEmpty, "\(fragment.warnings)")
+    }
 }

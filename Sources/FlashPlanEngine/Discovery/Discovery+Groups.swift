@@ -217,8 +217,9 @@ extension Discovery.Builder {
     /// unless a volume's 255 snapshots leave no room for it.
     private func settleCeiling(_ drafts: [Draft], fragment: inout ConfigurationFragment) -> [Int] {
         var margins = [Int](repeating: 1, count: drafts.count)
+        let declared = declaredShares()
         func totals() -> [String: Int] {
-            var perVolume: [String: Int] = [:]
+            var perVolume = declared
             for (index, draft) in drafts.enumerated() {
                 for volume in draft.group.volumes { perVolume[volume, default: 0] += draft.ceilingShare(margin: margins[index]) }
             }
@@ -227,9 +228,30 @@ extension Discovery.Builder {
         let crowded = totals().filter { $0.value > 255 }.keys
         for (index, draft) in drafts.enumerated() where draft.group.volumes.contains(where: crowded.contains) { margins[index] = 0 }
         for (volume, total) in totals().sorted(by: { $0.key < $1.key }) where total > 255 {
-            fragment.warnings.append("volume '\(Escaping.escape(volume))': the discovered retention counts add up to \(total) snapshots, past the 255 a volume holds; validate will say so (too-many-snapshots): lower a count by hand, knowing that backups beyond it will be pruned")
+            fragment.warnings.append("volume '\(Escaping.escape(volume))': the retention counts of its groups (discovered and declared) add up to \(total) snapshots, past the 255 a volume holds; validate will say so (too-many-snapshots): lower a count by hand, knowing that backups beyond it will be pruned")
         }
         return margins
+    }
+
+    /// What the configuration's own groups may keep on each volume, counted at least as
+    /// `validate` counts it: a `days` rule at the fastest pace its frequency allows.
+    private func declaredShares() -> [String: Int] {
+        var perVolume: [String: Int] = [:]
+        for group in configuration.resourceGroups.values {
+            var labels: [String: Int] = [:]
+            for entry in group.policies {
+                guard let policy = configuration.policies[entry.policy] else { continue }
+                let n: Int
+                switch policy.retention {
+                case .count(let count): n = count
+                case .days(let days): n = Int((Double(days) * 86400 / (policy.frequency.minimumInterval ?? 86400)).rounded(.up)) + 1
+                }
+                labels[policy.label] = max(labels[policy.label] ?? 0, n)
+            }
+            let share = labels.values.reduce(0, +) + group.replicate.count + group.clones.filter { $0.refresh == .never }.count
+            for volume in Set(group.volumes) { perVolume[volume, default: 0] += share }
+        }
+        return perVolume
     }
 
     /// Writes the draft's policies and group into the fragment.
