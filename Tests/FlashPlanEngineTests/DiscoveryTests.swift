@@ -230,7 +230,9 @@ import Testing
     @Test func replicationAndClonesAreAdoptedWithVaultCounts() throws {
         var snapshots: [ObservedSnapshot] = []
         for day in 1...3 { snapshots += Self.backup("g", host: "h1", hoursAgo: Double(day * 24), label: "daily", volumes: ["v1", "v1_gold2"]) }
-        snapshots += Self.backup("g", host: "h1", hoursAgo: 48, label: "daily", volumes: ["v1_vault"])
+        // The vault holds the backups of 3 and 1 days ago, not the one between them.
+        snapshots += Self.backup("g", host: "h1", hoursAgo: 72, label: "daily", volumes: ["v1_vault"])
+        snapshots += Self.backup("g", host: "h1", hoursAgo: 24, label: "daily", volumes: ["v1_vault"])
         var observed = Self.observed(snapshots: snapshots)
         observed.arrays.append(ObservedArray(name: "a2", model: .flashSystem810, capacity: .tb(10), site: "milan"))
         for pool in ["gold2", "vault"] {
@@ -245,7 +247,7 @@ import Testing
         ]
         observed.relationships = [
             ObservedRelationship(source: "v1", destination: "v1_gold2", type: .mirror, state: .idle, lastTransfer: Self.hoursAgo(24), group: "g"),
-            ObservedRelationship(source: "v1", destination: "v1_vault", type: .vault, state: .idle, lastTransfer: Self.hoursAgo(48), group: "g"),
+            ObservedRelationship(source: "v1", destination: "v1_vault", type: .vault, state: .idle, lastTransfer: Self.hoursAgo(24), group: "g"),
         ]
         let parent = snapshots.first { $0.volume == "v1_gold2" }!.name
         observed.clones = [ObservedClone(name: "rep_v1", volume: "v1_gold2", pool: "gold2", parentSnapshot: parent, host: "h2", created: Self.now)]
@@ -255,8 +257,8 @@ import Testing
         let group = try #require(loaded.configuration.resourceGroups["g"])
         #expect(group.volumes == ["v1"])
         #expect(group.replicate.map(\.to) == ["gold2", "vault"])
-        // The vault holds 1, its next update sends the 1 it lacks and the new one: 3.
-        #expect(group.replicate.last?.retention == ["daily": .count(3)])
+        // The vault holds 2; its next update weighs the 1 it lacks between them and the new one: 4.
+        #expect(group.replicate.last?.retention == ["daily": .count(4)])
         #expect(group.clones.map(\.name) == ["rep"])
         #expect(group.clones.first?.from == .destination(pool: "gold2"))
         #expect(group.clones.first?.refresh == .never)

@@ -286,9 +286,10 @@ extension Discovery.Builder {
             } else {
                 var kept: [String] = []
                 for (label, backups) in held.sorted(by: { $0.key < $1.key }) {
-                    // Its next update also sends what primary made since the newest it holds.
-                    let newest = backups.values.max() ?? .distantPast
-                    let coming = (draft.backups[label] ?? [:]).filter { backups[$0.key] == nil && $0.value > newest }.count
+                    // Its next update weighs what it holds against every backup of primary it
+                    // lacks: those not older than the oldest it holds would push that one out.
+                    let oldest = backups.values.min() ?? .distantPast
+                    let coming = (draft.backups[label] ?? [:]).filter { backups[$0.key] == nil && $0.value >= oldest }.count
                     retention[label] = .count(min(255, max(1, backups.count + coming + margin)))
                     kept.append("\(label) \(backups.count)" + (coming > 0 ? " + \(coming) to be sent" : ""))
                 }
