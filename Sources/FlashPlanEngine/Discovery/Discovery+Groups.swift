@@ -13,7 +13,6 @@ extension Discovery.Builder {
         var immutable: Set<String> = []
         var labels: [String] = []
         var notes: [String] = []
-        var snapshots = 0
 
         /// Snapshots each of the group's volumes may come to hold under the inferred rules,
         /// counted as `validate` counts them.
@@ -85,7 +84,6 @@ extension Discovery.Builder {
             return nil
         }
         var draft = Draft(group: ResourceGroup(name: name))
-        draft.snapshots = snapshots.count
         var primary: Set<String> = []
         var utc = Calendar(identifier: .gregorian)
         utc.timeZone = TimeZone(identifier: "UTC")!
