@@ -17,7 +17,7 @@ struct FlashPlanCommand: AsyncParsableCommand {
         subcommands: [
             ValidateCommand.self, PlanCommand.self, ApplyCommand.self, ScheduleCommand.self,
             StateCommand.self, SimCommand.self, SchemaCommand.self,
-            BackupCommand.self, RestoreCommand.self,
+            BackupCommand.self, RestoreCommand.self, DiscoverCommand.self,
         ]
     )
 }
