@@ -37,9 +37,30 @@ import Testing
         try workspace.sim(["resize", "v1", "200GiB"], now: Self.t0)
         let run = try workspace.apply(Self.t1)
         #expect(run.exitCode == 0, "\(run)")
-        #expect((run.stdout + run.stderr).contains("[volume-shrink]"), "\(run)")
+        // flashplan applied 100GiB and the declaration says so still: drift, not a problem.
+        #expect(run.stdout.contains("grown outside flashplan"), "\(run)")
+        #expect(!(run.stdout + run.stderr).contains("error"), "\(run)")
         let listing = try workspace.listing(Self.t1)
         #expect(listing.snapshots(on: "v1").count == 3, "\(listing.snapshots(on: "v1"))")
         #expect(listing.snapshots(on: "x1").count == 2, "\(listing.snapshots(on: "x1"))")
+    }
+
+    /// A declaration lowered below the size flashplan applied is an error on that volume
+    /// alone: nothing is shrunk, the volume's backups and every other group's go on, and
+    /// the apply ends partly applied until the declaration is fixed.
+    @Test func aLoweredDeclarationIsAnErrorOnThatVolumeAlone() throws {
+        let workspace = try ApplyWorkspace(config: Fleets.twoArrays)
+        defer { workspace.remove() }
+        #expect(try workspace.apply(Self.t0).exitCode == 0)
+        try workspace.dir.write(
+            "policies/fleet.yaml", Fleets.twoArrays.replacingOccurrences(of: "v1: { pool: prod, size: 100GiB", with: "v1: { pool: prod, size: 50GiB"))
+        let run = try workspace.apply(Self.t1)
+        #expect(run.exitCode == 3, "\(run)")
+        #expect((run.stdout + run.stderr).contains("[size-lowered]"), "\(run)")
+        let listing = try workspace.listing(Self.t1)
+        #expect(listing.snapshots(on: "v1").count == 3, "its own backups go on: \(listing.snapshots(on: "v1"))")
+        #expect(listing.snapshots(on: "x1").count == 2)
+        let show = try workspace.run(["state", "show", "volume.v1", "--state", workspace.state, "--now", Self.t1])
+        #expect(show.stdout.contains("100"), "never shrunk: \(show)")
     }
 }

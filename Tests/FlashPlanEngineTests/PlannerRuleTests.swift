@@ -131,6 +131,15 @@ enum PlannerRuleCases {
             rule: .clockJump, title: "a clock 40 days after the last apply",
             observed: { $0.lastActivity = PlannerFixture.date("2026-10-12T10:00:00Z") },
             message: "40 days after flashplan's last apply"),
+        PlannerRuleCase(
+            rule: .sizeLowered, title: "a declared size below the size flashplan applied",
+            observed: { state in
+                let index = state.volumes.firstIndex { $0.name == "v1" }!
+                state.volumes[index].size = .gib(4096)
+                state.volumes[index].appliedSize = .gib(4096)
+            },
+            configure: { $0.volumes["v1"]!.size = .gib(1) },
+            message: "lower than the"),
     ]
 }
 

@@ -55,7 +55,7 @@ import Testing
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase
         decoder.dateDecodingStrategy = .iso8601
-        #expect(try decoder.decode(ObservedState.self, from: Data(json.utf8)) == (try sim.observe()))
+        #expect(try decoder.decode(ObservedState.self, from: Data(json.utf8)) == (try sim.observe()).withoutBookkeeping)
     }
 
     @Test func stateShowFindsEachKindOfAddress() throws {
@@ -131,10 +131,21 @@ import Testing
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase
         decoder.dateDecodingStrategy = .iso8601
-        #expect(try decoder.decode(ObservedState.self, from: Data(written.utf8)) == state)
+        #expect(try decoder.decode(ObservedState.self, from: Data(written.utf8)) == state.withoutBookkeeping)
         let encoded = try StateInspector.encoder().encode(state)
         let viaEncoder = try #require(try JSONSerialization.jsonObject(with: encoded) as? NSDictionary)
         let viaHand = try #require(try JSONSerialization.jsonObject(with: Data(written.utf8)) as? NSDictionary)
         #expect(viaHand == viaEncoder)
+    }
+}
+
+extension ObservedState {
+    /// What `state list --format json` carries: flashplan's own bookkeeping (the last
+    /// activity, the sizes it applied) is not part of it.
+    var withoutBookkeeping: ObservedState {
+        var copy = self
+        copy.lastActivity = nil
+        for index in copy.volumes.indices { copy.volumes[index].appliedSize = nil }
+        return copy
     }
 }

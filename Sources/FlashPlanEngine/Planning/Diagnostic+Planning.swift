@@ -29,6 +29,14 @@ extension Diagnostic {
             note: "declare size: \(observed) or larger (it was grown outside flashplan, or the declaration was lowered)")
     }
 
+    static func sizeLowered(_ volume: Volume, applied: ByteCount, observed: ByteCount) -> Diagnostic {
+        .error(
+            .sizeLowered, at: volume.locations["size"],
+            "volume '\(volume.name)' is declared \(volume.size), lower than the \(applied) flashplan last applied (it is \(observed) now); volumes are never shrunk, so this declaration cannot be carried out",
+            note: "declare size: \(applied) or larger again; only changes to this volume are held, its backups and every other volume's work go on"
+        ).concerning(.volume(volume.name))
+    }
+
     static func volumeImmutableProperty(_ volume: Volume, observed: ObservedVolume) -> Diagnostic {
         .warning(
             .volumePropertyFixed, at: volume.locations.name,

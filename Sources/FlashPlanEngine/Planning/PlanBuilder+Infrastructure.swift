@@ -121,7 +121,18 @@ extension PlanBuilder {
                 before: ["size": "\(existing.size)"], after: ["size": "\(volume.size)"],
                 operation: .resizeVolume(name: volume.name, size: volume.size), arrays: arrays))
         } else if volume.size < existing.size {
-            diagnostics.append(.volumeShrink(volume, observed: existing.size))
+            // flashplan records the size it last applied (DESIGN §5), which tells a
+            // declaration lowered in review (an error on this volume alone) from a volume
+            // grown outside flashplan (drift). Neither is ever shrunk.
+            if let applied = existing.appliedSize, volume.size < applied {
+                diagnostics.append(.sizeLowered(volume, applied: applied, observed: existing.size))
+            } else if let applied = existing.appliedSize, applied == volume.size {
+                drift.append(DriftItem(
+                    address: address, change: "size \(applied) → \(existing.size): grown outside flashplan",
+                    response: "none: flashplan never shrinks a volume; declare size: \(existing.size) to adopt it"))
+            } else {
+                diagnostics.append(.volumeShrink(volume, observed: existing.size))
+            }
         }
         if existing.pool != volume.pool {
             add(PlanAction(

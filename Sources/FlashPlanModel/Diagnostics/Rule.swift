@@ -88,6 +88,7 @@ public enum Rule: String, CaseIterable, Codable, Sendable {
     case unknownTarget = "unknown-target"
     case targeting = "targeting"
     case clockJump = "clock-jump"
+    case sizeLowered = "size-lowered"
 
     /// Where in the pipeline a rule is checked, which decides which commands can report it.
     public enum Stage: String, CaseIterable, Codable, Sendable {
@@ -416,6 +417,11 @@ public enum Rule: String, CaseIterable, Codable, Sendable {
             Entry(
                 .warning, .plan, "`--target` or `--exclude` is in effect: the plan may be incomplete.",
                 fix: "Use them for exceptional situations, not routinely.")
+        case .sizeLowered:
+            Entry(
+                .error, .plan,
+                "A volume's declared size is lower than the size flashplan last applied to it. Volumes are never shrunk (it would lose data), so the declaration cannot be carried out: changes to that volume are held, while its backups and every other volume's work go on (the apply ends partly applied). A volume grown outside flashplan, with its declaration unchanged, is drift instead; with no record of an applied size it is `volume-shrink`.",
+                fix: "Declare the size flashplan last applied, or larger.")
         case .clockJump:
             Entry(
                 .warning, .plan,

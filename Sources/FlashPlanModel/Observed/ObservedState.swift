@@ -144,6 +144,9 @@ public struct ObservedVolume: Sendable, Hashable, Codable {
     /// The version of the data the volume holds: each host write makes a new one, a
     /// restore gives back its snapshot's (see docs/restore.md).
     public var content: Int
+    /// The size flashplan last applied to this volume (DESIGN §5: flashplan records the
+    /// declared values it last applied), nil when it never sized it. Not in the JSON.
+    public var appliedSize: ByteCount?
 
     public init(
         name: String, pool: String, size: ByteCount, accessProtocol: Volume.AccessProtocol = .fc, thin: Bool = true,

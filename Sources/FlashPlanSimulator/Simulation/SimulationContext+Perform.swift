@@ -22,10 +22,12 @@ extension SimulationContext {
             try createHost(name: name, site: site)
         case .createVolume(let spec):
             try createVolume(spec)
+            try recordAppliedSize(spec.name, spec.size)
         case .destroyVolume(let name):
             try destroyVolume(name: name)
         case .resizeVolume(let name, let size):
             try resizeVolume(name: name, size: size)
+            try recordAppliedSize(name, size)
         case .migrateVolume(let name, let toPool):
             try migrateVolume(name: name, toPool: toPool)
         case .addMirrorCopy(let volume, let pool):
@@ -135,5 +137,13 @@ extension SimulationContext {
             }
         }
         return found.values.sorted { $0.name < $1.name }
+    }
+}
+
+extension SimulationContext {
+    /// Only flashplan's own operations record the size they applied; a resize by an
+    /// outside event (`sim resize`) leaves it, so the planner can tell the two apart.
+    func recordAppliedSize(_ volume: String, _ size: ByteCount) throws {
+        try db.execute(sql: "UPDATE volume SET applied_size = ? WHERE name = ?", arguments: [Int64(size.bytes), volume])
     }
 }

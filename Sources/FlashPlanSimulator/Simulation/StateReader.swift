@@ -90,6 +90,7 @@ struct StateReader {
                     mirrorPool: mirror?.name, hosts: volumeHosts[volume.id] ?? [],
                     changeRate: Percentage(volume.changeRate), role: volume.role, online: online,
                     copiesInSync: copiesInSync(volume, primary: primary, mirror: mirror), created: Date(timeIntervalSince1970: volume.created), content: Int(volume.content)))
+            state.volumes[state.volumes.count - 1].appliedSize = volume.appliedSize.map { ByteCount(bytes: $0) }
         }
 
         for (index, pool) in pools.enumerated() {

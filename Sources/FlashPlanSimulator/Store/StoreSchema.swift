@@ -176,6 +176,12 @@ enum StoreSchema {
                     ALTER TABLE snapshot ADD COLUMN content INTEGER NOT NULL DEFAULT 0;
                     """)
         }
+        // The declared size flashplan last applied to a volume (DESIGN §5): with it a
+        // volume grown outside flashplan is drift, and a lowered declaration an error.
+        // NULL for volumes flashplan never sized (and for every volume of an older state).
+        migrator.registerMigration("v3-applied-size") { db in
+            try db.execute(sql: "ALTER TABLE volume ADD COLUMN applied_size INTEGER")
+        }
         return migrator
     }
 }

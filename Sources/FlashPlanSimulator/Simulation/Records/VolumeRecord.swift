@@ -24,10 +24,13 @@ struct VolumeRecord: Sendable, Hashable {
     var content: Int64
     /// The highest version ever written on the volume.
     var writes: Int64
+    /// The size flashplan last applied (created or resized it to), nil when it never
+    /// did (see `StoreSchema`'s `v3-applied-size`): a size beyond it was set outside.
+    var appliedSize: UInt64?
 
     static let columns = """
         id, name, pool_id, mirror_pool_id, size, protocol, thin, compressed, change_rate, role, created, \
-        initial_fill, snapshot_count, oldest_snapshot, content, writes
+        initial_fill, snapshot_count, oldest_snapshot, content, writes, applied_size
         """
 
     init(row: Row) {
@@ -47,6 +50,7 @@ struct VolumeRecord: Sendable, Hashable {
         oldestSnapshot = row[13]
         content = row[14]
         writes = row[15]
+        appliedSize = (row[16] as Int64?).map { UInt64(max(0, $0)) }
     }
 
     var poolIDs: [Int64] { mirrorPoolID.map { [poolID, $0] } ?? [poolID] }
