@@ -51,6 +51,16 @@ if grep -Ei 'swift|foundation|dispatch|blocksruntime|xctest|icu|not found' <<<"$
   exit 1
 fi
 
+# And it runs: YAML, Foundation (time zones, JSON), GRDB on the system's sqlite3.
+scratch="$(mktemp -d)"
+trap 'rm -rf "$scratch"' EXIT
+for command in "plan --config policies --format json" "apply --config policies --auto-approve" "state list --format json"; do
+  # shellcheck disable=SC2086 # the words of $command are its arguments
+  "$out/flashplan" $command --state "$scratch/state.db" --now 2026-11-21T10:00:00Z \
+    >"$scratch/log" 2>&1 || { cat "$scratch/log"; echo "error: flashplan $command failed" >&2; exit 1; }
+done
+echo "==> the static binary planned and applied the example policies"
+
 version_line="$("$out/flashplan" --version)"
 echo "==> $version_line"
 version="$(sed -n 's/^flashplan \([0-9][0-9.]*\) (commit .*)$/\1/p' <<<"$version_line")"
@@ -129,8 +139,7 @@ maintainer="flashplan maintainers <maintainers@users.noreply.r-seed-2018bd90.exa
 install -m 0755 contrib/package/debian/postinst contrib/package/debian/prerm contrib/package/debian/postrm "$stage/DEBIAN/"
 
 # Dependencies as dpkg-shlibdeps computes them from the binary, plus adduser for postinst.
-shlibs_dir="$(mktemp -d)"
-trap 'rm -rf "$shlibs_dir"' EXIT
+shlibs_dir="$scratch/shlibs"
 mkdir -p "$shlibs_dir/debian"
 printf 'Source: flashplan\n\nPackage: flashplan\nArchitecture: any\n' >"$shlibs_dir/debian/control"
 binary_path="$(cd "$stage/usr/bin" && pwd)/flashplan"
