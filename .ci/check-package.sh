@@ -37,8 +37,8 @@ contrib/package/build.sh
 deb="$(ls .build/package/flashplan_*.deb)"
 
 echo "==> lintian $deb"
-# Errors fail; warnings and notes are shown. Running as root is what CI does.
-lintian --fail-on error --suppress-tags running-with-root-privileges "$deb"
+# Errors fail; warnings and notes are shown (and lintian's notice that it runs as root, as CI does).
+lintian --fail-on error --display-info "$deb"
 
 purge() { dpkg --purge flashplan >/dev/null 2>&1 || true; }
 trap purge EXIT

@@ -104,7 +104,7 @@ gzip -9n <"$manual" >"$stage/usr/share/man/man1/flashplan.1.gz"
 for unit in contrib/systemd/*.service contrib/systemd/*.timer; do
   sed 's|/usr/local/bin/flashplan|/usr/bin/flashplan|g' "$unit" >"$stage/usr/lib/systemd/system/$(basename "$unit")"
 done
-if grep -n 'ExecStart=' "$stage"/usr/lib/systemd/system/*.service | grep -v 'ExecStart=/usr/bin/flashplan '; then
+if grep -n '^ExecStart=' "$stage"/usr/lib/systemd/system/*.service | grep -v ':ExecStart=/usr/bin/flashplan '; then
   echo "error: a packaged unit does not start /usr/bin/flashplan (above)" >&2
   exit 1
 fi
