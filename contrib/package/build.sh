@@ -37,7 +37,8 @@ if git rev-parse --verify -q HEAD >/dev/null 2>&1; then
 fi
 
 echo "==> static release build of $commit"
-FLASHPLAN_COMMIT="$commit" swift build -c release --static-swift-stdlib --product flashplan
+# Bind-now, as Debian's hardening flags ask.
+FLASHPLAN_COMMIT="$commit" swift build -c release --static-swift-stdlib --product flashplan -Xlinker -z -Xlinker now
 built="$(FLASHPLAN_COMMIT="$commit" swift build -c release --show-bin-path)/flashplan"
 install -m 0755 "$built" "$out/flashplan"
 
@@ -95,8 +96,11 @@ install -d "$stage/DEBIAN" "$stage/usr/bin" "$stage/usr/share/man/man1" \
 
 install -m 0755 "$out/flashplan" "$stage/usr/bin/flashplan"
 strip --strip-unneeded --remove-section=.comment --remove-section=.note "$stage/usr/bin/flashplan"
-gzip -9n <"$manual" >"$stage/usr/share/man/man1/flashplan.1.gz"
-"$out/flashplan" --generate-completion-script bash >"$stage/usr/share/bash-completion/completions/flashplan"
+# generate-manual leaves a text line that starts with an apostrophe (help text wrapped
+# before a quoted 'word') as it is, and roff reads it as a control line: \& escapes it.
+sed "s/^'/\\\\\&'/" "$manual" | gzip -9n >"$stage/usr/share/man/man1/flashplan.1.gz"
+# A completion is sourced, not run: no #! line (lintian's bash-completion-with-hashbang).
+"$out/flashplan" --generate-completion-script bash | sed '1{/^#!/d}' >"$stage/usr/share/bash-completion/completions/flashplan"
 "$out/flashplan" --generate-completion-script zsh >"$stage/usr/share/zsh/vendor-completions/_flashplan"
 "$out/flashplan" --generate-completion-script fish >"$stage/usr/share/fish/vendor_completions.d/flashplan.fish"
 
@@ -136,6 +140,11 @@ maintainer="flashplan maintainers <maintainers@users.noreply.r-seed-2018bd90.exa
   done
 } >"$doc/copyright"
 
+# lintian: Yams compiles libyaml into the binary, and a Swift package has no way to use
+# the system's libyaml instead.
+install -d "$stage/usr/share/lintian/overrides"
+printf '# Yams (the YAML parser) compiles libyaml in; a Swift package cannot use the system one.\nflashplan: embedded-library libyaml [usr/bin/flashplan]\n' >"$stage/usr/share/lintian/overrides/flashplan"
+
 install -m 0755 contrib/package/debian/postinst contrib/package/debian/prerm contrib/package/debian/postrm "$stage/DEBIAN/"
 
 # Dependencies as dpkg-shlibdeps computes them from the binary, plus adduser for postinst.
@@ -153,6 +162,8 @@ sed -e "s|@VERSION@|$deb_version|" -e "s|@ARCH@|$arch|" -e "s|@MAINTAINER@|$main
 
 find "$stage" -type d -exec chmod 0755 {} +
 find "$stage/usr" -type f ! -path '*/usr/bin/*' -exec chmod 0644 {} +
+(cd "$stage" && find usr -type f -print0 | LC_ALL=C sort -z | xargs -0 md5sum) >"$stage/DEBIAN/md5sums"
+chmod 0644 "$stage/DEBIAN/md5sums"
 deb="$out/flashplan_${deb_version}_${arch}.deb"
 rm -f "$out"/flashplan_*.deb
 dpkg-deb --root-owner-group -Zxz --build "$stage" "$deb"
