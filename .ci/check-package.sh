@@ -63,7 +63,11 @@ getent passwd flashplan
 echo "==> man flashplan"
 man_text="$(MANPAGER=cat MANWIDTH=80 man flashplan 2>&1)"
 head -n 8 <<<"$man_text"
-grep -q 'flashplan apply' <<<"$man_text" || { echo "the man page does not describe flashplan apply" >&2; exit 1; }
+# Every subcommand is in it, with its options.
+for section in validate plan apply schedule state sim schema; do
+  grep -Eq "^[[:space:]]+$section([[:space:]]|\$)" <<<"$man_text" || { echo "the man page has no section for $section" >&2; exit 1; }
+done
+grep -q -- '--auto-approve' <<<"$man_text" || { echo "the man page does not list apply's options" >&2; exit 1; }
 
 echo "==> completions"
 bash -c 'source /usr/share/bash-completion/completions/flashplan && complete -p flashplan'
