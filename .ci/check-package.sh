@@ -84,5 +84,8 @@ dpkg --purge flashplan
 for left in /usr/bin/flashplan /var/lib/flashplan /usr/lib/systemd/system/flashplan-apply.service /usr/share/doc/flashplan; do
   [ ! -e "$left" ] || { echo "$left is still there after purge" >&2; exit 1; }
 done
-if getent passwd flashplan >/dev/null; then echo "the flashplan user is still there after purge" >&2; exit 1; fi
+if getent passwd flashplan >/dev/null || getent group flashplan >/dev/null; then
+  echo "the flashplan user or group is still there after purge" >&2
+  exit 1
+fi
 echo "package: ok ($deb, $(du -h "$deb" | cut -f1))"
