@@ -51,8 +51,9 @@ echo "==> the installed binary"
 [ "$(command -v flashplan)" = /usr/bin/flashplan ] || { echo "flashplan is not /usr/bin/flashplan" >&2; exit 1; }
 version="$(flashplan --version)"
 echo "$version"
-grep -Eq '^flashplan [0-9]+\.[0-9]+\.[0-9]+ \(commit [0-9a-f]{7,}(-dirty)?\)$' <<<"$version" \
-  || { echo "--version does not name a version and a commit" >&2; exit 1; }
+commit="$(git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)"
+grep -Eq "^flashplan [0-9]+\.[0-9]+\.[0-9]+ \(commit $commit(-dirty)?\)\$" <<<"$version" \
+  || { echo "--version does not name the version and the commit $commit" >&2; exit 1; }
 flashplan schedule hourly --base-time 2026-11-21T10:00:00Z --iterations 1 >/dev/null
 
 echo "==> the user and the state directory"
