@@ -3,6 +3,15 @@ import PackageDescription
 
 let strict: [SwiftSetting] = [.enableUpcomingFeature("ExistentialAny")]
 
+// The commit `flashplan --version` names. contrib/package/build.sh sets FLASHPLAN_COMMIT;
+// a build without it (a plain `swift build`) says "unknown" rather than guess. Only the
+// characters of a commit id and "-dirty" pass, as the value becomes a C string literal.
+let commit: String = {
+    let value = Context.environment["FLASHPLAN_COMMIT"] ?? ""
+    let allowed = Set("0123456789abcdefghijklmnopqrstuvwxyz-")
+    return !value.isEmpty && value.count <= 64 && value.allSatisfy(allowed.contains) ? value : "unknown"
+}()
+
 let package = Package(
     name: "flashplan",
     platforms: [.macOS(.v14)],
@@ -55,10 +64,12 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             swiftSettings: strict),
+        // The commit the binary was built from (see `commit` above).
+        .target(name: "FlashPlanBuildInfo", cSettings: [.define("FLASHPLAN_COMMIT", to: "\"\(commit)\"")]),
         .executableTarget(
             name: "flashplan",
             dependencies: [
-                "FlashPlanModel", "FlashPlanSchedule", "FlashPlanConfig", "FlashPlanSimulator", "FlashPlanEngine", "FlashPlanApp",
+                "FlashPlanBuildInfo", "FlashPlanModel", "FlashPlanSchedule", "FlashPlanConfig", "FlashPlanSimulator", "FlashPlanEngine", "FlashPlanApp",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),

@@ -1,4 +1,5 @@
 import ArgumentParser
+import FlashPlanBuildInfo
 import FlashPlanSimulator
 
 /// The `flashplan` executable: each subcommand parses its flags into an options
@@ -13,7 +14,7 @@ struct FlashPlanCommand: AsyncParsableCommand {
             compares it with the storage state (default .flashplan/state.db, a simulated
             IBM FlashSystem/SVC backend) and plans or applies the difference.
             """,
-        version: StateStore.toolVersion,
+        version: versionLine,
         subcommands: [
             ValidateCommand.self, PlanCommand.self, ApplyCommand.self, ScheduleCommand.self,
             StateCommand.self, SimCommand.self, SchemaCommand.self,
@@ -21,3 +22,8 @@ struct FlashPlanCommand: AsyncParsableCommand {
         ]
     )
 }
+
+/// What `flashplan --version` prints: the version and the commit it was built from, so
+/// that a report from an installed binary can be traced to its source. The commit is
+/// "unknown" when the build did not pass one (see Package.swift).
+let versionLine = "flashplan \(StateStore.toolVersion) (commit \(String(cString: flashplan_build_commit())))"

@@ -35,8 +35,9 @@ extension FlashPlanBinary {
             try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
             outURL = scratch.appendingPathComponent("stdout")
             errURL = scratch.appendingPathComponent("stderr")
-            FileManager.default.createFile(atPath: outURL.path, contents: nil)
-            FileManager.default.createFile(atPath: errURL.path, contents: nil)
+            // A file that could not be created makes FileHandle throw below.
+            _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
+            _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
             out = try FileHandle(forWritingTo: outURL)
             err = try FileHandle(forWritingTo: errURL)
             process = Process()

@@ -72,18 +72,20 @@ enum FlashPlanBinary {
     /// Runs `flashplan arguments…` in `directory` (default: the repository root), with no
     /// standard input. `environment` is added to this process's environment; a value of
     /// nil removes the variable. Output goes through temporary files, so large output
-    /// cannot block the child.
+    /// cannot block the child. `executable` runs another program the same way (a shell
+    /// running a documented example with flashplan on its PATH).
     static func run(
         _ arguments: [String], in directory: URL? = nil, environment: [String: String?] = [:],
-        timeout: TimeInterval = 120
+        timeout: TimeInterval = 120, executable: URL? = nil
     ) throws -> Result {
-        let executable = try locate()
+        let executable = try executable ?? locate()
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("flashplan-run-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: scratch) }
         let outURL = scratch.appendingPathComponent("stdout"), errURL = scratch.appendingPathComponent("stderr")
-        FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        // A file that could not be created makes FileHandle throw on the next line.
+        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
         let out = try FileHandle(forWritingTo: outURL), err = try FileHandle(forWritingTo: errURL)
 
         let process = Process()
