@@ -91,7 +91,7 @@ for target in $targets; do
     -print_final_stats=1 -artifact_prefix="$findings/$target-" >"$log" 2>&1
   code=$?
   set -e
-  grep -E '^#[0-9]+ +(INITED|DONE)|^Done [0-9]+ runs|^stat::(number_of_executed_units|average_exec_per_sec|peak_rss_mb|new_units_added)' "$log" || true
+  grep -E '^#[0-9]+[[:space:]]+(INITED|DONE)|^Done [0-9]+ runs|^stat::(number_of_executed_units|average_exec_per_sec|peak_rss_mb|new_units_added)' "$log" || true
   if [ "$code" -ne 0 ]; then
     status=1
     echo "fuzzing $target FAILED (exit $code); the end of its log:" >&2
