@@ -82,6 +82,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
+        // libFuzzer over loading and validation (.ci/fuzz.sh); without FUZZING it replays inputs.
+        .executableTarget(name: "flashplan-fuzz", dependencies: ["FlashPlanConfig", "FlashPlanModel", "FlashPlanSchedule"], swiftSettings: strict),
         .testTarget(name: "FlashPlanModelTests", dependencies: ["FlashPlanModel"]),
         .testTarget(name: "FlashPlanScheduleTests", dependencies: ["FlashPlanSchedule"], resources: [.copy("Fixtures")]),
         .testTarget(name: "FlashPlanConfigTests", dependencies: ["FlashPlanConfig"], resources: [.copy("Fixtures")]),

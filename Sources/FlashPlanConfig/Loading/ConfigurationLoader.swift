@@ -20,6 +20,12 @@ public enum ConfigurationLoader {
         load(files: sources.map { (path: $0.path, content: Result<[UInt8], Refusal>.success(Array($0.text.utf8))) })
     }
 
+    /// Loads files given as bytes, checked exactly as files read from disk are (their
+    /// encoding first); what the fuzzer (`flashplan-fuzz`) feeds.
+    public static func load(contents: [(path: String, bytes: [UInt8])]) -> LoadResult {
+        load(files: contents.map { (path: $0.path, content: Result<[UInt8], Refusal>.success($0.bytes)) })
+    }
+
     static func load(files: [(path: String, content: Result<[UInt8], Refusal>)]) -> LoadResult {
         var diagnostics: [Diagnostic] = []
         var documents: [ConfigValue] = []

@@ -63,7 +63,7 @@ enum YAMLComposer {
         yaml_parser_set_encoding(parser, YAML_UTF8_ENCODING)
         let result: Result<YAMLNode?, Failure> = bytes.withUnsafeBufferPointer { buffer in
             yaml_parser_set_input_string(parser, buffer.baseAddress, buffer.count)
-            var state = State(parser: parser)
+            var state = State(parser: parser, lineStarts: Self.lineStarts(bytes))
             do throws(Failure) {
                 return .success(try state.document())
             } catch {
@@ -73,8 +73,22 @@ enum YAMLComposer {
         return try result.get()
     }
 
+    /// The character index (as libyaml counts: one per UTF-8 sequence) at which each line
+    /// starts, a line ending at LF.
+    static func lineStarts(_ bytes: [UInt8]) -> [Int] {
+        var starts = [0]
+        var characters = 0
+        for byte in bytes where byte & 0xC0 != 0x80 {
+            characters += 1
+            if byte == 0x0A { starts.append(characters) }
+        }
+        return starts
+    }
+
     private struct State {
         let parser: UnsafeMutablePointer<yaml_parser_t>
+        /// The character index at which each line starts (lines end at LF alone).
+        let lineStarts: [Int]
         var anchors: [String: YAMLNode] = [:]
         var aliasExpansion = 0
 
@@ -92,17 +106,16 @@ enum YAMLComposer {
             _ = try next()  // document end
             let after = try next()
             if after.event.type != YAML_STREAM_END_EVENT {
-                let mark = after.event.start_mark
+                let (line, column) = position(after.event.start_mark)
                 throw Failure(
-                    rule: .yamlSyntax, line: Int(mark.line) + 1, column: Int(mark.column) + 1,
+                    rule: .yamlSyntax, line: line, column: column,
                     message: "a second document (after `---` or `...`); a configuration file holds one")
             }
             return root
         }
 
         mutating func node(_ event: Event, depth: Int) throws(Failure) -> YAMLNode {
-            let mark = event.event.start_mark
-            let line = Int(mark.line) + 1, column = Int(mark.column) + 1
+            let (line, column) = position(event.event.start_mark)
             if depth > Limits.maximumDepth {
                 throw Failure(
                     rule: .documentTooComplex, line: line, column: column,
@@ -177,6 +190,21 @@ enum YAMLComposer {
             if let anchor { anchors[anchor] = node }
         }
 
+        /// 1-based line and column of a mark, from its character index. libyaml's own line
+        /// and column also break lines at CR, NEL, LS and PS, which the renderer and
+        /// editors do not, and at the end of a file without a final newline it counts a line
+        /// that is not there: its positions could name a line past the end of the file.
+        func position(_ mark: yaml_mark_t) -> (line: Int, column: Int) {
+            let index = Int(mark.index)
+            // The last line start at or before `index`.
+            var low = 0, high = lineStarts.count
+            while high - low > 1 {
+                let middle = (low + high) / 2
+                if lineStarts[middle] <= index { low = middle } else { high = middle }
+            }
+            return (low + 1, index - lineStarts[low] + 1)
+        }
+
         func string(_ pointer: UnsafeMutablePointer<yaml_char_t>?) -> String? {
             pointer.map { String(cString: $0) }
         }
@@ -190,12 +218,12 @@ enum YAMLComposer {
                     message: problem + (parser.problem_value >= 0 ? String(format: " (#x%X)", parser.problem_value) : ""),
                     byteOffset: Int(parser.problem_offset))
             }
-            let mark = parser.problem_mark
+            let (line, column) = position(parser.problem_mark)
             var detail = ""
             if let context = parser.context.map({ String(cString: $0) }) {
-                detail = "\(context) at line \(Int(parser.context_mark.line) + 1), "
+                detail = "\(context) at line \(position(parser.context_mark).line), "
             }
-            return Failure(rule: .yamlSyntax, line: Int(mark.line) + 1, column: Int(mark.column) + 1, message: detail + problem)
+            return Failure(rule: .yamlSyntax, line: line, column: column, message: detail + problem)
         }
     }
 

@@ -16,7 +16,7 @@ public struct DiagnosticRenderer: Sendable {
 
     public func render(_ diagnostic: Diagnostic) -> String {
         render(diagnostic, lines: { file, line in
-            sources[file]?.split(separator: "\n", maxSplits: line, omittingEmptySubsequences: false)
+            sources[file].map { Self.lines($0, maxSplits: line) }
         })
     }
 
@@ -61,6 +61,13 @@ public struct DiagnosticRenderer: Sendable {
         return (shown + suffix, pad)
     }
 
+    /// The lines of `text`, each ended by LF as diagnostics count them. CR LF is one
+    /// Character, not "\n": split at Characters alone, a file with CR LF line ends
+    /// would be one line, and no diagnostic in it would show its snippet.
+    static func lines(_ text: String, maxSplits: Int = .max) -> [Substring] {
+        text.split(maxSplits: maxSplits, omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
+    }
+
     /// Each file is split into lines once, so that rendering stays linear in the size of
     /// the files however many diagnostics a file has.
     public func render(_ diagnostics: [Diagnostic]) -> String {
@@ -68,7 +75,7 @@ public struct DiagnosticRenderer: Sendable {
         return diagnostics.map { diagnostic in
             render(diagnostic, lines: { file, _ in
                 if let lines = split[file] { return lines }
-                let lines = sources[file]?.split(separator: "\n", omittingEmptySubsequences: false)
+                let lines = sources[file].map { Self.lines($0) }
                 split[file] = lines
                 return lines
             })
