@@ -17,6 +17,7 @@ struct FlashPlanCommand: AsyncParsableCommand {
         subcommands: [
             ValidateCommand.self, PlanCommand.self, ApplyCommand.self, ScheduleCommand.self,
             StateCommand.self, SimCommand.self, SchemaCommand.self,
+            StatusCommand.self, CheckCommand.self, HistoryCommand.self,
         ]
     )
 }
