@@ -43,7 +43,7 @@ import Testing
         #expect(row.lateSince == nil && row.lateSeconds == nil)
         #expect(row.lastElapse == Fixture.date("2026-11-21T10:00:00Z"))
         #expect(row.nextElapse == Fixture.date("2026-11-21T11:00:00Z"))
-        #expect(row.ageSeconds == 39 * 60 + 30)
+        #expect(row.ageSeconds == Double(39 * 60 + 30))
         #expect(row.frequency == .hourly && row.policies == ["hourly-4"] && row.schedules == ["hourly"])
     }
 
@@ -57,7 +57,7 @@ import Testing
             configuration: Self.hourly, observed: state, now: Fixture.date("2026-11-21T10:15:00Z"), grace: 900).first)
         #expect(!at.rpoMet)
         #expect(at.lateSince == Fixture.date("2026-11-21T10:00:00Z"))
-        #expect(at.lateSeconds == 900)
+        #expect(at.lateSeconds == Double(900))
         // Without a grace the same backup is late from the elapse itself.
         let noGrace = try #require(ProtectionStatus.evaluate(
             configuration: Self.hourly, observed: state, now: Fixture.date("2026-11-21T10:00:00Z")).first)
@@ -71,7 +71,7 @@ import Testing
             configuration: Self.hourly, observed: state, now: Fixture.date("2026-11-21T10:20:00Z"), grace: 900).first)
         #expect(!row.rpoMet)
         #expect(row.lateSince == Fixture.date("2026-11-21T08:00:00Z"))
-        #expect(row.lateSeconds == 2 * 3600 + 20 * 60)
+        #expect(row.lateSeconds == Double(2 * 3600 + 20 * 60))
     }
 
     @Test func noBackupAtAllIsLateWithoutASince() throws {
@@ -114,19 +114,26 @@ import Testing
         #expect(nextDay.lateSince == Fixture.date("2026-10-26T01:30:00Z"))
     }
 
-    /// 2026-03-29 in Rome: 02:00 CET jumps to 03:00 CEST; a daily 02:30 runs at 03:00 CEST
-    /// (01:00Z) as systemd does, and a backup taken then meets the RPO.
+    /// 2026-03-29 in Rome: 02:00 CET jumps to 03:00 CEST and 02:30 does not exist; systemd
+    /// skips that day's elapse, so the backup of the 28th still meets the RPO all day, and
+    /// the next one is due at 02:30 CEST on the 30th (00:30Z), late from 00:45Z.
     @Test func dstGapDay() throws {
         let configuration = Self.configuration(
             zone: "Europe/Rome", policies: "  daily-7: {frequency: daily, retention: {count: 7}}",
             entries: "[{policy: daily-7, schedule: \"*-*-* 02:30:00\"}]")
         let state = Self.observed(configuration, backups: [("daily", "2026-03-28T01:30:05Z")])
-        let row = try #require(ProtectionStatus.evaluate(
-            configuration: configuration, observed: state, now: Fixture.date("2026-03-29T05:00:00Z"), grace: 900).first)
-        #expect(!row.rpoMet)
-        let elapse = try #require(row.lateSince)
-        #expect(elapse > Fixture.date("2026-03-28T01:30:05Z") && elapse <= Fixture.date("2026-03-29T01:30:00Z"))
-        #expect(row.lastElapse == elapse)
+        let gapDay = try #require(ProtectionStatus.evaluate(
+            configuration: configuration, observed: state, now: Fixture.date("2026-03-29T22:00:00Z"), grace: 900).first)
+        #expect(gapDay.rpoMet, "\(gapDay)")
+        #expect(gapDay.lastElapse == Fixture.date("2026-03-28T01:30:00Z"))
+        #expect(gapDay.nextElapse == Fixture.date("2026-03-30T00:30:00Z"))
+        let before = try #require(ProtectionStatus.evaluate(
+            configuration: configuration, observed: state, now: Fixture.date("2026-03-30T00:44:59Z"), grace: 900).first)
+        #expect(before.rpoMet)
+        let after = try #require(ProtectionStatus.evaluate(
+            configuration: configuration, observed: state, now: Fixture.date("2026-03-30T00:45:00Z"), grace: 900).first)
+        #expect(!after.rpoMet)
+        #expect(after.lateSince == Fixture.date("2026-03-30T00:30:00Z"))
     }
 
     // MARK: - check
