@@ -54,7 +54,7 @@ import Testing
         let hourly = try #require(Self.protection(document, "alpha", "hourly"))
         #expect(hourly["rpo_met"] as? Bool == false)
         #expect(hourly["late_since"] as? String == "2026-11-21T12:00:00Z")
-        #expect(hourly["late_seconds"] as? Double == 2 * 3600 + 20 * 60)
+        #expect(hourly["late_seconds"] as? Double == Double(2 * 3600 + 20 * 60))
         #expect(hourly["newest_created"] as? String == Self.second)
         let daily = try #require(Self.protection(document, "alpha", "daily"))
         #expect(daily["rpo_met"] as? Bool == true, "daily 02:30 was taken at 10:00:30")
@@ -63,14 +63,14 @@ import Testing
         #expect(replication.count == 2)
         #expect(replication.allSatisfy { $0["state"] as? String == "idle" && $0["lag_seconds"] as? Double == 0 }, "\(replication)")
         let last = try #require(document["last_apply"] as? [String: Any])
-        #expect(last["outcome"] as? String == "done")
+        #expect(last["outcome"] as? String == "success")
         #expect(last["started"] as? String == Self.second)
 
         let text = try workspace.run(["status"] + workspace.flags("2026-11-21T14:20:00Z"))
         #expect(text.exitCode == 0, "\(text)")
         #expect(text.stdout.contains("alpha/hourly"))
         #expect(text.stdout.contains("LATE  missed 2026-11-21T12:00:00Z (2h20m)"), "\(text.stdout)")
-        #expect(text.stdout.contains("Last apply: apply at 2026-11-21T11:00:30Z (serial 3): done"), "\(text.stdout)")
+        #expect(text.stdout.contains("Last apply: apply at 2026-11-21T11:00:30Z (serial 3): success"), "\(text.stdout)")
         #expect(text.stdout.contains("alpha -> dr"))
         #expect(text.stdoutLines.allSatisfy { $0.count <= 80 }, "\(text.stdout)")
 
@@ -156,7 +156,7 @@ import Testing
         let applies = try #require(document["applies"] as? [[String: Any]])
         #expect(applies.map { $0["serial"] as? Int } == [1, 3])
         #expect(applies.map { $0["started"] as? String } == [Self.first, Self.second])
-        #expect(applies.allSatisfy { $0["outcome"] as? String == "done" })
+        #expect(applies.allSatisfy { $0["outcome"] as? String == "success" })
         let actions = try #require(applies.last?["actions"] as? [[String: Any]])
         #expect(actions.contains { $0["kind"] as? String == "snapshot" && $0["result"] as? String == "applied" }, "\(actions)")
         #expect(actions.contains { $0["kind"] as? String == "transfer" }, "\(actions)")
@@ -171,7 +171,7 @@ import Testing
         }
         let text = try workspace.run(["history", "--state", workspace.state])
         #expect(text.exitCode == 0, "\(text)")
-        #expect(text.stdout.contains("serial 1 apply at \(Self.first), ended \(Self.first): done"), "\(text.stdout)")
+        #expect(text.stdout.contains("serial 1 apply at \(Self.first), ended \(Self.first): success"), "\(text.stdout)")
         #expect(text.stdout.contains("  applied  snapshot:backup.alpha/"), "\(text.stdout)")
         #expect(text.stdoutLines.allSatisfy { $0.count <= 80 }, "\(text.stdout)")
 

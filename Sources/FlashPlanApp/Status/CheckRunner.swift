@@ -117,7 +117,7 @@ public enum CheckRunner {
                 state: .warning, category: "held", short: "\(status.held.count) destructive action\(status.held.count == 1 ? "" : "s") held",
                 detail: "\(status.held.count) destructive action\(status.held.count == 1 ? "" : "s") held for consent: " + status.held.map { Escaping.escape($0.id) }.joined(separator: ", ")))
         }
-        if let last = status.lastApply, last.outcome != "done" {
+        if let last = status.lastApply, last.outcome != "success" {
             let outcome = last.outcome.map(Escaping.escape) ?? "end not recorded"
             findings.append(Finding(
                 state: .warning, category: "apply", short: "last apply \(outcome)",

@@ -11,7 +11,7 @@ public struct ApplyRun: Sendable, Hashable {
     public var started: Date
     /// Nil while it runs, or when it was killed before it could record its end.
     public var finished: Date?
-    /// `done`, `partial`, `failed`, `interrupted`; nil when the end was never recorded.
+    /// `success`, `partial`, `failed` or `interrupted`; nil when the end was never recorded.
     public var outcome: String?
 
     public init(id: String, serial: Int, operation: String, started: Date, finished: Date?, outcome: String?) {

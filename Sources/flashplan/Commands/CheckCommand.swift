@@ -14,7 +14,7 @@ struct CheckCommand: ParsableCommand {
             Prints one line, FLASHPLAN STATE - summary | perfdata, then one line per \
             problem. WARNING: a label late by more than --rpo-warning, a pool at its \
             warning threshold, replication lag above --lag-warning or a relationship not \
-            initialized, held destructive actions, a last apply that did not end done, plan \
+            initialized, held destructive actions, a last apply that did not succeed, plan \
             errors. CRITICAL: a label late by more than --rpo-critical or never backed up, a \
             pool at --pool-critical, lag above --lag-critical, a broken relationship. \
             UNKNOWN: the state or the configuration cannot be read, or a flag is wrong.
