@@ -98,6 +98,12 @@ import Testing
         #expect(try check("2026-11-21T12:14:59Z").exitCode == 0)
         #expect(try check("2026-11-21T12:30:00Z", ["--rpo-warning", "45m"]).exitCode == 0)
 
+        // Thresholds in schedule intervals: 30 minutes late is half an hourly interval.
+        #expect(try check("2026-11-21T12:30:00Z", ["--rpo-warning", "0.25", "--rpo-critical", "1.0"]).exitCode == 1)
+        #expect(try check("2026-11-21T12:30:00Z", ["--rpo-warning", "0.75"]).exitCode == 0)
+        #expect(try check("2026-11-21T14:20:00Z", ["--rpo-warning", "0.25", "--rpo-critical", "2.5"]).exitCode == 1)
+        #expect(try check("2026-11-21T14:20:00Z", ["--rpo-warning", "0.25", "--rpo-critical", "2.0"]).exitCode == 2)
+
         let critical = try check("2026-11-21T14:20:00Z")
         #expect(critical.exitCode == 2, "\(critical)")
         #expect(critical.stdoutLines.first?.hasPrefix("FLASHPLAN CRITICAL - 2 labels missed RPO (alpha: hourly 2h20m late") == true, "\(critical)")
@@ -132,7 +138,7 @@ import Testing
         #expect(corrupt.stdoutLines.first?.hasPrefix("FLASHPLAN UNKNOWN - ") == true, "\(corrupt)")
 
         // Flags it refuses or does not know: UNKNOWN, not 64.
-        for flags in [["--rpo-warning", "5"], ["--pool-critical", "120%"], ["--no-such-flag"], ["--now", "2026-11-21"]] {
+        for flags in [["--rpo-warning", "5"], ["--rpo-critical", "0.5.1"], ["--rpo-warning", ".5"], ["unexpected-argument"], ["--pool-critical", "120%"], ["--no-such-flag"], ["--now", "2026-11-21"]] {
             let run = try workspace.run(["check", "--config", "policies", "--state", workspace.state] + flags)
             #expect(run.exitCode == 3, "\(run)")
             #expect(run.stdoutLines.first?.hasPrefix("FLASHPLAN UNKNOWN - ") == true, "\(run)")

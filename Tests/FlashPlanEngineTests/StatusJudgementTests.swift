@@ -72,6 +72,7 @@ import Testing
         #expect(!row.rpoMet)
         #expect(row.lateSince == Fixture.date("2026-11-21T08:00:00Z"))
         #expect(row.lateSeconds == Double(2 * 3600 + 20 * 60))
+        #expect(row.lateIntervals == Double(2 * 3600 + 20 * 60) / 3600)
     }
 
     @Test func noBackupAtAllIsLateWithoutASince() throws {
@@ -173,6 +174,26 @@ import Testing
         #expect(state(Self.status(held: 1)) == 1)
     }
 
+    /// Lateness thresholds in schedule intervals: 30 minutes is half an hourly interval
+    /// and a 48th of a daily one.
+    @Test func lateInIntervals() {
+        var t = CheckThresholds()
+        t.rpoWarning = .intervals(0.25)
+        t.rpoCritical = .intervals(1.0)
+        func row(_ group: String, late: Double, intervals: Double) -> ProtectionStatus {
+            var row = Self.label(group, late: late)
+            row.lateIntervals = intervals
+            return row
+        }
+        func state(_ s: EstateStatus) -> Int32 { CheckRunner.render(CheckRunner.judge(s, thresholds: t), status: s, thresholds: t).exitCode }
+        #expect(state(Self.status(protection: [row("hourly", late: 1800, intervals: 0.5)])) == 1)
+        #expect(state(Self.status(protection: [row("daily", late: 1800, intervals: 1800.0 / 86400)])) == 0)
+        #expect(state(Self.status(protection: [row("hourly", late: 3 * 3600, intervals: 3)])) == 2)
+        let s = Self.status(protection: [row("hourly", late: 1800, intervals: 0.5)])
+        let line = CheckRunner.render(CheckRunner.judge(s, thresholds: t), status: s, thresholds: t).stdout
+        #expect(line.contains(" rpo_max_late=1800s;;;0 rpo_max_late_intervals=0.50;0.25;1;0 "), "\(line)")
+    }
+
     @Test func checkSummaryLineAndPerfdata() {
         let t = CheckThresholds()
         let s = Self.status(protection: [Self.label("db", late: 3 * 3600), Self.label("web", late: nil)], pools: [Self.pool("p1", percent: 92)])
@@ -181,7 +202,7 @@ import Testing
         #expect(outcome.exitCode == 2)
         #expect(lines[0].hasPrefix("FLASHPLAN CRITICAL - 1 label missed RPO (db: hourly 3h late), pool p1 92% | "), "\(lines[0])")
         #expect(lines[0].contains(" rpo_late_labels=1;;;0;2 "))
-        #expect(lines[0].contains(" rpo_max_late=10800s;0;3600;0 "))
+        #expect(lines[0].contains(" rpo_max_late=10800s;0;3600;0 rpo_max_late_intervals=0;;;0 "), "\(lines[0])")
         #expect(lines[0].contains(" pool_p1_used=92%;80;90;0;100"))
         #expect(lines.dropFirst().allSatisfy { $0.hasPrefix("CRITICAL: ") || $0.hasPrefix("WARNING: ") })
         #expect(lines.count == 3)

@@ -5,10 +5,25 @@ import Foundation
 /// The thresholds of `flashplan check`. Lateness and lag alert when they are greater
 /// than the threshold (as Nagios thresholds do); pool use when it reaches it.
 public struct CheckThresholds: Sendable, Hashable {
+    /// How late a label may be before it alerts: a time, or a number of its schedule's
+    /// intervals (0.5: half the time from the elapse it missed to the next one).
+    public enum Lateness: Sendable, Hashable {
+        case seconds(TimeInterval)
+        case intervals(Double)
+
+        /// True when `row`, a late label, is later than this.
+        func isExceeded(by row: ProtectionStatus) -> Bool {
+            switch self {
+            case .seconds(let limit): (row.lateSeconds ?? 0) > limit
+            case .intervals(let limit): (row.lateIntervals ?? 0) > limit
+            }
+        }
+    }
+
     /// A label later than this (beyond the grace) is WARNING; later than `rpoCritical`, or
     /// never backed up, CRITICAL.
-    public var rpoWarning: TimeInterval = 0
-    public var rpoCritical: TimeInterval = 3600
+    public var rpoWarning: Lateness = .seconds(0)
+    public var rpoCritical: Lateness = .seconds(3600)
     /// Pool use (percent) for WARNING: nil for each pool's own `warning_threshold`.
     public var poolWarning: Double?
     public var poolCritical: Double = StatusRequest.defaultPoolCritical
@@ -77,9 +92,9 @@ public enum CheckRunner {
                 findings.append(Finding(state: .critical, category: "rpo", short: "\(name) no backup", detail: "\(name): no backup yet"))
                 continue
             }
-            guard late > thresholds.rpoWarning else { continue }
+            guard thresholds.rpoWarning.isExceeded(by: row) else { continue }
             findings.append(Finding(
-                state: late > thresholds.rpoCritical ? .critical : .warning, category: "rpo", short: "\(name) \(F.duration(late)) late",
+                state: thresholds.rpoCritical.isExceeded(by: row) ? .critical : .warning, category: "rpo", short: "\(name) \(F.duration(late)) late",
                 detail: "\(name): \(F.duration(late)) late, missed \(since.iso8601), newest backup \(row.newestCreated?.iso8601 ?? "none")"))
         }
         for pool in status.pools {
@@ -159,10 +174,22 @@ public enum CheckRunner {
     static func perfdata(_ status: EstateStatus, thresholds: CheckThresholds) -> String {
         let late = status.protection.filter { !$0.rpoMet }
         let maxLate = late.compactMap(\.lateSeconds).max() ?? 0
+        let maxIntervals = late.compactMap(\.lateIntervals).max() ?? 0
+        func limit(_ lateness: CheckThresholds.Lateness, seconds wanted: Bool) -> String {
+            switch lateness {
+            case .seconds(let value): wanted ? seconds(value) : ""
+            case .intervals(let value): wanted ? "" : number(value, decimals: 2)
+            }
+        }
         let relationships = status.replication.flatMap(\.relationships)
         var items = [
             Perf(label: "rpo_late_labels", value: "\(late.count)", min: "0", max: "\(status.protection.count)"),
-            Perf(label: "rpo_max_late", value: seconds(maxLate), unit: "s", warn: seconds(thresholds.rpoWarning), crit: seconds(thresholds.rpoCritical), min: "0"),
+            Perf(
+                label: "rpo_max_late", value: seconds(maxLate), unit: "s", warn: limit(thresholds.rpoWarning, seconds: true),
+                crit: limit(thresholds.rpoCritical, seconds: true), min: "0"),
+            Perf(
+                label: "rpo_max_late_intervals", value: number(maxIntervals, decimals: 2), warn: limit(thresholds.rpoWarning, seconds: false),
+                crit: limit(thresholds.rpoCritical, seconds: false), min: "0"),
             Perf(label: "replication_max_lag", value: seconds(status.replication.map(\.lagSeconds).max() ?? 0), unit: "s",
                  warn: seconds(thresholds.lagWarning), crit: seconds(thresholds.lagCritical), min: "0"),
             Perf(label: "replication_broken", value: "\(relationships.filter { $0.state == "broken" }.count)", crit: "0", min: "0", max: "\(relationships.count)"),
@@ -203,7 +230,7 @@ public enum CheckRunner {
 
     static func seconds(_ value: Double) -> String { String(Int64(max(0, value).rounded(.down))) }
 
-    static func number(_ value: Double) -> String {
-        value == value.rounded() ? String(Int64(value)) : String(format: "%.1f", value)
+    static func number(_ value: Double, decimals: Int = 1) -> String {
+        value == value.rounded() ? String(Int64(value)) : String(format: "%.\(decimals)f", value)
     }
 }

@@ -30,11 +30,14 @@ public struct ProtectionStatus: Sendable, Hashable, Codable {
     public var lateSince: Date?
     /// `now − lateSince`: how late the label is (nil when met, or never backed up).
     public var lateSeconds: Double?
+    /// `lateSeconds` in schedule intervals: divided by the time from `lateSince` to the
+    /// elapse after it (an hourly label 30 minutes late is 0.5 late; a daily one, 0.02).
+    public var lateIntervals: Double?
 
     enum CodingKeys: String, CodingKey {
         case group, label, policies, frequency, schedules, newestBackup = "newest_backup", newestCreated = "newest_created",
             ageSeconds = "age_seconds", lastElapse = "last_elapse", nextElapse = "next_elapse", rpoMet = "rpo_met",
-            lateSince = "late_since", lateSeconds = "late_seconds"
+            lateSince = "late_since", lateSeconds = "late_seconds", lateIntervals = "late_intervals"
     }
 
     /// Status of every (group, label) the configuration declares.
@@ -76,14 +79,24 @@ public struct ProtectionStatus: Sendable, Hashable, Codable {
                     met = false
                 }
                 var lateSince: Date?
+                var lateIntervals: Double?
                 if !met, let snapshot, let elapse {
-                    lateSince = schedules.compactMap { firstElapse(of: $0, after: snapshot.created, notAfter: elapse) }.min()
+                    let missed = schedules.compactMap { schedule in
+                        firstElapse(of: schedule, after: snapshot.created, notAfter: elapse).map { (schedule, $0) }
+                    }.min { $0.1 < $1.1 }
+                    if let (schedule, since) = missed {
+                        lateSince = since
+                        if let following = schedule.event.nextElapse(after: since, defaultTimeZone: schedule.timeZone) {
+                            lateIntervals = now.timeIntervalSince(since) / following.timeIntervalSince(since)
+                        }
+                    }
                 }
                 result.append(ProtectionStatus(
                     group: group.name, label: policy.label, policies: policies, frequency: frequency,
                     schedules: schedules.map(\.expression), newestBackup: snapshot?.name, newestCreated: snapshot?.created,
                     ageSeconds: snapshot.map { now.timeIntervalSince($0.created) }, lastElapse: elapse, nextElapse: next,
-                    rpoMet: met, lateSince: lateSince, lateSeconds: lateSince.map { now.timeIntervalSince($0) }))
+                    rpoMet: met, lateSince: lateSince, lateSeconds: lateSince.map { now.timeIntervalSince($0) },
+                    lateIntervals: lateIntervals))
             }
         }
         return result

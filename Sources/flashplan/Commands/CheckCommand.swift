@@ -25,9 +25,9 @@ struct CheckCommand: ParsableCommand {
     @OptionGroup var clock: ClockOptions
     @OptionGroup var judgement: GraceOptions
 
-    @Option(name: .customLong("rpo-warning"), help: ArgumentHelp("WARNING when a label is later than this (after the grace).", valueName: "duration"))
+    @Option(name: .customLong("rpo-warning"), help: ArgumentHelp("WARNING when a label is later than this (after the grace): a duration, or a number of schedule intervals written with a point (0.5).", valueName: "duration|intervals"))
     var rpoWarning: String = "0"
-    @Option(name: .customLong("rpo-critical"), help: ArgumentHelp("CRITICAL when a label is later than this.", valueName: "duration"))
+    @Option(name: .customLong("rpo-critical"), help: ArgumentHelp("CRITICAL when a label is later than this (a duration, or intervals such as 1.0).", valueName: "duration|intervals"))
     var rpoCritical: String = "1h"
     @Option(name: .customLong("pool-warning"), help: ArgumentHelp("WARNING from this pool use (default: each pool's warning_threshold).", valueName: "percent"))
     var poolWarning: String?
@@ -47,13 +47,28 @@ struct CheckCommand: ParsableCommand {
 
     func thresholds() throws(FlagValueError) -> CheckThresholds {
         var thresholds = CheckThresholds()
-        thresholds.rpoWarning = try Self.duration(rpoWarning, flag: "--rpo-warning")
-        thresholds.rpoCritical = try Self.duration(rpoCritical, flag: "--rpo-critical")
+        thresholds.rpoWarning = try Self.lateness(rpoWarning, flag: "--rpo-warning")
+        thresholds.rpoCritical = try Self.lateness(rpoCritical, flag: "--rpo-critical")
         thresholds.poolWarning = try poolWarning.map { value throws(FlagValueError) in try PercentArgument.parse(value, flag: "--pool-warning") }
         thresholds.poolCritical = try PercentArgument.parse(poolCritical, flag: "--pool-critical")
         thresholds.lagWarning = try Self.duration(lagWarning, flag: "--lag-warning")
         thresholds.lagCritical = try Self.duration(lagCritical, flag: "--lag-critical")
         return thresholds
+    }
+
+    /// A duration (`duration`), or a number of schedule intervals written with a decimal
+    /// point, `0.5` or `2.0` (at most 1000).
+    static func lateness(_ text: String, flag: String) throws(FlagValueError) -> CheckThresholds.Lateness {
+        guard text.contains(".") else { return .seconds(try duration(text, flag: flag)) }
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty,
+            parts.allSatisfy({ $0.allSatisfy { $0.isASCII && $0.isNumber } }), let value = Double(text), value <= 1000
+        else {
+            throw FlagValueError(
+                flag: flag, value: text, reason: "it is neither a duration nor a number of intervals",
+                expected: "a duration (0, 45m, 2h, 1d) or a number of schedule intervals with a point (0.5, 1.0)")
+        }
+        return .intervals(value)
     }
 
     /// A duration as `--lock-timeout` takes it (`30m`, `2h`), or whole days (`7d`).
