@@ -213,11 +213,24 @@ import Testing
         try workspace.sim(["fill-pool", "silver", "95%"], now: "2026-11-21T13:30:00Z")
         // The group is removed: its backups become unmanaged, its mapping would be undone.
         try FileManager.default.removeItem(at: workspace.url.appendingPathComponent("policies/long.yaml"))
+        // Names from the state are text an attacker may have written: a terminal escape and a
+        // right-to-left override in the removed group's name and in its clone's.
+        if StateDatabase.hasSQLite3 {
+            _ = try StateDatabase.query(workspace.statePath, """
+                UPDATE atom SET text = 'evil' || char(27) || '[2J' || char(8238) || '\(long)' WHERE text = '\(long)';
+                UPDATE volume SET name = 'c' || char(27) || ']0;owned' || char(7) || name WHERE name LIKE 'czzzz%';
+                """)
+        }
         let status = try workspace.run(["status"] + workspace.flags("2026-11-21T16:40:00Z"))
         #expect(status.exitCode == 0, "\(status)")
         #expect(status.stdout.contains("Unmanaged backups"), "\(status.stdout)")
         #expect(status.stdout.contains("CRITICAL"), "\(status.stdout)")
         #expect(status.stdout.contains("…"), "long names are cut: \(status.stdout)")
+        if StateDatabase.hasSQLite3 {
+            #expect(status.stdout.contains("group evil\\u{1B}[2J…xxxx"), "\(status.stdout)")
+            #expect(status.stdout.contains("clone.c\\u{1B}]0;owned\\u{7}cz…yyyy"), "\(status.stdout)")
+        }
+        #expect(!status.stdout.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x202E || $0.value == 7 }, "nothing acts on the terminal")
         let wide = status.stdoutLines.filter { $0.count > 80 }
         #expect(wide.isEmpty, "\(wide)\n\(status.stdout)")
         let json = try workspace.run(["status", "--format", "json"] + workspace.flags("2026-11-21T16:40:00Z"))

@@ -222,6 +222,11 @@ import Testing
         let long = String(repeating: "a", count: 63)
         #expect(StatusFormatting.name(long, limit: 20).count == 20)
         #expect(StatusFormatting.name("a\u{1B}[31m", limit: 40) == "a\\u{1B}[31m")
+        // Cut in the middle, but never inside an escape sequence.
+        let hostile = "ab\u{1B}[2J" + String(repeating: "x", count: 30) + "\u{202E}yz"
+        let cut = StatusFormatting.name(hostile, limit: 20)
+        #expect(cut == "ab\\u{1B}[…\\u{202E}yz", "\(cut)")
+        #expect(!cut.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x202E })
         #expect(StatusFormatting.wrap(String(repeating: "word ", count: 40), indent: 4).allSatisfy { $0.count <= 80 })
     }
 

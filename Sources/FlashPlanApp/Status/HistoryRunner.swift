@@ -62,6 +62,7 @@ public enum SinceArgument {
 
 /// One apply and its actions, as `history` shows them (JSON: `schemas/history.schema.json`).
 public struct HistoryEntry: Sendable, Hashable, Codable {
+    /// One action of the apply, as its journal row has it.
     public struct Action: Sendable, Hashable, Codable {
         public var id: String
         public var kind: String
@@ -84,6 +85,7 @@ public struct HistoryEntry: Sendable, Hashable, Codable {
 
 /// The `history --format json` document.
 public struct HistoryDocument: Sendable, Hashable, Codable {
+    /// The `format_version` of the JSON; a change that breaks readers bumps it.
     public static let currentFormatVersion = 1
 
     public var formatVersion = HistoryDocument.currentFormatVersion
@@ -152,7 +154,7 @@ public enum HistoryRunner {
             let tally = ["applied", "failed", "skipped"].compactMap { result in counts[result].map { "\($0) \(result)" } }
             lines.append("  \(apply.actions.count) action\(apply.actions.count == 1 ? "" : "s")" + (tally.isEmpty ? "" : ": " + tally.joined(separator: ", ")))
             for action in apply.actions {
-                lines.append("  " + F.pad(action.result, 7) + "  " + F.fit(Escaping.escape(action.id), limit: 69))
+                lines.append("  " + F.pad(action.result, 7) + "  " + F.name(action.id, limit: 69))
                 if let message = action.message, !message.isEmpty {
                     lines += F.wrap(Escaping.escape(message), indent: 11)
                 }

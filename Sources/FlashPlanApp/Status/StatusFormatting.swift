@@ -18,15 +18,24 @@ enum StatusFormatting {
 
     /// User text made safe to print (`Escaping`), then cut in the middle with `…` to at
     /// most `limit` characters; the JSON output has it whole.
+    /// An escape sequence is never cut in two.
     static func name(_ text: String, limit: Int) -> String {
-        fit(Escaping.escape(text), limit: limit)
-    }
-
-    /// `text` cut in the middle with `…` to at most `limit` characters.
-    static func fit(_ text: String, limit: Int) -> String {
-        guard text.count > limit, limit > 1 else { return text }
-        let head = (limit - 1) / 2, tail = limit - 1 - head
-        return String(text.prefix(head)) + "…" + String(text.suffix(tail))
+        let escaped = Escaping.escape(text)
+        guard escaped.count > limit, limit > 1 else { return escaped }
+        // Each character as it prints: one character, or its whole escape sequence.
+        let pieces = text.map { Escaping.escape(String($0)) }
+        var head = "", tail = ""
+        var front = pieces.startIndex, back = pieces.endIndex
+        let headRoom = (limit - 1) / 2, tailRoom = limit - 1 - headRoom
+        while front < back, head.count + pieces[front].count <= headRoom {
+            head += pieces[front]
+            front += 1
+        }
+        while back > front, tail.count + pieces[back - 1].count <= tailRoom {
+            tail = pieces[back - 1] + tail
+            back -= 1
+        }
+        return head + "…" + tail
     }
 
     /// `text` padded with spaces to `width` characters.

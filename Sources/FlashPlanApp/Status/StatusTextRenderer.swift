@@ -46,8 +46,8 @@ enum StatusTextRenderer {
     static func protection(_ status: EstateStatus) -> [String] {
         var lines = ["Backups (late \(F.duration(status.graceSeconds)) after the schedule elapse they missed)"]
         guard !status.protection.isEmpty else { return lines + ["  no resource group declares a policy", ""] }
-        let names = status.protection.map { F.name($0.group, limit: 40) + "/" + F.name($0.label, limit: 20) }
-        let column = min(names.map(\.count).max() ?? 0, 28)
+        let names = status.protection.map { F.name($0.group + "/" + $0.label, limit: 28) }
+        let column = names.map(\.count).max() ?? 0
         let indent = 2 + column + 2 + 4 + 2
         let continuation = String(repeating: " ", count: indent)
         for (row, name) in zip(status.protection, names) {
@@ -69,7 +69,7 @@ enum StatusTextRenderer {
                 details.append("no backup yet")
             }
             if let next = row.nextElapse { details.append("next due \(next.iso8601)") }
-            let first = "  " + F.pad(F.fit(name, limit: column), column) + "  " + verdict + "  " + (details.first ?? "")
+            let first = "  " + F.pad(name, column) + "  " + verdict + "  " + (details.first ?? "")
             lines.append(first.trimmingTrailingSpaces())
             for detail in details.dropFirst() { lines.append(continuation + detail) }
         }
@@ -81,11 +81,11 @@ enum StatusTextRenderer {
     static func replication(_ destinations: [EstateStatus.ReplicationStatus]) -> [String] {
         guard !destinations.isEmpty else { return [] }
         var lines = ["Replication (lag: how far the newest copy is behind the newest backup)"]
-        let names = destinations.map { F.name($0.group, limit: 30) + " -> " + F.name($0.pool, limit: 30) }
-        let column = min(names.map(\.count).max() ?? 0, 30)
+        let names = destinations.map { F.name($0.group, limit: 15) + " -> " + F.name($0.pool, limit: 11) }
+        let column = names.map(\.count).max() ?? 0
         for (destination, name) in zip(destinations, names) {
             let kind = "\(destination.type.rawValue) \(destination.mode.rawValue)"
-            lines.append("  " + F.pad(F.fit(name, limit: column), column) + "  " + F.pad(kind, 12) + "  "
+            lines.append("  " + F.pad(name, column) + "  " + F.pad(kind, 12) + "  "
                 + F.pad(destination.state, 13) + "  lag " + F.duration(destination.lagSeconds))
             if let last = destination.lastTransfer {
                 lines.append("    oldest last transfer \(last.iso8601)")
@@ -102,7 +102,7 @@ enum StatusTextRenderer {
         var lines = ["Clones"]
         for clone in clones {
             lines.append("  clone." + F.name(clone.name, limit: 46) + " in pool " + F.name(clone.pool, limit: 16))
-            lines.append("    from snapshot." + F.fit(Escaping.escape(clone.parentVolume) + "/" + Escaping.escape(clone.parentSnapshot), limit: 61))
+            lines.append("    from snapshot." + F.name(clone.parentVolume + "/" + clone.parentSnapshot, limit: 61))
             let taken = clone.parentCreated.map { "backup taken \($0.iso8601), " } ?? "parent snapshot gone, "
             lines.append("    " + taken + "clone made \(clone.created.iso8601)")
         }
@@ -143,7 +143,7 @@ enum StatusTextRenderer {
         guard !actions.isEmpty else { return [] }
         var lines = ["Held destructive actions (an --auto-approve apply holds them until you", "consent: apply without --auto-approve, or with --allow-destructive)"]
         for action in actions {
-            lines.append("  ! " + F.fit(Escaping.escape(action.id), limit: 76))
+            lines.append("  ! " + F.name(action.id, limit: 76))
             lines += F.wrap(Escaping.escape(action.reason), indent: 4)
         }
         return lines + [""]

@@ -13,6 +13,7 @@ public struct EstateStatus: Sendable, Hashable, Codable {
     /// The status JSON's `format_version`.
     public static let currentFormatVersion = 1
 
+    /// The `format_version` of the JSON; a change that breaks readers bumps it.
     public var formatVersion = EstateStatus.currentFormatVersion
     public var now: Date
     public var state: StateReference
@@ -58,6 +59,7 @@ public struct EstateStatus: Sendable, Hashable, Codable {
         }
     }
 
+    /// One relationship of a destination: a group volume and its copy in the pool.
     public struct RelationshipStatus: Sendable, Hashable, Codable {
         public var source: String
         public var destination: String
@@ -72,6 +74,7 @@ public struct EstateStatus: Sendable, Hashable, Codable {
         }
     }
 
+    /// A clone volume and the backup it was made from.
     public struct CloneStatus: Sendable, Hashable, Codable {
         public var name: String
         public var pool: String
@@ -89,6 +92,7 @@ public struct EstateStatus: Sendable, Hashable, Codable {
         }
     }
 
+    /// A pool's physical use against its warning and critical thresholds.
     public struct PoolStatus: Sendable, Hashable, Codable {
         public enum Level: String, Sendable, Hashable, Codable { case ok, warning, critical }
 
@@ -107,6 +111,7 @@ public struct EstateStatus: Sendable, Hashable, Codable {
         }
     }
 
+    /// A destructive action an unattended apply would hold for consent, as the plan has it.
     public struct HeldAction: Sendable, Hashable, Codable {
         public var id: String
         public var kind: String
@@ -114,6 +119,7 @@ public struct EstateStatus: Sendable, Hashable, Codable {
         public var reason: String
     }
 
+    /// The most recently started apply, as the journal recorded it.
     public struct LastApply: Sendable, Hashable, Codable {
         public var id: String
         public var serial: Int
