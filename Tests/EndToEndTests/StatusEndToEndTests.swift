@@ -131,6 +131,12 @@ import Testing
         #expect(status.stderr.contains("does not exist"), "\(status)")
         #expect(!FileManager.default.fileExists(atPath: workspace.statePath))
 
+        // A path with a terminal escape is echoed escaped.
+        for command in [["check"], ["status"], ["history"]] {
+            let hostile = try workspace.run(command + ["--config", "policies", "--state", "x\u{1B}[2J.db"].dropFirst(command == ["history"] ? 2 : 0))
+            #expect(!(hostile.stdout + hostile.stderr).contains("\u{1B}"), "\(hostile)")
+            #expect((hostile.stdout + hostile.stderr).contains("x\\u{1B}[2J.db"), "\(hostile)")
+        }
         // A state that is not a database.
         try workspace.dir.write(workspace.state, String(repeating: "not a database\n", count: 400))
         let corrupt = try workspace.run(["check"] + workspace.flags(Self.first))

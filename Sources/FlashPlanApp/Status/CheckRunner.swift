@@ -67,11 +67,12 @@ public enum CheckRunner {
         return render(judge(status, thresholds: thresholds), status: status, thresholds: thresholds)
     }
 
-    /// UNKNOWN with `reason` (already safe to print) as the summary.
+    /// UNKNOWN with `reason` as the summary (its first line; the others follow), escaped:
+    /// it may quote a path or a name as typed.
     public static func unknown(_ reason: String) -> CommandOutcome {
-        let lines = reason.split(separator: "\n", omittingEmptySubsequences: true)
-        let first = lines.first.map(String.init) ?? "unknown error"
-        let rest = lines.dropFirst().map { String($0) + "\n" }.joined()
+        let lines = reason.split(separator: "\n", omittingEmptySubsequences: true).map { Escaping.escape(String($0)) }
+        let first = lines.first ?? "unknown error"
+        let rest = lines.dropFirst().map { $0 + "\n" }.joined()
         return CommandOutcome(stdout: "FLASHPLAN UNKNOWN - \(first)\n" + rest, exitCode: CheckState.unknown.rawValue)
     }
 

@@ -125,7 +125,7 @@ public enum HistoryRunner {
                     outcome: run.outcome, actions: actions[run.id] ?? [])
             })
         } catch {
-            return CommandOutcome(stderr: "Error: \(error)\nNo history was read; nothing was changed.", exitCode: 1)
+            return CommandOutcome(stderr: "Error: \(Escaping.escape("\(error)"))\nNo history was read; nothing was changed.", exitCode: 1)
         }
         switch request.format {
         case .json:

@@ -82,7 +82,8 @@ public enum StatusRunner {
         do {
             status = try StatusInputs.gather(request, open: open)
         } catch {
-            return CommandOutcome(stderr: "Error: \(error)\nNo status was made; nothing was changed.", exitCode: 1)
+            // The error may quote a path or a name as typed: printed escaped.
+            return CommandOutcome(stderr: "Error: \(Escaping.escape("\(error)"))\nNo status was made; nothing was changed.", exitCode: 1)
         }
         switch request.format {
         case .text:
