@@ -144,7 +144,7 @@ struct Bench {
             logger: Logger(label: "bench") { _ in SwiftLogNoOpLogHandler() })
         let request = ApplyRequest(configDirectory: config.path, statePath: state2, now: now, autoApprove: true, lockTimeout: 5, parallelism: 4)
         let applyStart = DispatchTime.now().uptimeNanoseconds
-        let code = try await ApplyRunner.run(request, console: console, stop: StopSignal()) { _ in session2 }
+        let code = await ApplyRunner.run(request, console: console, stop: StopSignal()) { _ in session2 }.exitCode
         let applySeconds = Double(DispatchTime.now().uptimeNanoseconds - applyStart) / 1e9
         let after = try session2.backend.observe(at: now)
         report("apply command (lock+load+observe+plan+execute)", applySeconds, target: 3.0)

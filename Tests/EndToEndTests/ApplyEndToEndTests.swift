@@ -452,6 +452,33 @@ struct ApplyEndToEndTests {
         }
     }
 
+    /// DESIGN §7: metrics on every run, refused ones included, so that an alert on
+    /// `flashplan_last_apply_outcome{outcome="refused"}` can fire when the timer keeps
+    /// failing before it applies anything.
+    @Test func refusedAndCancelledRunsStillWriteTheirMetrics() throws {
+        let workspace = try ApplyWorkspace(config: Fleets.twoArrays)
+        defer { workspace.remove() }
+        let metrics = workspace.url.appendingPathComponent("flashplan.prom").path
+        #expect(try workspace.apply(Self.t0, ["--metrics-file", metrics]).exitCode == 0)
+
+        // Without --auto-approve and without a terminal: refused, the per-group series stay.
+        let unapproved = try workspace.run(["apply", "--metrics-file", metrics] + workspace.flags(Self.t1))
+        #expect(unapproved.exitCode == 1, "\(unapproved)")
+        var samples = Self.parseMetrics(try String(contentsOfFile: metrics, encoding: .utf8)).samples
+        #expect(samples["flashplan_last_apply_outcome{outcome=\"refused\"}"] == 1, "\(samples)")
+        #expect(samples["flashplan_last_apply_outcome{outcome=\"success\"}"] == 0, "\(samples)")
+        #expect(samples["flashplan_last_apply_timestamp_seconds"] == ISOTime.date(Self.t1).timeIntervalSince1970)
+        #expect(samples["flashplan_rpo_met{group=\"alpha\",label=\"hourly\"}"] != nil, "\(samples)")
+
+        // A configuration with an error: refused before the state is opened.
+        try workspace.dir.write("policies/broken.yaml", "volumes:\n  - name: [\n")
+        let broken = try workspace.apply(Self.t1, ["--metrics-file", metrics])
+        #expect(broken.exitCode == 1, "\(broken)")
+        samples = Self.parseMetrics(try String(contentsOfFile: metrics, encoding: .utf8)).samples
+        #expect(samples["flashplan_last_apply_outcome{outcome=\"refused\"}"] == 1, "\(samples)")
+        #expect(samples["flashplan_held_destructive_actions"] == 0, "\(samples)")
+    }
+
     @Test func aMetricsFileThatCannotBeWrittenIsRefusedBeforeAnythingIsApplied() throws {
         let workspace = try ApplyWorkspace(config: Fleets.twoArrays)
         defer { workspace.remove() }

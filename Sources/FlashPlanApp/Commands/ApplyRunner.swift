@@ -5,27 +5,123 @@ import Foundation
 import Logging
 import Synchronization
 
+/// How an apply ended. Its exit code and the metrics it leaves derive from this value
+/// alone, so no way out of `apply` can forget either.
+public enum ApplyOutcome: Sendable, Equatable {
+    /// Nothing was applied and nothing was asked of the storage.
+    case refused(ApplyRefusal, message: String)
+    /// The user did not approve, or a signal came before any action started.
+    case cancelled(signal: Int32?)
+    /// The plan has no changes.
+    case noChanges
+    /// Actions ran; the report says which. `unrecorded` is set when the state could not
+    /// record the apply's end (a full disk); `signal` when a signal stopped it early.
+    case ran(ApplyReport, signal: Int32?, unrecorded: String?)
+
+    /// 0 done or nothing to do; 1 nothing applied; 3 partly applied; 128+N interrupted by signal N.
+    public var exitCode: Int32 {
+        switch self {
+        case .refused: 1
+        case .noChanges: 0
+        case .cancelled(let signal): signal.map { 128 + $0 } ?? 1
+        case .ran(let report, let signal, let unrecorded):
+            if let signal { 128 + signal }
+            // Everything applied but the apply's own record: not "done", and not "nothing applied".
+            else if unrecorded != nil, report.exitCode == 0 { 3 }
+            else { report.exitCode }
+        }
+    }
+
+    /// The `outcome` label of `flashplan_last_apply_outcome`.
+    public var metricsOutcome: String {
+        switch self {
+        case .refused: "refused"
+        case .cancelled: "cancelled"
+        case .noChanges: "no-changes"
+        case .ran(let report, _, let unrecorded):
+            unrecorded != nil && report.outcome == "success" ? "partial" : report.outcome
+        }
+    }
+
+    /// The report of the actions that ran, if any did.
+    public var report: ApplyReport? {
+        if case .ran(let report, _, _) = self { report } else { nil }
+    }
+
+    /// All outcome labels, each written on every run (0 or 1) so an alert can match any.
+    public static let metricsOutcomes = ["success", "partial", "failed", "interrupted", "no-changes", "refused", "cancelled"]
+}
+
+/// Why an apply applied nothing.
+public enum ApplyRefusal: String, Sendable, Equatable, CaseIterable {
+    /// An output (`--metrics-file`) cannot be written; found before anything ran.
+    case output
+    /// The configuration could not be read or has errors.
+    case configuration
+    /// Another apply holds the state lock.
+    case lock
+    /// The state cannot be used (missing parent, corrupted, newer, read-only, full disk).
+    case state
+    /// A saved plan could not be read, has errors, is too old, or is not what the
+    /// configuration and state call for now.
+    case savedPlan
+    /// The plan made now has errors that stop everything.
+    case plan
+    /// The state changed since the plan was made.
+    case stale
+    /// Approval was needed and could not be asked (standard input is not a terminal).
+    case approval
+}
+
 /// `flashplan apply`: lock, plan (or read a saved plan), ask, run the DAG, record, report.
 public enum ApplyRunner {
+    /// What the metrics of a run are computed from, whatever it reached.
+    struct Context {
+        var loaded: LoadResult?
+        var session: StateSession?
+    }
+
+    /// Runs the apply and writes its metrics (every run, refused ones included).
     public static func run(
         _ request: ApplyRequest, console: ApplyConsole, stop: StopSignal, open: @Sendable (String) throws -> StateSession
-    ) async throws -> Int32 {
+    ) async -> ApplyOutcome {
+        var context = Context()
+        let outcome = await perform(request, console: console, stop: stop, open: open, context: &context)
+        switch outcome {
+        case .refused(_, let message):
+            console.write(message.hasSuffix("\n") ? message : message + "\n")
+            console.logger.error("apply refused", metadata: ["reason": "\(message.split(separator: "\n").first ?? "")"])
+        default:
+            break
+        }
+        writeMetricsReporting(request, outcome: outcome, context: context, console: console)
+        return outcome
+    }
+
+    static func perform(
+        _ request: ApplyRequest, console: ApplyConsole, stop: StopSignal, open: @Sendable (String) throws -> StateSession,
+        context: inout Context
+    ) async -> ApplyOutcome {
         let log = console.logger
         // An output that cannot be written is found before anything runs, not after.
         if let metricsFile = request.metricsFile {
             do {
                 try AtomicFile.check(metricsFile, option: "--metrics-file")
             } catch {
-                console.write("Error: \(error)\nNothing was applied.\n")
-                return 1
+                return .refused(.output, message: "Error: \(error)\nNothing was applied.")
             }
         }
-        let loaded = try Validation.loadConfiguration(directory: request.configDirectory, strict: false)
+        let loaded: LoadResult
+        do {
+            loaded = try Validation.loadConfiguration(directory: request.configDirectory, strict: false)
+        } catch {
+            return .refused(.configuration, message: "Error: \(error)\nNothing was applied.")
+        }
         // A saved plan is checked against the configuration too: it must load cleanly.
         if loaded.hasErrors {
-            console.write(loaded.renderer.render(loaded.diagnostics) + "\nThe configuration has errors; nothing was applied.\n")
-            return 1
+            return .refused(.configuration, message: loaded.renderer.render(loaded.diagnostics) + "\nThe configuration has errors; nothing was applied.")
         }
+        context.loaded = loaded
         // The lock is taken before the plan is made: what is planned is what is applied.
         let lock: StateLock
         do {
@@ -37,11 +133,9 @@ public enum ApplyRunner {
                 if request.progressBar { console.progress(waiting + "\n") } else { log.warning("\(waiting)") }
             }
         } catch let error as StateLock.HeldError {
-            console.write("Error: \(error.description)\n")
-            return 1
+            return .refused(.lock, message: "Error: \(error.description)")
         } catch {
-            console.write("Error: \(error)\nNothing was applied.\n")
-            return 1
+            return .refused(.lock, message: "Error: \(error)\nNothing was applied.")
         }
         defer { withExtendedLifetime(lock) {} }
 
@@ -53,20 +147,18 @@ public enum ApplyRunner {
             session = try open(request.statePath)
             observed = try session.backend.observe(at: request.now)
         } catch {
-            console.write("Error: \(error)\nNothing was applied.\n")
-            return 1
+            return .refused(.state, message: "Error: \(error)\nNothing was applied.")
         }
+        context.session = session
         var plan: Plan
         if let planFile = request.planFile {
             do {
                 plan = try PlanFile.read(planFile)
             } catch {
-                console.write("Error: \(error)\n")
-                return 1
+                return .refused(.savedPlan, message: "Error: \(error)")
             }
             if plan.hasErrors {
-                console.write("Error: the plan in \(planFile) has errors and cannot be applied.\n")
-                return 1
+                return .refused(.savedPlan, message: "Error: the plan in \(planFile) has errors and cannot be applied.")
             }
             // A saved plan is an approval, not a script (DESIGN §5): it is applied only if
             // the configuration and the state call for exactly it now.
@@ -74,8 +166,7 @@ public enum ApplyRunner {
                 plan, file: planFile, configuration: loaded.configuration, session: session, now: request.now,
                 maxAge: request.planMaxAge)
             {
-                console.write("Error: \(refusal)\nNothing was applied.\n")
-                return 1
+                return .refused(.savedPlan, message: "Error: \(refusal)\nNothing was applied.")
             }
         } else {
             var made = Planner(configuration: loaded.configuration, observed: observed, now: request.now).plan()
@@ -83,14 +174,9 @@ public enum ApplyRunner {
             plan = made
             console.write(PlanTextRenderer(style: TerminalStyle(enabled: request.color), renderer: loaded.renderer).render(plan))
             if plan.hasErrors {
-                console.write("\nThe plan has errors; nothing was applied.\n")
-                writeMetricsReporting(request, report: nil, outcome: "refused", loaded: loaded, session: session, console: console)
-                return 1
+                return .refused(.plan, message: "\nThe plan has errors; nothing was applied.")
             }
-            if !plan.hasChanges {
-                writeMetricsReporting(request, report: nil, outcome: "no-changes", loaded: loaded, session: session, console: console)
-                return 0
-            }
+            if !plan.hasChanges { return .noChanges }
             let destructive = plan.consentNeeded
             if request.autoApprove, !request.allowDestructive, !destructive.isEmpty {
                 let held = plan.holdingConsentNeeded()
@@ -104,38 +190,33 @@ public enum ApplyRunner {
                         + destructive.map { "  ! \($0.id): \($0.reason)\n" }.joined())
                 }
                 guard request.interactive else {
-                    console.write("\nError: refusing to apply without approval: standard input is not a terminal. Use --auto-approve (e.g. from a timer), or save the plan with `flashplan plan --out FILE` and apply that file.\n")
-                    return 1
+                    return .refused(.approval, message: "\nError: refusing to apply without approval: standard input is not a terminal. Use --auto-approve (e.g. from a timer), or save the plan with `flashplan plan --out FILE` and apply that file.")
                 }
                 let answer = console.ask("\nDo you want to perform these actions?\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: ")
                 guard answer?.trimmingCharacters(in: .whitespaces) == "yes" else {
                     console.write("\nApply cancelled.\n")
-                    return 1
+                    return .cancelled(signal: nil)
                 }
             }
         }
         guard plan.hasChanges else {
             console.write("No changes. Nothing to apply.\n")
-            return 0
+            return .noChanges
         }
         // Interrupted before anything began (while planning, or at the prompt): nothing to record.
         if stop.requested {
             console.write("\nApply cancelled: interrupted before any action started.\n")
-            return stop.exitCode ?? 1
+            return .cancelled(signal: stop.exitCode.map { $0 - 128 })
         }
         let applyID = UUID().uuidString.lowercased()
         do {
             let serial = try session.ledger.beginApply(id: applyID, expecting: plan.state, operation: "apply", now: request.now)
             log.info("apply started", metadata: ["apply_id": "\(applyID)", "serial": "\(serial)", "actions": "\(plan.actions.count)"])
         } catch let error as StalePlanError {
-            console.write("Error: \(error.description)\n")
-            writeMetricsReporting(request, report: nil, outcome: "refused", loaded: loaded, session: session, console: console)
-            return 1
+            return .refused(.stale, message: "Error: \(error.description)")
         } catch {
             // E.g. a full disk: the apply could not even be recorded as started.
-            console.write("Error: \(error)\nNothing was applied.\n")
-            writeMetricsReporting(request, report: nil, outcome: "failed", loaded: loaded, session: session, console: console)
-            return 1
+            return .refused(.state, message: "Error: \(error)\nNothing was applied.")
         }
         let progress = ProgressReporter(console: console, bar: request.progressBar)
         let executor = Executor(backend: session.backend, ledger: session.ledger, parallelism: request.parallelism)
@@ -144,44 +225,38 @@ public enum ApplyRunner {
         }
         // What committed is in the state with its journal rows whatever happens here; a
         // state that cannot record the end (a full disk) does not hide what was done.
-        var exitCode = report.exitCode
         var unrecorded: String?
         do {
             try session.ledger.finishApply(id: applyID, outcome: report.outcome, now: request.now)
         } catch {
             unrecorded = "\(error)"
             log.error("could not record the end of the apply", metadata: ["apply_id": "\(applyID)", "error": "\(error)"])
-            // Everything applied but the apply's own record: not "done" (0), and certainly
-            // not "nothing applied" (1).
-            if exitCode == 0 { exitCode = 3 }
         }
         console.write(ApplySummary.render(report))
         if let unrecorded {
             console.write("The end of this apply could not be recorded in the state: \(unrecorded)\n")
         }
-        writeMetricsReporting(request, report: report, outcome: report.outcome, loaded: loaded, session: session, console: console)
-        return stop.exitCode ?? exitCode
+        return .ran(report, signal: stop.exitCode.map { $0 - 128 }, unrecorded: unrecorded)
     }
 
     /// Metrics come after the apply is done and recorded: a file that cannot be written
     /// is reported, and does not turn an apply that applied everything into exit 1
     /// ("nothing applied").
-    static func writeMetricsReporting(
-        _ request: ApplyRequest, report: ApplyReport?, outcome: String, loaded: LoadResult, session: StateSession,
-        console: ApplyConsole
-    ) {
-        do {
-            try writeMetrics(request, report: report, outcome: outcome, loaded: loaded, session: session)
-        } catch {
-            console.logger.error("could not write the metrics file \(request.metricsFile ?? ""): \(error)")
-        }
-    }
-
-    static func writeMetrics(_ request: ApplyRequest, report: ApplyReport?, outcome: String, loaded: LoadResult, session: StateSession) throws {
+    static func writeMetricsReporting(_ request: ApplyRequest, outcome: ApplyOutcome, context: Context, console: ApplyConsole) {
         guard let path = request.metricsFile else { return }
-        let observed = try session.backend.observe(at: request.now)
-        let text = ApplyMetrics.render(report: report, outcome: outcome, configuration: loaded.configuration, observed: observed, now: request.now)
-        try ApplyMetrics.write(text, to: path)
+        do {
+            // What could be read is reported: a refused run still says it was refused, and
+            // the per-group series stay as long as the configuration and state can be read.
+            let configuration = context.loaded?.configuration ?? Configuration()
+            var observed: ObservedState?
+            if let session = context.session { observed = try? session.backend.observe(at: request.now) }
+            let text = ApplyMetrics.render(
+                report: outcome.report, outcome: outcome.metricsOutcome, configuration: configuration,
+                observed: observed ?? ObservedState(lineage: "", serial: 0), now: request.now)
+            try ApplyMetrics.write(text, to: path)
+        } catch {
+            console.logger.error("could not write the metrics file \(path): \(error)")
+        }
     }
 }
 

@@ -11,7 +11,7 @@ public enum ApplyMetrics {
         let registry = PrometheusCollectorRegistry()
         registry.makeGauge(name: "flashplan_last_apply_timestamp_seconds", help: "When the last apply ran (its --now), Unix time.")
             .set(to: now.timeIntervalSince1970)
-        for candidate in ["success", "partial", "failed", "interrupted", "no-changes", "refused"] {
+        for candidate in ApplyOutcome.metricsOutcomes {
             registry.makeGauge(
                 name: "flashplan_last_apply_outcome", labels: [("outcome", candidate)],
                 help: "1 for the outcome of the last apply, 0 for the others."

@@ -100,8 +100,8 @@ struct ApplyCommand: AsyncParsableCommand {
                 return readLine()
             },
             logger: logger)
-        let code = try await ApplyRunner.run(request, console: console, stop: stop, open: Backend.open)
-        if code != 0 { throw ExitCode(code) }
+        let outcome = await ApplyRunner.run(request, console: console, stop: stop, open: Backend.open)
+        if outcome.exitCode != 0 { throw ExitCode(outcome.exitCode) }
     }
 }
 
