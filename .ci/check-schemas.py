@@ -114,6 +114,80 @@ def bad_plans():
     spoilt("a camelCase attribute", lambda p: next(a for a in p["actions"] if "after" in a)["after"].update({"mirrorPool": "x"}))
     return bad
 
+_estate_documents = {}
+
+
+def estate_documents():
+    """Status and history JSON of the shipped policies, made by the built binary: three
+    hourly applies, then status on time and hours later (labels late), and the history."""
+    if _estate_documents:
+        return _estate_documents
+    import subprocess
+    import tempfile
+
+    binary = subprocess.run(
+        ["swift", "build", "--show-bin-path"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.strip() + "/flashplan"
+    work = tempfile.mkdtemp(prefix="flashplan-status-schema-")
+    flags = ["--config", os.path.join(ROOT, "policies"), "--state", os.path.join(work, "state.db")]
+
+    def run(arguments, codes=(0,)):
+        out = subprocess.run([binary] + arguments, capture_output=True, text=True)
+        if out.returncode not in codes:
+            raise SystemExit(f"flashplan {' '.join(arguments)} failed ({out.returncode}): {out.stderr}")
+        return json.loads(out.stdout)
+
+    for hour in (10, 11, 12):
+        subprocess.run([binary, "apply", "--auto-approve"] + flags + ["--now", f"2026-11-21T{hour}:20:00Z"], capture_output=True, check=True)
+    _estate_documents["status"] = [
+        ("status right after the last apply", run(["status", "--format", "json", "--now", "2026-11-21T12:30:00Z"] + flags)),
+        ("status hours later (late labels)", run(["status", "--format", "json", "--now", "2026-11-22T04:00:00Z"] + flags)),
+    ]
+    _estate_documents["history"] = [
+        ("history of three applies", run(["history", "--format", "json"] + flags[2:])),
+        ("history --since", run(["history", "--format", "json", "--since", "2026-11-21T11:00:00Z"] + flags[2:])),
+    ]
+    return _estate_documents
+
+
+def bad_statuses():
+    """Status documents the status schema must reject: a real one with an unknown key, without
+    `protection`, with a camelCase key, with an unknown relationship state."""
+    import copy
+
+    name, document = estate_documents()["status"][1]
+    bad = []
+
+    def spoilt(what, change):
+        status = copy.deepcopy(document)
+        change(status)
+        bad.append((f"{name}, {what}", status))
+
+    spoilt("an unknown key", lambda d: d.update({"verdict": "ok"}))
+    spoilt("protection missing", lambda d: d.pop("protection"))
+    spoilt("a camelCase key", lambda d: d["protection"][0].update({"rpoMet": True}))
+    spoilt("an unknown relationship state", lambda d: d["replication"][0].update({"state": "fine"}))
+    return bad
+
+
+def bad_histories():
+    """History documents the history schema must reject."""
+    import copy
+
+    name, document = estate_documents()["history"][0]
+    bad = []
+
+    def spoilt(what, change):
+        history = copy.deepcopy(document)
+        change(history)
+        bad.append((f"{name}, {what}", history))
+
+    spoilt("an unknown action result", lambda d: d["applies"][0]["actions"][0].update({"result": "done"}))
+    spoilt("a time with an offset", lambda d: d["applies"][0].update({"started": "2026-11-21T10:20:00+01:00"}))
+    spoilt("format_version 2", lambda d: d.update({"format_version": 2}))
+    return bad
+
+
 # A document the configuration schema must reject: a misspelt section.
 BAD_CONFIGURATION = {"volume": {"v1": {"pool": "p1", "size": "1TiB"}}}
 
@@ -127,6 +201,16 @@ CHECKS = [
         "schema": "schemas/plan.schema.json",
         "valid": plan_documents,
         "invalid": bad_plans,
+    },
+    {
+        "schema": "schemas/status.schema.json",
+        "valid": lambda: estate_documents()["status"],
+        "invalid": bad_statuses,
+    },
+    {
+        "schema": "schemas/history.schema.json",
+        "valid": lambda: estate_documents()["history"],
+        "invalid": bad_histories,
     },
 ]
 

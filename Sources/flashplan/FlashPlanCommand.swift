@@ -19,6 +19,7 @@ struct FlashPlanCommand: AsyncParsableCommand {
             ValidateCommand.self, PlanCommand.self, ApplyCommand.self, ScheduleCommand.self,
             StateCommand.self, SimCommand.self, SchemaCommand.self,
             BackupCommand.self, RestoreCommand.self, DiscoverCommand.self,
+            StatusCommand.self, CheckCommand.self, HistoryCommand.self,
         ]
     )
 }

@@ -25,7 +25,7 @@ import Testing
         let commands: [[String]] = [
             ["plan", "--config", "policies"], ["apply", "--auto-approve", "--config", "policies"],
             ["sim", "array-offline", "fa"], ["sim", "workload", "--operations", "10"], ["state", "list"],
-            ["state", "show", "array.fa"],
+            ["state", "show", "array.fa"], ["status", "--config", "policies"], ["history"],
         ]
         for command in commands {
             let run = try workspace.run(command + ["--state", workspace.state, "--now", value])

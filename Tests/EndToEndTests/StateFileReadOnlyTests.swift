@@ -17,6 +17,12 @@ import Testing
             try workspace.run(["state", "list"] + flags),
             try workspace.run(["state", "list", "--format", "json"] + flags),
             try workspace.run(["state", "show", "volume.v1"] + flags),
+            try workspace.run(["status", "--config", "policies"] + flags),
+            try workspace.run(["status", "--config", "policies", "--format", "json"] + flags),
+            // Thresholds no lateness reaches: OK (exit 0) however late the backups are.
+            try workspace.run(["check", "--config", "policies", "--rpo-warning", "366d", "--rpo-critical", "366d"] + flags),
+            try workspace.run(["history"] + flags),
+            try workspace.run(["history", "--format", "json", "--since", "7d"] + flags),
             try workspace.run(["state", "show", "volume.none"] + flags),
         ]
     }
@@ -73,7 +79,10 @@ import Testing
         defer { workspace.remove() }
         let typo = "stat/state.db"
         let before = DirectorySnapshot(workspace.url)
-        for arguments in [["state", "list"], ["state", "show", "volume.v1"], ["state", "list", "--format", "json"]] {
+        for arguments in [
+            ["state", "list"], ["state", "show", "volume.v1"], ["state", "list", "--format", "json"], ["status", "--config", "policies"],
+            ["status", "--format", "json"], ["history"], ["history", "--format", "json"],
+        ] {
             let run = try workspace.run(arguments + ["--state", typo, "--now", Fleet.day1])
             #expect(run.exitCode == 1, "\(run)")
             #expect(run.stderr.contains(workspace.url.appendingPathComponent(typo).path), "names the path: \(run)")
