@@ -16,7 +16,7 @@ struct FlashPlanCommand: AsyncParsableCommand {
         version: StateStore.toolVersion,
         subcommands: [
             ValidateCommand.self, PlanCommand.self, ApplyCommand.self, ScheduleCommand.self,
-            StateCommand.self, SimCommand.self, SchemaCommand.self,
+            StateCommand.self, SimCommand.self, SchemaCommand.self, SimulateCommand.self, DiffCommand.self,
         ]
     )
 }
