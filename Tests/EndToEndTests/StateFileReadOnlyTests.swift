@@ -17,6 +17,8 @@ import Testing
             try workspace.run(["state", "list"] + flags),
             try workspace.run(["state", "list", "--format", "json"] + flags),
             try workspace.run(["state", "show", "volume.v1"] + flags),
+            try workspace.run(["simulate", "--config", "policies", "--days", "1", "--step", "6h"] + flags),
+            try workspace.run(["diff", "--base", "policies", "--config", "policies", "--days", "1", "--step", "6h"] + flags),
             try workspace.run(["state", "show", "volume.none"] + flags),
         ]
     }
