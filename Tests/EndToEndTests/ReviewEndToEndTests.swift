@@ -201,6 +201,19 @@ import Testing
         #expect(text.contains("`policies/protection.yaml:9:"))
     }
 
+    @Test func planMarkdownListsTheLoweredRetentionsPrunesBeforeRoutineWork() throws {
+        let run = try Self.readOnly(["plan", "--format", "markdown"])
+        #expect(run.exitCode == 0, "\(run)")
+        let text = run.stdout
+        let destructive = try #require(text.range(of: "#### ⚠️ Destructive consequences ("), "\(text)")
+        let routine = try #require(text.range(of: "#### Routine protection"))
+        #expect(destructive.lowerBound < routine.lowerBound)
+        let section = text[destructive.upperBound..<routine.lowerBound]
+        let prunes = section.split(separator: "\n").filter { $0.contains("| prune |") && $0.contains("retention 2 days") }
+        #expect(prunes.count >= 10, "each prune of the lowered retention is listed, not folded into a count: \(section)")
+        #expect(!text[routine.lowerBound...].contains("retention 2 days"), "no prune among the routine work")
+    }
+
     @Test func diffJSONValidatesAgainstItsSchema() throws {
         let workspace = try Self.workspace.get()
         let run = try Self.readOnly(["diff", "--base", "base", "--days", "1", "--format", "json"])
