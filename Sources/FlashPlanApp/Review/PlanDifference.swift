@@ -11,7 +11,7 @@ public struct PlanDifference: Sendable, Hashable, Codable {
         public enum Severity: String, Sendable, Hashable, Codable {
             /// Needs consent: destroys, resyncs, unmaps (DESIGN §5).
             case destructive
-            /// Deletes backups: a prune, a clone deleted.
+            /// Deletes backups or copies: a prune, a mirror update dropping what the source pruned, a clone deleted.
             case deletes
             case routine
         }
@@ -65,9 +65,11 @@ public struct PlanDifference: Sendable, Hashable, Codable {
     }
 
     static func entry(_ action: PlanAction, consent: Set<ActionID>) -> Entry {
+        // A mirror update that drops what the source pruned deletes copies too.
+        let drops = action.operations.contains { if case .updateRelationship(_, _, let drop) = $0 { !drop.isEmpty } else { false } }
         let severity: Entry.Severity =
             consent.contains(action.id) ? .destructive
-            : (action.destructive || action.kind.category == .prune || action.kind.category == .destroy) ? .deletes : .routine
+            : (action.destructive || drops || action.kind.category == .prune || action.kind.category == .destroy) ? .deletes : .routine
         return Entry(
             id: action.id.description, kind: action.kind.rawValue, address: action.address.description, group: action.group,
             reason: action.reason, severity: severity)

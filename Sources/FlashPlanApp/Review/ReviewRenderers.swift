@@ -131,7 +131,7 @@ public enum ReviewMarkdownRenderer {
         let prunes = destroys.filter { $0.kind == ActionKind.prune.rawValue }.count
         let consent = destroys.filter { $0.severity == .destructive }.count
         let deletions = destroys.count - prunes - consent
-        var destroyText = "\(prunes) prune\(prunes == 1 ? "" : "s") the base would not make, \(consent) destructive action\(consent == 1 ? "" : "s") needing consent, \(deletions) other deletion\(deletions == 1 ? "" : "s")"
+        var destroyText = "\(prunes) prune\(prunes == 1 ? "" : "s") the base would not make, \(consent) destructive action\(consent == 1 ? "" : "s") needing consent, \(deletions) other deletion\(deletions == 1 ? "" : "s") (copies a mirror update drops, clones, volumes)"
         let left = plans.unmanagedOnlyProposed.reduce(0) { $0 + $1.backups }
         if left > 0 { destroyText += ", \(left) backups left unmanaged" }
         out.append("| **What it destroys now** | " + (destroys.isEmpty && left == 0 ? "nothing" : (destroys.isEmpty ? "" : "⚠️ ") + destroyText) + " |")
