@@ -111,9 +111,6 @@ public struct SimulationReport: Sendable, Hashable, Codable {
     /// The highest snapshot count of any volume, and that volume.
     public var peakVolume: VolumeSnapshots? { volumes.max { ($0.peak, $1.volume) < ($1.peak, $0.volume) } }
 
-    /// Protection judged over every sample: the lowest compliance.
-    public var worstCompliance: Double? { protection.map(\.compliancePercent).min() }
-
     /// The whole day number of `date` since the start.
     func day(of date: Date) -> Int { Int((date.timeIntervalSince(start) / 86400).rounded(.down)) }
 }
