@@ -9,7 +9,7 @@ public enum SimulationChart {
     static let panelHeight = 300.0
     static let left = 70.0
     static let right = 230.0
-    static let top = 50.0
+    static let top = 80.0
     static let gap = 70.0
     /// At most this many volumes are drawn: those with the most snapshots at their peak.
     static let maximumVolumes = 10
@@ -38,7 +38,7 @@ public enum SimulationChart {
         let limit = Double(SimulationReport.snapshotLimit)
         let peak = Double(report.volumes.map(\.peak).max() ?? 0)
         // The ceiling is drawn when the counts come near it; otherwise it would flatten every line.
-        let volumeMax = peak > limit / 2 ? limit + 10 : max(10, (peak * 1.2).rounded(.up))
+        let volumeMax = peak > limit / 2 ? 260 : max(10, (peak * 1.2 / 10).rounded(.up) * 10)
         let hidden = report.volumes.count - volumes.count
         out += panel(
             report, y: top + panelHeight + gap,
