@@ -52,6 +52,12 @@ struct SimulationTests {
         #expect((2...3).contains(daily.atEnd), "\(daily)")
         #expect(report.volumes.contains { $0.volume == "v1_dr" && $0.atEnd == v1.atEnd }, "the mirror holds what the primary keeps")
         #expect(report.samples.count == 73 && report.samples.allSatisfy { $0.snapshots.count == report.volumes.count && $0.poolsUsedPercent.count == report.pools.count })
+        // Per label over time: the samples add up to the totals, and the last one is the end.
+        let column = try #require(report.volumes.firstIndex { $0.volume == "v1" })
+        #expect(report.samples.allSatisfy { $0.snapshotsByLabel[column].reduce(0, +) == $0.snapshots[column] })
+        let hourlyColumn = try #require(v1.labels.firstIndex { $0.label == "hourly" })
+        #expect(report.samples.last?.snapshotsByLabel[column][hourlyColumn] == 5)
+        #expect(report.samples.map { $0.snapshotsByLabel[column][hourlyColumn] }.max() == v1.labels[hourlyColumn].peak)
     }
 
     @Test func itAgreesWithTheHarnessApplyingAtTheSameTimes() async throws {

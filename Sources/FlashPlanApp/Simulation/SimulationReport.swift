@@ -98,6 +98,8 @@ public struct SimulationReport: Sendable, Hashable, Codable {
         public var poolsUsedPercent: [Double]
         /// Per volume of `volumes`, how many snapshots it holds.
         public var snapshots: [Int]
+        /// Per volume of `volumes`, how many snapshots of each of its `labels` it holds (in that order).
+        public var snapshotsByLabel: [[Int]]
     }
 
     public struct Problem: Sendable, Hashable, Codable {
@@ -136,7 +138,7 @@ struct SimulationRecorder {
     var protectionOrder: [String] = []
     var volumes: [String: SimulationReport.VolumeSnapshots] = [:]
     var pools: [String: SimulationReport.PoolUse] = [:]
-    var samples: [(at: Date, pools: [String: Double], snapshots: [String: Int])] = []
+    var samples: [(at: Date, pools: [String: Double], snapshots: [String: Int], labels: [String: [String: Int]])] = []
     var problems: [String: SimulationReport.Problem] = [:]
     var problemOrder: [String] = []
     var last: Date
@@ -220,7 +222,7 @@ struct SimulationRecorder {
             pools[pool.name] = entry
         }
         if index % sampleEvery == 0 || index == totalSteps - 1 {
-            samples.append((now, poolPercents, totals))
+            samples.append((now, poolPercents, totals, perVolume))
         }
     }
 
@@ -272,7 +274,8 @@ struct SimulationRecorder {
             samples: samples.map { sample in
                 .init(
                     at: sample.at, poolsUsedPercent: pools.map { sample.pools[$0.pool] ?? 0 },
-                    snapshots: volumes.map { sample.snapshots[$0.volume] ?? 0 })
+                    snapshots: volumes.map { sample.snapshots[$0.volume] ?? 0 },
+                    snapshotsByLabel: volumes.map { volume in volume.labels.map { sample.labels[volume.volume]?[$0.label] ?? 0 } })
             },
             problems: problemOrder.compactMap { problems[$0] })
     }
