@@ -188,6 +188,92 @@ def bad_histories():
     return bad
 
 
+_review_documents = {}
+
+
+def review_documents():
+    """simulate and diff JSON made by the built binary, once: the shipped policies on a new
+    state for 3 days, and a diff of the shipped policies against a copy whose daily
+    retention is lowered (prunes, intent changes), each from a state a week of daily
+    applies old."""
+    if _review_documents:
+        return _review_documents
+    import shutil
+    import subprocess
+    import tempfile
+
+    binary = subprocess.run(
+        ["swift", "build", "--show-bin-path"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.strip() + "/flashplan"
+    work = tempfile.mkdtemp(prefix="flashplan-review-")
+    base = os.path.join(work, "base")
+    proposed = os.path.join(work, "proposed")
+    shutil.copytree(os.path.join(ROOT, "policies"), base)
+    shutil.copytree(base, proposed)
+    path = os.path.join(proposed, "protection.yaml")
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text.replace("retention: { days: 14 }", "retention: { days: 2 }"))
+    state = os.path.join(work, "state.db")
+    for day in range(21, 28):
+        subprocess.run([binary, "apply", "--config", base, "--state", state, "--now", f"2026-11-{day}T00:20:00Z",
+                        "--auto-approve"], capture_output=True, check=True)
+
+    def run(arguments):
+        out = subprocess.run([binary] + arguments + ["--state", state, "--now", "2026-11-28T01:00:00Z", "--format", "json"],
+                             capture_output=True, text=True)
+        if out.returncode != 0:
+            raise SystemExit(f"flashplan {arguments[0]} failed ({out.returncode}): {out.stderr}")
+        return json.loads(out.stdout)
+
+    _review_documents["simulate"] = [("simulate --days 3 of the shipped policies", run(["simulate", "--config", base, "--days", "3"]))]
+    _review_documents["diff"] = [("diff with daily retention lowered to 2 days",
+                                  run(["diff", "--base", base, "--config", proposed, "--days", "3"]))]
+    return _review_documents
+
+
+def spoil(documents, changes):
+    """Copies of the first document, each spoilt in one place (what, change)."""
+    import copy
+
+    name, document = documents[0]
+    spoilt = []
+    for what, change in changes:
+        bad = copy.deepcopy(document)
+        change(bad)
+        spoilt.append((f"{name}, {what}", bad))
+    return spoilt
+
+
+def bad_simulations():
+    return spoil(review_documents()["simulate"], [
+        ("format_version 2", lambda d: d.update({"format_version": 2})),
+        ("a camelCase key", lambda d: d["simulation"]["pools"][0].update({"usedPercentEnd": 1})),
+        ("a pool without its capacity", lambda d: d["simulation"]["pools"][0].pop("capacity")),
+        ("a limit other than 255", lambda d: d["simulation"]["volumes"][0].update({"limit": 256})),
+    ])
+
+
+def bad_diffs():
+    return spoil(review_documents()["diff"], [
+        ("an unknown kind of intent change", lambda d: d["diff"]["intent"][0].update({"kind": "renamed"})),
+        ("an intent change without a location", lambda d: d["diff"]["intent"][0].pop("location")),
+        ("an unknown severity", lambda d: d["diff"]["plans"]["only_proposed"][0].update({"severity": "harmless"})),
+        ("a simulation missing", lambda d: d["diff"]["simulation"].pop("base")),
+    ])
+
+
+def same_simulation_definition():
+    """diff.schema.json embeds the simulation report of simulate.schema.json: they must not drift apart."""
+    simulate = load_json(os.path.join(ROOT, "schemas/simulate.schema.json"))["$defs"]["simulation"]
+    diff = load_json(os.path.join(ROOT, "schemas/diff.schema.json"))["$defs"]["simulation"]
+    if simulate != diff:
+        print("schemas/diff.schema.json: $defs.simulation differs from schemas/simulate.schema.json's")
+        return 1
+    return 0
+
+
 # A document the configuration schema must reject: a misspelt section.
 BAD_CONFIGURATION = {"volume": {"v1": {"pool": "p1", "size": "1TiB"}}}
 
@@ -211,6 +297,16 @@ CHECKS = [
         "schema": "schemas/history.schema.json",
         "valid": lambda: estate_documents()["history"],
         "invalid": bad_histories,
+    },
+    {
+        "schema": "schemas/simulate.schema.json",
+        "valid": lambda: review_documents()["simulate"],
+        "invalid": bad_simulations,
+    },
+    {
+        "schema": "schemas/diff.schema.json",
+        "valid": lambda: review_documents()["diff"],
+        "invalid": bad_diffs,
     },
 ]
 
@@ -251,7 +347,7 @@ def run_check(check):
 
 
 def main():
-    problems = sum(run_check(check) for check in CHECKS)
+    problems = sum(run_check(check) for check in CHECKS) + same_simulation_definition()
     if problems:
         print(f"schema check: {problems} problem(s)")
         return 1

@@ -20,6 +20,7 @@ struct FlashPlanCommand: AsyncParsableCommand {
             StateCommand.self, SimCommand.self, SchemaCommand.self,
             BackupCommand.self, RestoreCommand.self, DiscoverCommand.self,
             StatusCommand.self, CheckCommand.self, HistoryCommand.self,
+            SimulateCommand.self, DiffCommand.self,
         ]
     )
 }

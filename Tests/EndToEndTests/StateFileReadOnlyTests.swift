@@ -23,6 +23,8 @@ import Testing
             try workspace.run(["check", "--config", "policies", "--rpo-warning", "366d", "--rpo-critical", "366d"] + flags),
             try workspace.run(["history"] + flags),
             try workspace.run(["history", "--format", "json", "--since", "7d"] + flags),
+            try workspace.run(["simulate", "--config", "policies", "--days", "1", "--step", "6h"] + flags),
+            try workspace.run(["diff", "--base", "policies", "--config", "policies", "--days", "1", "--step", "6h"] + flags),
             try workspace.run(["state", "show", "volume.none"] + flags),
         ]
     }

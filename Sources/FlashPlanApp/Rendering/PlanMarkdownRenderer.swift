@@ -2,11 +2,11 @@ import FlashPlanEngine
 import FlashPlanModel
 import Foundation
 
-/// The plan as a pull-request comment: configuration changes first, routine
-/// protection work (backups, pruning, transfers) summarised after them, long lists
-/// folded in `<details>`.
+/// The plan as a pull-request comment: destructive consequences first (every prune,
+/// deletion and resync, one by one), then configuration changes, then routine
+/// protection work (backups, transfers) summarised, long lists folded in `<details>`.
 public enum PlanMarkdownRenderer {
-    static let routine: Set<ActionKind> = [.snapshot, .prune, .transfer]
+    static let routine: Set<ActionKind> = [.snapshot, .transfer]
 
     public static func render(_ plan: Plan) -> String {
         var out: [String] = ["### flashplan plan", ""]
@@ -18,7 +18,21 @@ public enum PlanMarkdownRenderer {
             out += ["", "#### ❌ Errors — this plan cannot be applied", ""]
             out += errors.map { "- `\($0.location)` \(escape($0.message)) `[\($0.rule)]`" }
         }
-        let changes = plan.actions.filter { !routine.contains($0.kind) }
+        // A reviewer must see what loses data before anything else: a lowered retention's
+        // prunes are not routine work to fold away.
+        let consent = Set(plan.consentNeeded.map(\.id))
+        let destructive = plan.actions.filter { consent.contains($0.id) || $0.destructive || $0.kind == .prune }
+            .sorted { (consent.contains($0.id) ? 0 : 1, $0.id) < (consent.contains($1.id) ? 0 : 1, $1.id) }
+        if !destructive.isEmpty {
+            let header = ["| | address | action | why |", "|---|---|---|---|"]
+            out += ["", "#### ⚠️ Destructive consequences (\(destructive.count))", ""] + header
+            let rows = destructive.map { a in
+                "| `\(a.kind.symbol)` | `\(a.address)` | \(a.kind.rawValue)\(consent.contains(a.id) ? " — needs consent" : "") | \(escape(a.reason))\(a.blockedBy.map { " — blocked: \($0)" } ?? "") |"
+            }
+            out += fold(rows, summary: "\(destructive.count) destructive consequences", header: header, limit: 25)
+        }
+        let listed = Set(destructive.map(\.id))
+        let changes = plan.actions.filter { !routine.contains($0.kind) && !listed.contains($0.id) }
         if !changes.isEmpty {
             out += ["", "#### Changes from the configuration", "", "| | address | action | why |", "|---|---|---|---|"]
             let rows = changes.map { a in
@@ -26,13 +40,13 @@ public enum PlanMarkdownRenderer {
             }
             out += fold(rows, summary: "\(changes.count) changes", header: ["| | address | action | why |", "|---|---|---|---|"], limit: 25)
         }
-        let routineActions = plan.actions.filter { routine.contains($0.kind) }
+        let routineActions = plan.actions.filter { routine.contains($0.kind) && !listed.contains($0.id) }
         if !routineActions.isEmpty {
-            out += ["", "#### Routine protection", "", "| resource group | snapshots | prunes | transfers |", "|---|---:|---:|---:|"]
+            out += ["", "#### Routine protection", "", "| resource group | snapshots | transfers |", "|---|---:|---:|"]
             var perGroup: [String: [ActionKind: Int]] = [:]
             for action in routineActions { perGroup[action.group ?? "-", default: [:]][action.kind, default: 0] += 1 }
             for (group, counts) in perGroup.sorted(by: { $0.key < $1.key }) {
-                out.append("| \(group) | \(counts[.snapshot] ?? 0) | \(counts[.prune] ?? 0) | \(counts[.transfer] ?? 0) |")
+                out.append("| \(escape(group)) | \(counts[.snapshot] ?? 0) | \(counts[.transfer] ?? 0) |")
             }
             out += ["", "<details><summary>All \(routineActions.count) protection actions</summary>", ""]
             out += routineActions.map { "- `\($0.kind.symbol) \($0.address)` — \(escape($0.reason))" }

@@ -127,8 +127,10 @@ public final class StateStore: Sendable {
         try self.init(inMemoryLineage: nil)
     }
 
-    private init(inMemoryLineage: String?) throws {
+    /// An in-memory store; with `source`, a copy of that database (`scratchCopy()`).
+    init(inMemoryLineage: String?, copying source: (any DatabaseReader)? = nil) throws {
         let queue = try DatabaseQueue(configuration: Self.configuration())
+        if let source { try source.backup(to: queue) }
         try StoreSchema.migrator.migrate(queue)
         self.path = nil
         self.writer = queue

@@ -28,4 +28,18 @@ enum Backend {
         }
         return StateSession(backend: store.backend, ledger: store)
     }
+
+    /// For simulate and diff: a private in-memory copy of the state at `path`, which is
+    /// opened read-only and left byte-for-byte as it was; with no state there, empty
+    /// storage (nothing is created).
+    static func scratchCopy(_ path: String) throws -> StateSession {
+        let store: StateStore
+        do {
+            store = try StateStore(path: path, access: .readOnly)
+        } catch let error as StateFileError where error.problem == .missing {
+            store = try StateStore.absent()
+        }
+        let scratch = try store.scratchCopy()
+        return StateSession(backend: scratch.backend, ledger: scratch)
+    }
 }
