@@ -89,6 +89,7 @@ public enum ApplyRunner {
             }
             if !plan.hasChanges {
                 writeMetricsReporting(request, report: nil, outcome: "no-changes", loaded: loaded, session: session, console: console)
+                ExitTeardown.shared.keep(loaded, observed, plan)
                 return 0
             }
             let destructive = plan.consentNeeded
@@ -160,6 +161,7 @@ public enum ApplyRunner {
             console.write("The end of this apply could not be recorded in the state: \(unrecorded)\n")
         }
         writeMetricsReporting(request, report: report, outcome: report.outcome, loaded: loaded, session: session, console: console)
+        ExitTeardown.shared.keep(loaded, observed, plan, report)
         return stop.exitCode ?? exitCode
     }
 

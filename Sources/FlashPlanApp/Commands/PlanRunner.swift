@@ -47,6 +47,7 @@ public enum PlanRunner {
         }
         if let out = request.out { notes.append(plan.hasErrors ? "The plan has errors; \(out) cannot be applied." : "Saved the plan to \(out); apply it with: flashplan apply \(out)") }
         let stderr = notes.joined(separator: "\n")
+        ExitTeardown.shared.keep(loaded, observed, plan)
         return CommandOutcome(stdout: rendered, stderr: stderr, exitCode: exitCode)
     }
 }
