@@ -185,8 +185,6 @@ struct StateReader {
         let sqlite = statement.sqliteStatement
         var currentVolumeID: Int64 = -1
         var currentVolume = ""
-        // A loop rather than a closure: each snapshot is built straight into the array,
-        // not built, copied in and destroyed.
         let rows = try Row.fetchCursor(statement)
         while try rows.next() != nil {
             let volumeID = sqlite3_column_int64(sqlite, 0)
