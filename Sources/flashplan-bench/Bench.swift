@@ -46,14 +46,33 @@ struct Bench {
             print("observe \(format(open)), load \(format(load)), plan \(format(planning)), render \(format(rendering)), json \(format(json)), decode \(format(decoding))")
             return
         }
+        if let index = arguments.firstIndex(of: "--execute-child"), index + 2 < arguments.count {
+            // Child: the executor alone, on a scratch copy of the state (left as it was): the
+            // plan of CONFIG against STATE carried out; prints its seconds. Under callgrind,
+            // the cost of `SimulatorBackend.perform` is that of the state writes.
+            let scratch = arguments[index + 2] + ".execute-\(getpid())"
+            try FileManager.default.copyItem(atPath: arguments[index + 2], toPath: scratch)
+            defer { for suffix in ["", "-wal", "-shm", ".lock"] { try? FileManager.default.removeItem(atPath: scratch + suffix) } }
+            let store = try StateStore(path: scratch)
+            let session = StateSession(backend: store.backend, ledger: store)
+            let loaded = try ConfigurationLoader.load(directory: arguments[index + 1])
+            let plan = Planner(configuration: loaded.configuration, observed: try session.backend.observe(at: now), now: now).plan()
+            _ = try session.ledger.beginApply(id: "bench", expecting: plan.state, operation: "apply", now: now)
+            let execution = await Executor(backend: session.backend, ledger: session.ledger, parallelism: 4).run(plan, applyID: "bench", now: now)
+            print("\(execution.seconds) \(plan.actions.count) actions, \(execution.count(.applied)) applied")
+            return
+        }
         if let index = arguments.firstIndex(of: "--plan-child"), index + 2 < arguments.count {
             // Child: one plan command, timed, with this process's peak memory; then
             // `--format F` and `--out FILE` as the plan command takes them.
             let format = arguments.firstIndex(of: "--format").map { PlanRequest.Format(rawValue: arguments[$0 + 1])! } ?? .text
             let out = arguments.firstIndex(of: "--out").map { arguments[$0 + 1] }
+            // As `flashplan plan` does: the process ends with the command.
+            ExitTeardown.shared.keepLargeValuesUntilExit()
             let (seconds, outcome) = try measure {
                 try PlanRunner.run(PlanRequest(configDirectory: arguments[index + 1], statePath: arguments[index + 2], now: now, format: format, out: out)) { path in
-                    let store = try StateStore(path: path)
+                    // As `flashplan plan` opens it: read-only.
+                    let store = try StateStore(path: path, access: .readOnly)
                     return StateSession(backend: store.backend, ledger: store)
                 }
             }
@@ -126,6 +145,19 @@ struct Bench {
         let planFileSize = ((try? FileManager.default.attributesOfItem(atPath: planFile)[.size]) as? Int ?? 0) / 1_048_576
         report("reading the plan file back (\(planFileSize) MiB)", Double(reading[0]) ?? .nan, target: 1.0)
         print("       peak memory \(Int(Double(reading[1]) ?? .nan)) MiB; \(reading.count > 2 ? reading[2] : "")")
+        // Cost no worse than n log n: the same plan command on a fleet a tenth the size,
+        // seeded beside this one. Ten times the volumes and snapshots may cost at most
+        // 10 × log(n) / log(n / 10) times as much.
+        let tenth = FleetGenerator(groups: max(1, fleet.groups / 10), volumes: max(1, fleet.volumes / 10), files: fleet.files)
+        let tenthConfig = work.appendingPathComponent("tenth-policies")
+        let tenthState = work.appendingPathComponent("tenth-state.db").path
+        try tenth.write(to: tenthConfig)
+        try runChild([arguments[0], "--seed", tenthState, "\(tenth.volumes)", "\(tenth.groups)", "100"])
+        let tenthSeconds = Double(try runChildOutput([arguments[0], "--plan-child", tenthConfig.path, tenthState]).split(separator: " ")[0]) ?? .nan
+        let n = Double(fleet.volumes * 100), bound = 10 * log(n) / log(n / 10), growth = planSeconds / tenthSeconds
+        print(String(
+            format: "plan command at a tenth of the fleet %.3f s: ten times the fleet costs %.1f× (n log n allows %.1f×: %@)",
+            tenthSeconds, growth, bound, growth <= bound ? "met" : "MISSED"))
         // --plan-only: stop here (no apply, no second seed).
         if arguments.contains("--plan-only") { return }
 
@@ -149,6 +181,11 @@ struct Bench {
         let after = try session2.backend.observe(at: now)
         report("apply command (lock+load+observe+plan+execute)", applySeconds, target: 3.0)
         print("       exit \(code); snapshots after: \(after.snapshots.count)")
+        // The next hourly run of the timer finds nothing due: the whole apply command again.
+        let idleStart = DispatchTime.now().uptimeNanoseconds
+        let idleCode = await ApplyRunner.run(request, console: console, stop: StopSignal()) { _ in session2 }.exitCode
+        report("apply command with nothing due", Double(DispatchTime.now().uptimeNanoseconds - idleStart) / 1e9, target: 1.0)
+        print("       exit \(idleCode)")
         let (replan, again) = try measure {
             try PlanRunner.run(PlanRequest(configDirectory: config.path, statePath: state2, now: now)) { _ in session2 }
         }
@@ -196,7 +233,7 @@ struct Bench {
         line += "  (target ≤ \(target) s: \(seconds <= target ? "met" : "MISSED"))"
         if let floor {
             let ratio = seconds / max(floor, 1e-9)
-            line += String(format: "  %.2f× the floor (target ≤ 2×: %@)", ratio, ratio <= 2 ? "met" : "MISSED")
+            line += String(format: "  %.2f× the floor (target ≤ 1.5×: %@)", ratio, ratio <= 1.5 ? "met" : "MISSED")
         }
         print(line)
     }

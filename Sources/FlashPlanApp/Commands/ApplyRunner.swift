@@ -184,6 +184,7 @@ public enum ApplyRunner {
             if !plan.hasChanges {
                 // An error about one object that holds no action still needs someone: not "done".
                 if plan.hasErrors { return .refused(.plan, message: "\nNothing to apply, but the plan has errors (above); fix them.") }
+                ExitTeardown.shared.keep(loaded, observed, plan)
                 return .noChanges
             }
             let blocked = plan.actions.filter { $0.blockedBy != nil && !$0.blockedBy!.hasPrefix("held:") }.count
@@ -255,6 +256,7 @@ public enum ApplyRunner {
         if let unrecorded {
             console.write("The end of this apply could not be recorded in the state: \(unrecorded)\n")
         }
+        ExitTeardown.shared.keep(loaded, observed, plan, report)
         return .ran(
             report, signal: stop.exitCode.map { $0 - 128 }, unrecorded: unrecorded,
             errors: plan.diagnostics.filter { $0.severity == .error }.count)

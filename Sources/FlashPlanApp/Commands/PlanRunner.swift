@@ -53,6 +53,7 @@ public enum PlanRunner {
                         + (plan.hasErrors ? " (the actions its errors concern are blocked; the rest is applied)" : ""))
         }
         let stderr = notes.joined(separator: "\n")
+        ExitTeardown.shared.keep(loaded, observed, plan)
         return CommandOutcome(stdout: rendered, stderr: stderr, exitCode: exitCode)
     }
 }

@@ -110,16 +110,38 @@ public struct PlanTextRenderer: Sendable {
     func retentionSummary(_ plan: Plan) -> [String] {
         struct Bucket { var keep: Set<String> = []; var protected: Set<String> = []; var prune: Set<String> = [] }
         var buckets: [String: Bucket] = [:]
-        for decision in plan.retention {
+        // Decisions come in runs of one group, label and location (the planner records them
+        // so): the key is written and looked up once a run, not once a decision.
+        var run: (decision: RetentionDecision, bucket: Bucket)?
+        func flush() {
+            guard let (decision, bucket) = run else { return }
             let key = "\(decision.group) '\(decision.label)' on \(decision.location)"
-            switch decision.verdict {
-            case .keep:
-                buckets[key, default: Bucket()].keep.insert(decision.backup)
-                if !decision.protections.isEmpty { buckets[key, default: Bucket()].protected.insert(decision.backup) }
-            case .prune:
-                buckets[key, default: Bucket()].prune.insert(decision.backup)
+            if var existing = buckets[key] {
+                existing.keep.formUnion(bucket.keep)
+                existing.protected.formUnion(bucket.protected)
+                existing.prune.formUnion(bucket.prune)
+                buckets[key] = existing
+            } else {
+                buckets[key] = bucket
             }
         }
+        for decision in plan.retention {
+            if let first = run?.decision,
+                first.group != decision.group || first.label != decision.label || first.location != decision.location
+            {
+                flush()
+                run = nil
+            }
+            if run == nil { run = (decision, Bucket()) }
+            switch decision.verdict {
+            case .keep:
+                run!.bucket.keep.insert(decision.backup)
+                if !decision.protections.isEmpty { run!.bucket.protected.insert(decision.backup) }
+            case .prune:
+                run!.bucket.prune.insert(decision.backup)
+            }
+        }
+        flush()
         return buckets.keys.sorted().map { key in
             let b = buckets[key]!
             return "  \(key): keep \(b.keep.count)" + (b.protected.isEmpty ? "" : " (\(b.protected.count) protected)")

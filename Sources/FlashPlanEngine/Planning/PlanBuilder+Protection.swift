@@ -55,23 +55,50 @@ extension PlanBuilder {
         planClones(cloneDecisions, plan: plan)
     }
 
-    /// Groups the group's snapshots into backups (one hash lookup a snapshot: this runs
-    /// over every snapshot of the fleet), and notes the names other snapshots on these
-    /// volumes take, for the naming rule's collision check.
+    /// Groups the group's snapshots into backups, and notes the names other snapshots on
+    /// these volumes take, for the naming rule's collision check.
+    ///
+    /// This runs over every snapshot of the fleet, so it reads them in place (no copy of a
+    /// snapshot) and hashes a name only when the backup is not where the previous volume
+    /// had it: the volumes of a group usually hold the same backups in the same order
+    /// (each volume's snapshots are sorted by creation time, then name), so the next
+    /// snapshot is almost always the backup after the one just matched.
     private func collectBackups(_ plan: inout GroupPlan) {
         let group = plan.group.name
+        var collected: [Backup] = []
+        var position: [String: Int] = [:]
+        var foreignNames = plan.foreignNames
         for volume in plan.volumes {
             guard let snapshots = snapshotsByVolume[volume] else { continue }
-            for index in snapshots.indices where snapshots[index].group == group {
-                let snapshot = snapshots[index]
-                plan.backups[snapshot.name, default: Backup(
-                    name: snapshot.name, label: snapshot.label, created: snapshot.created, volumes: [],
-                    immutableUntil: nil, planned: false)].add(volume: volume, immutableUntil: snapshot.immutableUntil)
-            }
-            for index in snapshots.indices where snapshots[index].group != group {
-                plan.foreignNames.insert(snapshots[index].name)
+            snapshots.withUnsafeBufferPointer { held in
+                var next = 0
+                for i in held.indices {
+                    guard held[i].group == group else {
+                        foreignNames.insert(held[i].name)
+                        continue
+                    }
+                    let index: Int
+                    if next < collected.count, collected[next].name == held[i].name {
+                        index = next
+                    } else if let found = position[held[i].name] {
+                        index = found
+                    } else {
+                        index = collected.count
+                        position[held[i].name] = index
+                        var backup = Backup(
+                            name: held[i].name, label: held[i].label, created: held[i].created, volumes: [],
+                            immutableUntil: nil, planned: false)
+                        backup.volumes.reserveCapacity(plan.volumes.count)
+                        collected.append(backup)
+                    }
+                    collected[index].add(volume: volume, immutableUntil: held[i].immutableUntil)
+                    next = index + 1
+                }
             }
         }
+        plan.foreignNames = foreignNames
+        plan.backups.reserveCapacity(collected.count)
+        for backup in collected { plan.backups[backup.name] = backup }
         // Copies on mirrors: a backup whose primary copy was deleted outside flashplan is
         // still the group's, kept and pruned by its retention like the others.
         // Names others took on the destinations count as taken too: a new backup of that

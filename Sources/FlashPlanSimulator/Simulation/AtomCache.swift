@@ -14,6 +14,17 @@ final class AtomCache: Sendable {
         ids.withLock { $0[text] }
     }
 
+    /// The text a host list is interned as, encoded once per distinct list: a backup of
+    /// a group snaps its volumes for the same hosts, thousands of times in one apply.
+    private let hostLists = Mutex<[[String]: String]>([:])
+
+    func encoding(of hosts: [String]) -> String {
+        if let text = hostLists.withLock({ $0[hosts] }) { return text }
+        let text = SimulationContext.encodeHosts(hosts)
+        hostLists.withLock { $0[hosts] = text }
+        return text
+    }
+
     func merge(_ learned: [String: Int64]) {
         guard !learned.isEmpty else { return }
         ids.withLock { $0.merge(learned) { old, _ in old } }

@@ -130,7 +130,7 @@ struct SimulationContext {
 
     /// A list of host names as one interned string (a JSON array).
     func hostsAtom(_ hosts: [String]) throws -> Int64 {
-        try atom(Self.encodeHosts(hosts))
+        try atom(atoms?.encoding(of: hosts) ?? Self.encodeHosts(hosts))
     }
 
     static func encodeHosts(_ hosts: [String]) -> String {

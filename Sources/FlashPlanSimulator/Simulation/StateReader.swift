@@ -154,20 +154,20 @@ struct StateReader {
     }
 
     func readSnapshots(volumeNames: [Int64: String]) throws -> [ObservedSnapshot] {
-        // Interned strings, indexed by atom id.
-        var atoms: [String?] = []
+        // Interned strings, indexed by atom id ("" where no atom has that id).
+        var atoms: [String] = []
         var hostLists: [[String]?] = []
         for row in try Row.fetchAll(db, sql: "SELECT id, text FROM atom ORDER BY id") {
             let id = Int(row[0] as Int64)
             if atoms.count <= id {
-                atoms.append(contentsOf: repeatElement(nil, count: id + 1 - atoms.count))
+                atoms.append(contentsOf: repeatElement("", count: id + 1 - atoms.count))
             }
             atoms[id] = row[1]
         }
         hostLists = Array(repeating: nil, count: atoms.count)
         func text(_ id: Int64) -> String {
             let index = Int(id)
-            return index < atoms.count ? atoms[index] ?? "" : ""
+            return index >= 0 && index < atoms.count ? atoms[index] : ""
         }
         func hosts(_ id: Int64) -> [String] {
             let index = Int(id)
@@ -191,7 +191,8 @@ struct StateReader {
         let sqlite = statement.sqliteStatement
         var currentVolumeID: Int64 = -1
         var currentVolume = ""
-        try Row.fetchCursor(statement).forEach { _ in
+        let rows = try Row.fetchCursor(statement)
+        while try rows.next() != nil {
             let volumeID = sqlite3_column_int64(sqlite, 0)
             if volumeID != currentVolumeID {
                 currentVolumeID = volumeID

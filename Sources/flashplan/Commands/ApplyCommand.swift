@@ -72,6 +72,8 @@ struct ApplyCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // The process ends with this command: the apply's large values need not be freed.
+        ExitTeardown.shared.keepLargeValuesUntilExit()
         let stop = StopSignal()
         var request = ApplyRequest(
             configDirectory: config.directory, statePath: state.path, now: try clock.resolve(), planFile: planFile,

@@ -40,6 +40,8 @@ struct PlanCommand: ParsableCommand {
     var strict = false
 
     func run() throws {
+        // The process ends with this command: the plan's large values need not be freed.
+        ExitTeardown.shared.keepLargeValuesUntilExit()
         let request = PlanRequest(
             configDirectory: config.directory, statePath: state.path, now: try clock.resolve(), format: format.value,
             out: out, detailedExitCode: detailedExitcode, options: PlanOptions(targets: targets, excludes: excludes, allowClockJump: allowClockJump),
