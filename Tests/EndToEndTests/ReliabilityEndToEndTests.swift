@@ -1,0 +1,110 @@
+import Foundation
+import Testing
+
+/// Guarantees of DESIGN §5–§6 that no test proved through the built binary before
+/// docs/reliability.md listed them: an invalid configuration stops the whole apply; a
+/// destroy is held under `--auto-approve` and reported in the output, the log and the
+/// metrics; SIGINT during an apply finishes what runs, records and exits 130; the state's
+/// default path and FLASHPLAN_STATE.
+@Suite(.serialized) struct ReliabilityEndToEndTests {
+    static let t0 = "2026-11-21T10:00:00Z"
+    static let t1 = "2026-11-21T11:00:00Z"
+    static let t2 = "2026-11-21T12:00:00Z"
+
+    /// A configuration that does not validate stops everything: exit 1, no apply is
+    /// recorded and the storage is as it was — even the backups that are due wait.
+    @Test func anInvalidConfigurationStopsTheWholeApply() throws {
+        let workspace = try ApplyWorkspace(config: Fleets.twoArrays)
+        defer { workspace.remove() }
+        #expect(try workspace.apply(Self.t0).exitCode == 0)
+        let before = try workspace.listing(Self.t1)
+        try workspace.dir.write("policies/broken.yaml", "volumes:\n  extra: {pool: nowhere, size: 1GiB}\n")
+        let run = try workspace.apply(Self.t1)
+        #expect(run.exitCode == 1, "\(run)")
+        #expect(run.stderr.contains("refers to pool 'nowhere'"), "\(run)")
+        #expect(!run.stdout.contains("Apply complete!"), "\(run)")
+        #expect(try StateDatabase.applies(workspace.statePath).count == 1, "the refused apply was recorded")
+        #expect(try workspace.listing(Self.t1).canonical == before.canonical, "an invalid configuration changed the state")
+    }
+
+    /// Destroying a volume declared absent (prevent_destroy: false) is destructive: under
+    /// `--auto-approve` it is held — in the output, the JSON log and the metrics — the
+    /// routine work goes on (exit 3), and `--allow-destructive` carries it out.
+    @Test func aDestroyIsHeldUnderAutoApproveAndReportedInTheOutputTheLogAndTheMetrics() throws {
+        let workspace = try ApplyWorkspace(config: Fleets.twoArrays)
+        defer { workspace.remove() }
+        try workspace.dir.write("policies/spare.yaml", "volumes:\n  spare: { pool: prod, size: 10GiB }\n")
+        #expect(try workspace.apply(Self.t0).exitCode == 0)
+        #expect(try workspace.listing(Self.t0).volumes.contains("spare"))
+        try workspace.dir.write("policies/spare.yaml", "volumes:\n  spare: { pool: prod, size: 10GiB, state: absent, prevent_destroy: false }\n")
+
+        let held = try workspace.apply(Self.t1, ["--log-format", "json", "--metrics-file", "m.prom"])
+        #expect(held.exitCode == 3, "\(held)")
+        #expect(held.stdout.contains("Held (destructive"), "\(held)")
+        #expect(held.stdout.contains("destroy-volume:volume.spare"), "\(held)")
+        let lines = ApplyEndToEndTests.jsonLogLines(held)
+        #expect(lines.contains { ($0["message"] as? String) == "held destructive action" }, "\(held.stderr)")
+        #expect(held.stderr.contains("destroy-volume:volume.spare"), "\(held.stderr)")
+        let metrics = try String(contentsOf: workspace.url.appendingPathComponent("m.prom"), encoding: .utf8)
+        #expect(metrics.contains("flashplan_held_destructive_actions 1"), "\(metrics)")
+        let listing = try workspace.listing(Self.t1)
+        #expect(listing.volumes.contains("spare"), "a held destroy was carried out")
+        #expect(listing.snapshots(on: "x1").count == 2, "the routine backups went on")
+
+        let allowed = try workspace.apply(Self.t2, ["--allow-destructive"])
+        #expect(allowed.exitCode == 0, "\(allowed)")
+        #expect(!(try workspace.listing(Self.t2).volumes.contains("spare")))
+    }
+
+    /// SIGINT (Ctrl-C) during an apply, as SIGTERM: no new action starts, those in flight
+    /// finish, the apply is recorded as interrupted, exit 130; the next apply converges.
+    @Test func sigintFinishesTheRunningActionsRecordsAndExits130() throws {
+        let workspace = try ApplyWorkspace(config: Fleets.large(groups: 30))
+        defer { workspace.remove() }
+        let child = try FlashPlanBinary.start(
+            ["apply", "--auto-approve", "--log-format", "json"] + workspace.flags(Self.t0), in: workspace.url)
+        #expect(child.poll { child.stderrSoFar.contains("apply started") })
+        Thread.sleep(forTimeInterval: 0.05)
+        kill(child.pid, SIGINT)
+        let stopped = try child.wait()
+        guard stopped.exitCode != 0 else { return }  // it finished first: nothing to check
+        guard !stopped.stdout.contains("interrupted before any action started") else { return }  // too early
+        #expect(stopped.exitCode == 130, "\(stopped)")
+        let lines = ApplyEndToEndTests.jsonLogLines(stopped)
+        #expect(lines.contains { ($0["message"] as? String)?.contains("received signal 2") == true }, "\(stopped.stderr)")
+        #expect(stopped.stdout.contains("Apply interrupted: partly applied."), "\(stopped)")
+        #expect(stopped.stdout.contains("not started: the apply was interrupted"), "\(stopped)")
+        #expect(try StateDatabase.applies(workspace.statePath).map(\.outcome) == ["interrupted"])
+
+        let rest = try workspace.apply(Self.t0)
+        #expect(rest.exitCode == 0, "\(rest)")
+        #expect(try workspace.plan(Self.t0).exitCode == 0)
+        let state = try workspace.listing(Self.t0)
+        #expect(state.snapshots.count == 30 * 3 * 2 * 2)
+        #expect(state.clones.count == 30 * 3)
+    }
+    /// The state is `.flashplan/state.db` by default, `FLASHPLAN_STATE` when set, and
+    /// `--state` over both; the first apply creates it, 0600.
+    @Test func theStateDefaultsToDotFlashplanAndFollowsTheEnvironment() throws {
+        let workspace = try ApplyWorkspace(config: Fleets.twoArrays)
+        defer { workspace.remove() }
+        func mode(_ relative: String) throws -> Int? {
+            let path = workspace.url.appendingPathComponent(relative).path
+            guard FileManager.default.fileExists(atPath: path) else { return nil }
+            return (try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? NSNumber)?.intValue
+        }
+        let common = ["apply", "--auto-approve", "--config", "policies", "--now", Self.t0]
+        let byDefault = try FlashPlanBinary.run(common, in: workspace.url)
+        #expect(byDefault.exitCode == 0, "\(byDefault)")
+        #expect(try mode(".flashplan/state.db") == 0o600)
+
+        let fromEnvironment = try FlashPlanBinary.run(common, in: workspace.url, environment: ["FLASHPLAN_STATE": "env/state.db"])
+        #expect(fromEnvironment.exitCode == 0, "\(fromEnvironment)")
+        #expect(try mode("env/state.db") == 0o600)
+
+        let flagWins = try FlashPlanBinary.run(common + ["--state", "flag/state.db"], in: workspace.url, environment: ["FLASHPLAN_STATE": "env/state.db"])
+        #expect(flagWins.exitCode == 0, "\(flagWins)")
+        #expect(try mode("flag/state.db") == 0o600)
+        #expect(try StateDatabase.applies(workspace.url.appendingPathComponent("env/state.db").path).count == 1, "--state lost to FLASHPLAN_STATE")
+    }
+}
