@@ -4,8 +4,9 @@ import Testing
 /// Guarantees of DESIGN §5–§6 that no test proved through the built binary before
 /// docs/reliability.md listed them: an invalid configuration stops the whole apply; a
 /// destroy is held under `--auto-approve` and reported in the output, the log and the
-/// metrics; SIGINT during an apply finishes what runs, records and exits 130; the state's
-/// default path and FLASHPLAN_STATE.
+/// metrics, and so is an unmap; SIGINT during an apply finishes what runs, records and
+/// exits 130; a plan made during an apply is stale after it; the state's default path
+/// and FLASHPLAN_STATE.
 @Suite(.serialized) struct ReliabilityEndToEndTests {
     static let t0 = "2026-11-21T10:00:00Z"
     static let t1 = "2026-11-21T11:00:00Z"
@@ -106,5 +107,60 @@ import Testing
         #expect(flagWins.exitCode == 0, "\(flagWins)")
         #expect(try mode("flag/state.db") == 0o600)
         #expect(try StateDatabase.applies(workspace.url.appendingPathComponent("env/state.db").path).count == 1, "--state lost to FLASHPLAN_STATE")
+    }
+    /// Unmapping a host is destructive: a host taken off a volume's list is held under
+    /// `--auto-approve` while the backups go on, and `--allow-destructive` carries it out.
+    @Test func anUnmapIsHeldUnderAutoApprove() throws {
+        let workspace = try ApplyWorkspace(config: Fleets.twoArrays)
+        defer { workspace.remove() }
+        #expect(try workspace.apply(Self.t0).exitCode == 0)
+        let fleet = workspace.url.appendingPathComponent("policies/fleet.yaml")
+        let text = try String(contentsOf: fleet, encoding: .utf8)
+        let unlisted = text.replacingOccurrences(of: "v2: { pool: prod, size: 100GiB, hosts: [h1, h2] }", with: "v2: { pool: prod, size: 100GiB, hosts: [h1] }")
+        #expect(unlisted != text)
+        try unlisted.write(to: fleet, atomically: true, encoding: .utf8)
+
+        let held = try workspace.apply(Self.t1)
+        #expect(held.exitCode == 3, "\(held)")
+        #expect(held.stdout.contains("Held (destructive"), "\(held)")
+        #expect(held.stdout.contains("unmap-host:volume.v2/h2"), "\(held)")
+        #expect(held.stderr.contains("held destructive action action=unmap-host:volume.v2/h2"), "\(held.stderr)")
+        #expect(try workspace.listing(Self.t1).snapshots(on: "x1").count == 2, "the routine backups went on")
+
+        let allowed = try workspace.apply(Self.t2, ["--allow-destructive"])
+        #expect(allowed.exitCode == 0, "\(allowed)")
+        #expect(allowed.stdout.contains("unmap-host"), "\(allowed)")
+        #expect(try workspace.plan(Self.t2).exitCode == 0, "the unmap was not carried out")
+    }
+
+    /// Every apply advances the serial when it starts and when it ends: a plan made while
+    /// an apply runs sees the serial of its start, and is stale once it has ended.
+    @Test func aPlanMadeDuringAnApplyIsStaleAfterIt() throws {
+        let workspace = try ApplyWorkspace(config: Fleets.large(groups: 30))
+        defer { workspace.remove() }
+        func serial(_ file: String) throws -> Int? {
+            let data = try Data(contentsOf: workspace.url.appendingPathComponent(file))
+            let plan = try JSONSerialization.jsonObject(with: data) as? [String: Any]
+            return ((plan?["state"] as? [String: Any])?["serial"] as? NSNumber)?.intValue
+        }
+        let child = try FlashPlanBinary.start(["apply", "--auto-approve"] + workspace.flags(Self.t0), in: workspace.url)
+        #expect(child.poll { child.stderrSoFar.contains("apply started") })
+        kill(child.pid, SIGSTOP)
+        let during = try workspace.run(["plan", "--out", "during.json"] + workspace.flags(Self.t0))
+        kill(child.pid, SIGCONT)
+        let applied = try child.wait()
+        #expect(applied.exitCode == 0, "\(applied)")
+        #expect(during.exitCode == 0, "\(during)")
+        let duringSerial = try serial("during.json")
+        guard duringSerial == 1 else {  // stopped only after it had ended: nothing to check
+            #expect(duringSerial == 2)
+            return
+        }
+        #expect(try workspace.run(["plan", "--out", "after.json"] + workspace.flags(Self.t0)).exitCode == 0)
+        #expect(try serial("after.json") == 2, "the end of the apply did not advance the serial")
+        let stale = try workspace.run(["apply", "during.json"] + workspace.flags(Self.t0))
+        #expect(stale.exitCode == 1, "\(stale)")
+        #expect(stale.stdout.lowercased().contains("stale"), "\(stale)")
+        #expect(try StateDatabase.applies(workspace.statePath).count == 1)
     }
 }
