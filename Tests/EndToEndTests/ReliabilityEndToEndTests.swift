@@ -5,8 +5,8 @@ import Testing
 /// docs/reliability.md listed them: an invalid configuration stops the whole apply; a
 /// destroy is held under `--auto-approve` and reported in the output, the log and the
 /// metrics, and so is an unmap; SIGINT during an apply finishes what runs, records and
-/// exits 130; a plan made during an apply is stale after it; the state's default path
-/// and FLASHPLAN_STATE.
+/// exits 130; a plan made during an apply is stale after it; the prompt on a terminal
+/// lists destructive actions; the state's default path and FLASHPLAN_STATE.
 @Suite(.serialized) struct ReliabilityEndToEndTests {
     static let t0 = "2026-11-21T10:00:00Z"
     static let t1 = "2026-11-21T11:00:00Z"
@@ -162,5 +162,39 @@ import Testing
         #expect(stale.exitCode == 1, "\(stale)")
         #expect(stale.stdout.lowercased().contains("stale"), "\(stale)")
         #expect(try StateDatabase.applies(workspace.statePath).count == 1)
+    }
+    /// On a terminal, `apply` lists the destructive actions apart, right before it asks;
+    /// 'no' changes nothing, 'yes' is the consent (no --allow-destructive needed).
+    @Test func aTerminalPromptListsDestructiveActionsBeforeAsking() throws {
+        let workspace = try ApplyWorkspace(config: Fleets.twoArrays)
+        defer { workspace.remove() }
+        #expect(try workspace.apply(Self.t0).exitCode == 0)
+        try workspace.sim(["break", "v1_dr"], now: Self.t0)
+
+        func answer(_ text: String, now: String) throws -> (FlashPlanBinary.Result, String) {
+            let terminal = try PseudoTerminal()
+            let child = try FlashPlanBinary.start(["apply"] + workspace.flags(now), in: workspace.url, stdin: terminal.slave)
+            #expect(child.poll { child.stdoutSoFar.contains("Enter a value:") }, "no prompt: \(child.stdoutSoFar)")
+            let prompt = child.stdoutSoFar
+            terminal.type(text + "\n")
+            let result = try child.wait(timeout: 60)
+            terminal.drain()
+            return (result, prompt)
+        }
+        func relationshipState(_ now: String) throws -> String? {
+            try workspace.listing(now).relationships.first { $0.destination == "v1_dr" }?.state
+        }
+
+        let (no, prompt) = try answer("no", now: Self.t1)
+        let listed = try #require(prompt.range(of: "Destructive actions in this plan"), "\(prompt)")
+        let resync = try #require(prompt.range(of: "! resync-relationship:relationship.v1_dr"), "\(prompt)")
+        let question = try #require(prompt.range(of: "Do you want to perform these actions?"), "\(prompt)")
+        #expect(listed.lowerBound < resync.lowerBound && resync.lowerBound < question.lowerBound, "\(prompt)")
+        #expect(no.exitCode == 1, "\(no)")
+        #expect(try relationshipState(Self.t1) == "broken", "'no' resynced")
+
+        let (yes, _) = try answer("yes", now: Self.t1)
+        #expect(yes.exitCode == 0, "\(yes)")
+        #expect(try relationshipState(Self.t1) == "idle", "'yes' did not resync")
     }
 }
