@@ -61,7 +61,7 @@ import Testing
         _ = try StateDatabase.query(workspace.statePath, "INSERT INTO grdb_migrations VALUES ('v9-from-the-future')")
         try expectRefused(
             workspace,
-            what: "was written by a newer flashplan: its schema is version 5 (migrations v9-from-the-future are unknown here), and this flashplan \(StateStore.toolVersion) knows schema version 4",
+            what: "was written by a newer flashplan: its schema is version 6 (migrations v9-from-the-future are unknown here), and this flashplan \(StateStore.toolVersion) knows schema version 5",
             remedy: "It was left untouched.")
     }
 

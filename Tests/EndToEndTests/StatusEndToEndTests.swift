@@ -169,6 +169,9 @@ import Testing
         #expect(applies.map { $0["serial"] as? Int } == [1, 3])
         #expect(applies.map { $0["started"] as? String } == [Self.first, Self.second])
         #expect(applies.allSatisfy { $0["outcome"] as? String == "success" })
+        // Who ran it: the user of the process (from the kernel, not $USER) at this host.
+        let user = String(cString: getpwuid(geteuid())!.pointee.pw_name)
+        #expect(applies.allSatisfy { ($0["who"] as? String)?.hasPrefix(user) == true && ($0["who"] as? String)?.contains("@") == true }, "\(applies)")
         let actions = try #require(applies.last?["actions"] as? [[String: Any]])
         #expect(actions.contains { $0["kind"] as? String == "snapshot" && $0["result"] as? String == "applied" }, "\(actions)")
         #expect(actions.contains { $0["kind"] as? String == "transfer" }, "\(actions)")
@@ -183,7 +186,9 @@ import Testing
         }
         let text = try workspace.run(["history", "--state", workspace.state])
         #expect(text.exitCode == 0, "\(text)")
-        #expect(text.stdout.contains("serial 1 apply at \(Self.first), ended \(Self.first): success"), "\(text.stdout)")
+        #expect(text.stdout.contains("serial 1 apply by \(user)"), "\(text.stdout)")
+        // Wrapped at 80 columns, so compare with the line breaks taken out.
+        #expect(text.stdout.replacingOccurrences(of: "\n", with: " ").contains(" at \(Self.first), ended \(Self.first): success"), "\(text.stdout)")
         #expect(text.stdout.contains("  applied  snapshot:backup.alpha/"), "\(text.stdout)")
         #expect(text.stdoutLines.allSatisfy { $0.count <= 80 }, "\(text.stdout)")
 

@@ -19,7 +19,7 @@ import Testing
             #expect(mode?.intValue == 0o600, "\(suffix)")
         }
         #expect(try sqlite3(path, "PRAGMA journal_mode") == "wal")
-        #expect(try sqlite3(path, "SELECT identifier FROM grdb_migrations ORDER BY identifier") == "v1-bookkeeping\nv1-storage\nv2-content\nv3-applied-size")
+        #expect(try sqlite3(path, "SELECT identifier FROM grdb_migrations ORDER BY identifier") == "v1-bookkeeping\nv1-storage\nv2-content\nv3-applied-size\nv4-apply-who")
     }
 
     @Test func lineageIsSetOnceAndSerialPersists() throws {

@@ -80,6 +80,8 @@ public struct HistoryEntry: Sendable, Hashable, Codable {
     public var finished: Date?
     /// Nil when the apply never recorded its end (killed, or still running).
     public var outcome: String?
+    /// Who ran it (`user@host`); nil for applies recorded before flashplan kept it.
+    public var who: String?
     public var actions: [Action]
 }
 
@@ -122,7 +124,7 @@ public enum HistoryRunner {
             document = HistoryDocument(since: request.since, applies: runs.map { run in
                 HistoryEntry(
                     id: run.id, serial: run.serial, operation: run.operation, started: run.started, finished: run.finished,
-                    outcome: run.outcome, actions: actions[run.id] ?? [])
+                    outcome: run.outcome, who: run.who, actions: actions[run.id] ?? [])
             })
         } catch {
             return CommandOutcome(stderr: "Error: \(Escaping.escape("\(error)"))\nNo history was read; nothing was changed.", exitCode: 1)
@@ -148,7 +150,8 @@ public enum HistoryRunner {
             lines.append("")
             let outcome = apply.outcome.map(Escaping.escape) ?? "end not recorded (killed, or still running)"
             let ended = apply.finished.map { ", ended \($0.iso8601)" } ?? ""
-            lines += F.wrap("serial \(apply.serial) \(Escaping.escape(apply.operation)) at \(apply.started.iso8601)\(ended): \(outcome)", indent: 0)
+            let by = apply.who.map { " by \(Escaping.escape($0))" } ?? ""
+            lines += F.wrap("serial \(apply.serial) \(Escaping.escape(apply.operation))\(by) at \(apply.started.iso8601)\(ended): \(outcome)", indent: 0)
             var counts: [String: Int] = [:]
             for action in apply.actions { counts[action.result, default: 0] += 1 }
             let tally = ["applied", "failed", "skipped"].compactMap { result in counts[result].map { "\($0) \(result)" } }

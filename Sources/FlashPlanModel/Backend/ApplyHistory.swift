@@ -13,8 +13,11 @@ public struct ApplyRun: Sendable, Hashable {
     public var finished: Date?
     /// `success`, `partial`, `failed` or `interrupted`; nil when the end was never recorded.
     public var outcome: String?
+    /// Who ran it: `user@host`; nil for applies recorded before flashplan kept it.
+    public var who: String?
 
-    public init(id: String, serial: Int, operation: String, started: Date, finished: Date?, outcome: String?) {
+    public init(id: String, serial: Int, operation: String, started: Date, finished: Date?, outcome: String?, who: String? = nil) {
+        self.who = who
         self.id = id
         self.serial = serial
         self.operation = operation

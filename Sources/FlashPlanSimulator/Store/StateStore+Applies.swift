@@ -59,8 +59,8 @@ extension StateStore {
             }
             let serial = try Self.advanceSerial(db)
             try db.execute(
-                sql: "INSERT INTO apply (id, serial, operation, started) VALUES (?, ?, ?, ?)",
-                arguments: [id, serial, operation, now.timeIntervalSince1970])
+                sql: "INSERT INTO apply (id, serial, operation, started, who) VALUES (?, ?, ?, ?, ?)",
+                arguments: [id, serial, operation, now.timeIntervalSince1970, Self.who])
             return serial
         } }
     }
@@ -71,8 +71,8 @@ extension StateStore {
         try StateFileError.guarding(path) { try writer.write { db in
             let serial = try Self.advanceSerial(db)
             try db.execute(
-                sql: "INSERT INTO apply (id, serial, operation, started) VALUES (?, ?, ?, ?)",
-                arguments: [String(serial), serial, operation, now.timeIntervalSince1970])
+                sql: "INSERT INTO apply (id, serial, operation, started, who) VALUES (?, ?, ?, ?, ?)",
+                arguments: [String(serial), serial, operation, now.timeIntervalSince1970, Self.who])
             return serial
         } }
     }
@@ -103,4 +103,21 @@ extension StateStore {
                 }
         } }
     }
+}
+
+extension StateStore {
+    /// `user@host` of this process, e.g. `root@stor-mgmt1`, or `root (sudo by alice)@stor-mgmt1`:
+    /// what `history` shows as who ran an apply. From the kernel's ids, not from `$USER`,
+    /// which anyone can set; `SUDO_USER` is only added when running as root through sudo.
+    static let who: String = {
+        let uid = geteuid()
+        var user = getpwuid(uid).flatMap { $0.pointee.pw_name.map { String(cString: $0) } } ?? "uid \(uid)"
+        if uid == 0, let sudo = ProcessInfo.processInfo.environment["SUDO_USER"], !sudo.isEmpty {
+            user += " (sudo by \(sudo))"
+        }
+        var buffer = [CChar](repeating: 0, count: 256)
+        let host = gethostname(&buffer, buffer.count) == 0
+            ? String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) : "unknown-host"
+        return "\(user)@\(host)"
+    }()
 }

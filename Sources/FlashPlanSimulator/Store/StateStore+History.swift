@@ -7,7 +7,7 @@ extension StateStore: ApplyHistoryReader {
     public func applyRuns(since: Date?) throws -> [ApplyRun] {
         try StateFileError.guarding(path) { try writer.read { db in
             try Row.fetchAll(
-                db, sql: "SELECT id, serial, operation, started, finished, outcome FROM apply WHERE started >= ? ORDER BY serial",
+                db, sql: "SELECT id, serial, operation, started, finished, outcome, who FROM apply WHERE started >= ? ORDER BY serial",
                 arguments: [since?.timeIntervalSince1970 ?? -Double.greatestFiniteMagnitude]
             ).map(Self.applyRun)
         } }
@@ -15,7 +15,7 @@ extension StateStore: ApplyHistoryReader {
 
     public func lastApplyRun() throws -> ApplyRun? {
         try StateFileError.guarding(path) { try writer.read { db in
-            try Row.fetchOne(db, sql: "SELECT id, serial, operation, started, finished, outcome FROM apply ORDER BY serial DESC LIMIT 1")
+            try Row.fetchOne(db, sql: "SELECT id, serial, operation, started, finished, outcome, who FROM apply ORDER BY serial DESC LIMIT 1")
                 .map(Self.applyRun)
         } }
     }
@@ -42,6 +42,6 @@ extension StateStore: ApplyHistoryReader {
     private static func applyRun(_ row: Row) -> ApplyRun {
         ApplyRun(
             id: row[0], serial: row[1], operation: row[2], started: Date(timeIntervalSince1970: row[3]),
-            finished: (row[4] as Double?).map(Date.init(timeIntervalSince1970:)), outcome: row[5])
+            finished: (row[4] as Double?).map(Date.init(timeIntervalSince1970:)), outcome: row[5], who: row[6])
     }
 }

@@ -182,6 +182,10 @@ enum StoreSchema {
         migrator.registerMigration("v3-applied-size") { db in
             try db.execute(sql: "ALTER TABLE volume ADD COLUMN applied_size INTEGER")
         }
+        // Who ran each apply (`user@host`, with the user sudo was run by), for `history`.
+        migrator.registerMigration("v4-apply-who") { db in
+            try db.execute(sql: "ALTER TABLE apply ADD COLUMN who TEXT")
+        }
         return migrator
     }
 }
