@@ -36,8 +36,8 @@ public struct OperationRequest: Sendable {
 
 /// A plan the user asked for by name (`backup`, `restore`), carried out the way `apply`
 /// carries out its own: under the state lock, shown first, approved, journaled under its
-/// operation's name, with apply's exit codes (0 done, 1 nothing applied, 3 partly applied,
-/// 130/143 interrupted).
+/// operation's name, ending in an `ApplyOutcome` and so with apply's exit codes (0 done,
+/// 1 nothing applied, 3 partly applied, 130/143 interrupted).
 enum OperationRunner {
     /// A plan that cannot be made: the message is shown and nothing is changed.
     struct Refusal: Error {
@@ -49,12 +49,30 @@ enum OperationRunner {
         open: @Sendable (String) throws -> StateSession,
         consentNote: String,
         makePlan: (LoadResult, ObservedState) throws(Refusal) -> Plan
-    ) async throws -> Int32 {
+    ) async -> ApplyOutcome {
+        let outcome = await perform(
+            operation: operation, request: request, console: console, stop: stop, open: open, consentNote: consentNote,
+            makePlan: makePlan)
+        if case .refused(_, let message) = outcome { console.write(message) }
+        return outcome
+    }
+
+    /// The operation itself; a refusal's message is written by `run`, once.
+    private static func perform(
+        operation: String, request: OperationRequest, console: ApplyConsole, stop: StopSignal,
+        open: @Sendable (String) throws -> StateSession,
+        consentNote: String,
+        makePlan: (LoadResult, ObservedState) throws(Refusal) -> Plan
+    ) async -> ApplyOutcome {
         let log = console.logger
-        let loaded = try Validation.loadConfiguration(directory: request.configDirectory, strict: false)
+        let loaded: LoadResult
+        do {
+            loaded = try Validation.loadConfiguration(directory: request.configDirectory, strict: false)
+        } catch {
+            return .refused(.configuration, message: "Error: \(error)\nNothing was changed.\n")
+        }
         if loaded.hasErrors {
-            console.write(loaded.renderer.render(loaded.diagnostics) + "\nThe configuration has errors; nothing was changed.\n")
-            return 1
+            return .refused(.configuration, message: loaded.renderer.render(loaded.diagnostics) + "\nThe configuration has errors; nothing was changed.\n")
         }
         let lock: StateLock
         do {
@@ -65,11 +83,9 @@ enum OperationRunner {
                 if request.progressBar { console.progress(waiting + "\n") } else { log.warning("\(waiting)") }
             }
         } catch let error as StateLock.HeldError {
-            console.write("Error: \(error.description)\n")
-            return 1
+            return .refused(.lock, message: "Error: \(error.description)\n")
         } catch {
-            console.write("Error: \(error)\nNothing was changed.\n")
-            return 1
+            return .refused(.lock, message: "Error: \(error)\nNothing was changed.\n")
         }
         defer { withExtendedLifetime(lock) {} }
 
@@ -79,25 +95,22 @@ enum OperationRunner {
             session = try open(request.statePath)
             observed = try session.backend.observe(at: request.now)
         } catch {
-            console.write("Error: \(error)\nNothing was changed.\n")
-            return 1
+            return .refused(.state, message: "Error: \(error)\nNothing was changed.\n")
         }
         var plan: Plan
         do {
             plan = try makePlan(loaded, observed)
         } catch {
-            console.write("Error: \(error.message)\nNothing was changed.\n")
-            return 1
+            return .refused(.plan, message: "Error: \(error.message)\nNothing was changed.\n")
         }
         plan.diagnostics = (loaded.diagnostics + plan.diagnostics).sortedByLocation()
         console.write(PlanTextRenderer(style: TerminalStyle(enabled: request.color), renderer: loaded.renderer).render(plan))
         if plan.hasErrors {
-            console.write("\nThe plan has errors; nothing was changed.\n")
-            return 1
+            return .refused(.plan, message: "\nThe plan has errors; nothing was changed.\n")
         }
         guard plan.hasChanges else {
             console.write("No changes. Nothing to do.\n")
-            return 0
+            return .noChanges
         }
         let destructive = plan.consentNeeded
         let named = destructive.filter { $0.kind == .restore }
@@ -122,44 +135,40 @@ enum OperationRunner {
                     + destructive.map { "  ! \($0.id): \($0.reason)\n" }.joined())
             }
             guard request.interactive else {
-                console.write("\nError: refusing to carry out the \(operation) without approval: standard input is not a terminal. Use --auto-approve to carry it out without asking.\nNothing was changed.\n")
-                return 1
+                return .refused(.approval, message: "\nError: refusing to carry out the \(operation) without approval: standard input is not a terminal. Use --auto-approve to carry it out without asking.\nNothing was changed.\n")
             }
             let answer = console.ask("\nDo you want to perform these actions?\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: ")
             guard answer?.trimmingCharacters(in: .whitespaces) == "yes" else {
                 console.write("\n\(title(operation)) cancelled. Nothing was changed.\n")
-                return 1
+                return .cancelled(signal: nil)
             }
         }
         if stop.requested {
             console.write("\n\(title(operation)) cancelled: interrupted before any action started.\n")
-            return stop.exitCode ?? 1
+            return .cancelled(signal: stop.exitCode.map { $0 - 128 })
         }
         let applyID = UUID().uuidString.lowercased()
         do {
             let serial = try session.ledger.beginApply(id: applyID, expecting: plan.state, operation: operation, now: request.now)
             log.info("\(operation) started", metadata: ["apply_id": "\(applyID)", "serial": "\(serial)", "actions": "\(plan.actions.count)"])
         } catch {
-            console.write("Error: \(error)\nNothing was changed.\n")
-            return 1
+            return .refused(.state, message: "Error: \(error)\nNothing was changed.\n")
         }
         let progress = ProgressReporter(console: console, bar: request.progressBar)
         let executor = Executor(backend: session.backend, ledger: session.ledger, parallelism: request.parallelism)
         let report = await executor.run(plan, applyID: applyID, now: request.now, stop: stop) { progress.handle($0) }
-        var exitCode = report.exitCode
         var unrecorded: String?
         do {
             try session.ledger.finishApply(id: applyID, outcome: report.outcome, now: request.now)
         } catch {
             unrecorded = "\(error)"
             log.error("could not record the end of the \(operation)", metadata: ["apply_id": "\(applyID)", "error": "\(error)"])
-            if exitCode == 0 { exitCode = 3 }
         }
         console.write(ApplySummary.render(report, operation: title(operation)))
         if let unrecorded {
             console.write("The end of this \(operation) could not be recorded in the state: \(unrecorded)\n")
         }
-        return stop.exitCode ?? exitCode
+        return .ran(report, signal: stop.exitCode.map { $0 - 128 }, unrecorded: unrecorded)
     }
 
     static func title(_ operation: String) -> String { operation.prefix(1).uppercased() + operation.dropFirst() }
@@ -187,8 +196,8 @@ public enum BackupRunner {
     public static func run(
         group: String, policy: String, request: OperationRequest, console: ApplyConsole, stop: StopSignal,
         open: @Sendable (String) throws -> StateSession
-    ) async throws -> Int32 {
-        try await OperationRunner.run(
+    ) async -> ApplyOutcome {
+        await OperationRunner.run(
             operation: "backup", request: request, console: console, stop: stop, open: open,
             consentNote: "Destructive work the backup needs."
         ) { (loaded, observed) throws(OperationRunner.Refusal) -> Plan in
@@ -230,8 +239,8 @@ public enum RestoreRunner {
     public static func run(
         _ selection: RestoreSelection, request: OperationRequest, console: ApplyConsole, stop: StopSignal,
         open: @Sendable (String) throws -> StateSession
-    ) async throws -> Int32 {
-        try await OperationRunner.run(
+    ) async -> ApplyOutcome {
+        await OperationRunner.run(
             operation: "restore", request: request, console: console, stop: stop, open: open,
             consentNote: "Restoring overwrites the live data of these volumes with the backup's."
         ) { (loaded, observed) throws(OperationRunner.Refusal) -> Plan in

@@ -29,7 +29,7 @@ struct OperationOptions: ParsableArguments {
     }
 
     /// Sets up the console, the logger and the signals as `apply` does, and runs `body`.
-    func run(_ label: String, _ body: (OperationRequest, ApplyConsole, StopSignal) async throws -> Int32) async throws {
+    func run(_ label: String, _ body: (OperationRequest, ApplyConsole, StopSignal) async -> ApplyOutcome) async throws {
         let stop = StopSignal()
         let request = OperationRequest(
             configDirectory: config.directory, statePath: state.path, now: try clock.resolve(), autoApprove: autoApprove,
@@ -58,8 +58,8 @@ struct OperationOptions: ParsableArguments {
                 return readLine()
             },
             logger: logger)
-        let code = try await body(request, console, stop)
-        if code != 0 { throw ExitCode(code) }
+        let outcome = await body(request, console, stop)
+        if outcome.exitCode != 0 { throw ExitCode(outcome.exitCode) }
     }
 }
 
@@ -85,7 +85,7 @@ struct BackupCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await options.run("backup") { request, console, stop in
-            try await BackupRunner.run(group: group, policy: policy, request: request, console: console, stop: stop, open: Backend.open)
+            await BackupRunner.run(group: group, policy: policy, request: request, console: console, stop: stop, open: Backend.open)
         }
     }
 }
@@ -125,7 +125,7 @@ struct RestoreCommand: AsyncParsableCommand {
     func run() async throws {
         let selection = RestoreSelection(group: group, backup: backup, host: host, volume: volume, fromPool: fromPool)
         try await options.run("restore") { request, console, stop in
-            try await RestoreRunner.run(selection, request: request, console: console, stop: stop, open: Backend.open)
+            await RestoreRunner.run(selection, request: request, console: console, stop: stop, open: Backend.open)
         }
     }
 }
