@@ -167,7 +167,15 @@ public enum IntentDiff {
             }
             for r in g.replicate {
                 let key = "replicate[to=\(r.to)]"
-                o.entry(key, "{to: \(r.to), type: \(r.type.rawValue), mode: \(r.mode.rawValue)}", r.location)
+                // A destination added or removed whole is shown with its retention: what it keeps is the point of it.
+                let kept = r.retention.keys.sorted().map { label -> String in
+                    switch r.retention[label]! {
+                    case .count(let n): "\(label): {count: \(n)}"
+                    case .days(let d): "\(label): {days: \(d)}"
+                    }
+                }
+                let keeps = kept.isEmpty ? "" : ", retention: {" + kept.joined(separator: ", ") + "}"
+                o.entry(key, "{to: \(r.to), type: \(r.type.rawValue), mode: \(r.mode.rawValue)\(keeps)}", r.location)
                 o.set(key + ".type", r.type.rawValue, r.fieldLocations["type"] ?? r.location)
                 o.set(key + ".mode", r.mode.rawValue, r.fieldLocations["mode"] ?? r.location)
                 for (label, rule) in r.retention {

@@ -45,12 +45,15 @@ public struct PlanDifference: Sendable, Hashable, Codable {
     public var proposedErrors: [String]
 
     public init(base: Plan, proposed: Plan) {
-        let baseActions = Dictionary(base.actions.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
-        let proposedActions = Dictionary(proposed.actions.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        // `apply` refuses a plan with errors as a whole: such a plan takes no action, so
+        // everything the other plan does is work only that one does.
+        let baseTaken = base.hasErrors ? [] : base.actions, proposedTaken = proposed.hasErrors ? [] : proposed.actions
+        let baseActions = Dictionary(baseTaken.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        let proposedActions = Dictionary(proposedTaken.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         let baseConsent = Set(base.consentNeeded.map(\.id)), proposedConsent = Set(proposed.consentNeeded.map(\.id))
-        onlyProposed = Self.sorted(proposed.actions.filter { baseActions[$0.id] == nil }.map { Self.entry($0, consent: proposedConsent) })
-        onlyBase = Self.sorted(base.actions.filter { proposedActions[$0.id] == nil }.map { Self.entry($0, consent: baseConsent) })
-        differing = Self.sorted(proposed.actions.compactMap { action in
+        onlyProposed = Self.sorted(proposedTaken.filter { baseActions[$0.id] == nil }.map { Self.entry($0, consent: proposedConsent) })
+        onlyBase = Self.sorted(baseTaken.filter { proposedActions[$0.id] == nil }.map { Self.entry($0, consent: baseConsent) })
+        differing = Self.sorted(proposedTaken.compactMap { action in
             guard let other = baseActions[action.id], other.operations != action.operations else { return nil }
             return Self.entry(action, consent: proposedConsent)
         })
