@@ -232,6 +232,10 @@ import Testing
         #expect(problems.contains { ($0["message"] as? String)?.contains("volumes are never shrunk") == true }, "\(problems)")
         let rpo = Self.row(proposed, "protection", ["group": "erp", "label": "hourly"])?["compliance_percent"] as? Double
         #expect(rpo == 0, "no backup is taken while every run is refused: \(String(describing: rpo))")
+
+        let text = try workspace.run(["diff", "--base", "base", "--days", "1", "--state", workspace.state, "--now", "2026-11-22T00:20:00Z"])
+        #expect(text.exitCode == 0 && text.stdout.contains("\nOver 1 day (base → proposed"), "\(text)")
+        #expect(!text.stdout.contains("(none: both plans do the same now)"), "the proposal would apply nothing: \(text)")
     }
 
     @Test func aScheduleMovedAcrossTheEndOfSummerTimeTakesTheBackupsAtTheNewLocalTime() throws {

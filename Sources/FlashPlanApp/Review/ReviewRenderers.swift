@@ -93,7 +93,7 @@ public enum ReviewTextRenderer {
             out.append("  (none: both plans do the same now)")
         }
         let sides = SideBySide(report.simulation)
-        out += ["", "Over \(report.simulation.days) days (base → proposed; changed rows marked *):"]
+        out += ["", "Over \(report.simulation.days) day\(report.simulation.days == 1 ? "" : "s") (base → proposed; changed rows marked *):"]
         for (title, rows) in [("backups kept at the end, per resource group/label", sides.backups), ("RPO met", sides.rpo),
                               ("peak snapshots per volume (limit \(SimulationReport.snapshotLimit))", sides.peaks), ("pools", sides.pools)] {
             out.append("  \(title):")
@@ -139,7 +139,7 @@ public enum ReviewMarkdownRenderer {
             + sides.peaks.filter(\.changed).prefix(3).map { "peak `\(cell($0.name))` \($0.base) → \($0.proposed)" }
             + sides.pools.filter(\.changed).map { "pool `\(cell($0.name))` \($0.base) → \($0.proposed)" }
             + sides.rpo.filter(\.changed).map { "RPO `\(cell($0.name))` \($0.base) → \($0.proposed)" })
-        out.append("| **What it costs over \(report.simulation.days) days** | " + (costs.isEmpty ? "no difference" : costs.prefix(8).joined(separator: "; ") + (costs.count > 8 ? "; …" : "")) + " |")
+        out.append("| **What it costs over \(report.simulation.days) day\(report.simulation.days == 1 ? "" : "s")** | " + (costs.isEmpty ? "no difference" : costs.prefix(8).joined(separator: "; ") + (costs.count > 8 ? "; …" : "")) + " |")
         if !plans.proposedErrors.isEmpty { out.append("| **❌ Errors** | the proposed plan has \(plans.proposedErrors.count) errors and would apply nothing |") }
 
         if !report.intent.isEmpty {
@@ -161,7 +161,7 @@ public enum ReviewMarkdownRenderer {
             out += plans.unmanagedOnlyProposed.map { "| \(cell($0.group)) | \($0.cause.replacingOccurrences(of: "_", with: " ")) | \($0.backups) | \(cell($0.volumes.joined(separator: ", "))) |" }
             out += ["", "</details>"]
         }
-        out += ["", "<details><summary>Over \(report.simulation.days) days, side by side</summary>", ""]
+        out += ["", "<details><summary>Over \(report.simulation.days) day\(report.simulation.days == 1 ? "" : "s"), side by side</summary>", ""]
         for (title, rows) in [("Backups kept at the end", sides.backups), ("RPO met", sides.rpo),
                               ("Peak snapshots per volume (limit \(SimulationReport.snapshotLimit))", sides.peaks), ("Pools", sides.pools)] {
             out += ["", "**\(title)**", "", "| | base | proposed |", "|---|---|---|"]

@@ -22,7 +22,7 @@ public enum SimulationChart {
             <svg xmlns="http://www.w3.org/2000/svg" width="\(n(width))" height="\(n(height))" viewBox="0 0 \(n(width)) \(n(height))" font-family="sans-serif" font-size="12">
             <rect x="0" y="0" width="\(n(width))" height="\(n(height))" fill="#ffffff"/>
             <text x="\(n(left))" y="24" font-size="16" font-weight="bold">\(xml(title))</text>
-            <text x="\(n(left))" y="40" fill="#555555">\(xml("\(report.start.iso8601) + \(report.days) days, a run every \(stepText(report.stepSeconds))"))</text>
+            <text x="\(n(left))" y="40" fill="#555555">\(xml("\(report.start.iso8601) + \(report.days) day\(report.days == 1 ? "" : "s"), a run every \(stepText(report.stepSeconds))"))</text>
 
             """
         let pools = report.pools.map(\.pool)

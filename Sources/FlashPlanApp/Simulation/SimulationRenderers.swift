@@ -43,7 +43,7 @@ public enum SimulationTextRenderer {
 
     static func headline(_ report: SimulationReport) -> String {
         let a = report.actions
-        var text = "Simulated \(report.start.iso8601) + \(report.days) days, the timer every \(SimulationChart.stepText(report.stepSeconds)) (\(report.steps) runs): \(a.snapshots) snapshots, \(a.prunes) prunes, \(a.transfers) transfers; \(a.failed) failed"
+        var text = "Simulated \(report.start.iso8601) + \(report.days) day\(report.days == 1 ? "" : "s"), the timer every \(SimulationChart.stepText(report.stepSeconds)) (\(report.steps) runs): \(a.snapshots) snapshots, \(a.prunes) prunes, \(a.transfers) transfers; \(a.failed) failed"
         if a.held > 0 { text += ", \(a.held) destructive held" }
         if a.refusedSteps > 0 { text += ", \(a.refusedSteps) runs refused (plan errors)" }
         return text + "."
@@ -79,7 +79,7 @@ public enum SimulationMarkdownRenderer {
     }
 
     static func summaryTable(_ report: SimulationReport) -> [String] {
-        var out = ["| | over \(report.days) days |", "|---|---|"]
+        var out = ["| | over \(report.days) day\(report.days == 1 ? "" : "s") |", "|---|---|"]
         let missed = report.protection.filter { $0.met < $0.samples }
         out.append("| RPO | " + (missed.isEmpty ? "met by every group and label after every run" : missed.map { "`\(cell("\($0.group)/\($0.label)"))` \(SimulationTextRenderer.percent($0.compliancePercent))" }.joined(separator: ", ")) + " |")
         if let peak = report.peakVolume {
