@@ -190,6 +190,9 @@ import Testing
         let resync = try #require(prompt.range(of: "! resync-relationship:relationship.v1_dr"), "\(prompt)")
         let question = try #require(prompt.range(of: "Do you want to perform these actions?"), "\(prompt)")
         #expect(listed.lowerBound < resync.lowerBound && resync.lowerBound < question.lowerBound, "\(prompt)")
+        // Listed first: before the plan's routine work and its summary line.
+        let routine = try #require(prompt.range(of: "Plan: "), "\(prompt)")
+        #expect(listed.lowerBound < routine.lowerBound, "the destructive actions come after the routine work: \(prompt)")
         #expect(no.exitCode == 1, "\(no)")
         #expect(try relationshipState(Self.t1) == "broken", "'no' resynced")
 

@@ -177,6 +177,12 @@ public enum ApplyRunner {
             ).plan()
             made.diagnostics = (loaded.diagnostics + made.diagnostics).sortedByLocation()
             plan = made
+            // At the prompt, what loses data comes first, before the routine work of the
+            // plan (and again right before the question).
+            if !request.autoApprove, !plan.diagnostics.hasStoppingErrors, !plan.consentNeeded.isEmpty {
+                console.write("Destructive actions in this plan, listed first (they lose data on their target; the whole plan follows):\n"
+                    + plan.consentNeeded.map { "  ! \($0.id): \($0.reason)\n" }.joined() + "\n")
+            }
             console.write(PlanTextRenderer(style: TerminalStyle(enabled: request.color), renderer: loaded.renderer).render(plan))
             if plan.diagnostics.hasStoppingErrors {
                 return .refused(.plan, message: "\nThe plan has errors; nothing was applied.")
