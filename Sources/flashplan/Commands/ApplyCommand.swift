@@ -81,16 +81,29 @@ struct ApplyCommand: AsyncParsableCommand {
             metricsFile: metricsFile, interactive: isatty(STDIN_FILENO) == 1, color: Terminal.colorEnabled,
             progressBar: isatty(STDERR_FILENO) == 1 && logFormat == .text)
         request.allowClockJump = allowClockJump
+        try await ActingConsole.run(label: "apply", logFormat: logFormat, stop: stop, cancelled: "Apply cancelled.") { console in
+            await ApplyRunner.run(request, console: console, stop: stop, open: Backend.open)
+        }
+    }
+}
+
+/// The console of a command that asks and then acts (apply, backup, restore): log lines
+/// on standard error in the chosen format, SIGINT/SIGTERM turned into a stop request
+/// (at the approval prompt nothing has started, so they cancel at once: the kernel
+/// releases the lock), and the outcome's exit code.
+enum ActingConsole {
+    static func run(
+        label: String, logFormat: LogFormatArgument, stop: StopSignal, cancelled: String,
+        _ body: (ApplyConsole) async -> ApplyOutcome
+    ) async throws {
         let format = logFormat.value
-        let logger = Logger(label: "flashplan.apply") { label in
-            LogLineHandler(label: label, format: format) { FileHandle.standardError.write(Data($0.utf8)) }
+        let logger = Logger(label: "flashplan.\(label)") { name in
+            LogLineHandler(label: name, format: format) { FileHandle.standardError.write(Data($0.utf8)) }
         }
         let prompting = PromptFlag()
         let sources = SignalTrap.install(stop) { number in
-            // At the approval prompt nothing has started: Ctrl-C cancels at once (the
-            // kernel releases the lock) instead of waiting for an answer.
             if prompting.isSet {
-                FileHandle.standardOutput.write(Data("\n\nApply cancelled.\n".utf8))
+                FileHandle.standardOutput.write(Data("\n\n\(cancelled)\n".utf8))
                 Foundation.exit(128 + number)
             }
             logger.warning("received signal \(number): finishing the running actions, starting no new ones")
@@ -106,7 +119,7 @@ struct ApplyCommand: AsyncParsableCommand {
                 return readLine()
             },
             logger: logger)
-        let outcome = await ApplyRunner.run(request, console: console, stop: stop, open: Backend.open)
+        let outcome = await body(console)
         if outcome.exitCode != 0 { throw ExitCode(outcome.exitCode) }
     }
 }

@@ -28,38 +28,18 @@ struct OperationOptions: ParsableArguments {
         }
     }
 
-    /// Sets up the console, the logger and the signals as `apply` does, and runs `body`.
+    /// Runs `body` with the console, the logger and the signals `apply` has.
     func run(_ label: String, _ body: (OperationRequest, ApplyConsole, StopSignal) async -> ApplyOutcome) async throws {
         let stop = StopSignal()
         let request = OperationRequest(
             configDirectory: config.directory, statePath: state.path, now: try clock.resolve(), autoApprove: autoApprove,
             lockTimeout: try lockTimeoutSeconds(), interactive: isatty(STDIN_FILENO) == 1, color: Terminal.colorEnabled,
             progressBar: isatty(STDERR_FILENO) == 1 && logFormat == .text)
-        let format = logFormat.value
-        let logger = Logger(label: "flashplan.\(label)") { name in
-            LogLineHandler(label: name, format: format) { FileHandle.standardError.write(Data($0.utf8)) }
+        try await ActingConsole.run(
+            label: label, logFormat: logFormat, stop: stop, cancelled: "\(label.capitalized) cancelled. Nothing was changed."
+        ) { console in
+            await body(request, console, stop)
         }
-        let prompting = PromptFlag()
-        let sources = SignalTrap.install(stop) { number in
-            if prompting.isSet {
-                FileHandle.standardOutput.write(Data("\n\n\(label.capitalized) cancelled. Nothing was changed.\n".utf8))
-                Foundation.exit(128 + number)
-            }
-            logger.warning("received signal \(number): finishing the running actions, starting no new ones")
-        }
-        defer { withExtendedLifetime(sources) {} }
-        let console = ApplyConsole(
-            write: { FileHandle.standardOutput.write(Data($0.utf8)) },
-            progress: { FileHandle.standardError.write(Data($0.utf8)) },
-            ask: { question in
-                FileHandle.standardOutput.write(Data(question.utf8))
-                prompting.set(true)
-                defer { prompting.set(false) }
-                return readLine()
-            },
-            logger: logger)
-        let outcome = await body(request, console, stop)
-        if outcome.exitCode != 0 { throw ExitCode(outcome.exitCode) }
     }
 }
 
