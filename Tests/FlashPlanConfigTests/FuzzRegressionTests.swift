@@ -61,4 +61,37 @@ struct FuzzRegressionTests {
         expectInside(text, result)
         #expect(result.diagnostics.first?.location.line == 2)
     }
+
+    /// Finding 3 (config-crash-1f8ad961…, CI of 2026-12-02): an invalid schedule's column was
+    /// its scalar's start plus the offset of the fault in the parsed text; for a quoted
+    /// scalar folded over two lines (and for escapes or block scalars) that text is not what
+    /// stands in the file, so the column fell past the end of the line.
+    @Test func anInvalidScheduleThatIsNotWrittenVerbatimIsPointedAtItsStart() {
+        let schedules = [
+            "\"*-*-*\n          hosts 00/4:00:00\"",  // folded double-quoted
+            "'*-*-*\n          hosts 00/4:00:00'",  // folded single-quoted
+            "Mon\n          hosts 00/4:00:00",  // folded plain
+            "\"\\x2A-*-* 25:00\"",  // an escape: shorter than written
+            "'it''s 25:00'",  // a doubled quote
+            ">-\n          Mon 25:00",  // a block scalar
+            "|\n          Mon 25:00 hosts",
+        ]
+        for schedule in schedules {
+            let text = """
+                version: 1
+                policies:
+                  daily: { frequency: daily, retention: { count: 7 } }
+                resource_groups:
+                  g1:
+                    volumes: [v1]
+                    policies:
+                      - policy: daily
+                        schedule: \(schedule)
+
+                """
+            let result = load(text)
+            expectInside(text, result)
+            #expect(result.diagnostics.contains { $0.rule == .invalidSchedule }, "\(result.diagnostics)")
+        }
+    }
 }

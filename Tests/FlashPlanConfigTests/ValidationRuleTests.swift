@@ -505,6 +505,38 @@ extension ValidationCases {
                     schedule: "Mon 25:00"
             """, at: ["t.yaml:6:24"], message: "schedule 'Mon 25:00' is not a systemd calendar event"),
         RuleCase(
+            .invalidSchedule, "a schedule folded over two lines is pointed at where it starts (found by fuzzing)",
+            """
+            resource_groups:
+              g1:
+                volumes: [v1]
+                policies:
+                  - policy: daily
+                    schedule: "*-*-*
+                      hosts 00/4:00:00"
+            """, at: ["t.yaml:6:20"], message: "schedule '*-*-* hosts 00/4:00:00' is not a systemd calendar event", exact: false),
+        RuleCase(
+            .invalidSchedule, "an escaped schedule is pointed at where it starts",
+            """
+            resource_groups:
+              g1:
+                volumes: [v1]
+                policies:
+                  - policy: daily
+                    schedule: "\\x2A-*-* 25:00"
+            """, at: ["t.yaml:6:20"], message: "schedule '*-*-* 25:00' is not a systemd calendar event", exact: false),
+        RuleCase(
+            .invalidSchedule, "a block scalar schedule is pointed at where it starts",
+            """
+            resource_groups:
+              g1:
+                volumes: [v1]
+                policies:
+                  - policy: daily
+                    schedule: >-
+                      Mon 25:00
+            """, at: ["t.yaml:6:20"], message: "schedule 'Mon 25:00' is not a systemd calendar event", exact: false),
+        RuleCase(
             .scheduleNeverFires, "a date that does not exist",
             """
             resource_groups:

@@ -21,6 +21,9 @@ struct ConfigValue: Sendable {
     var location: SourceLocation
     /// The scalar was written in quotes: its text starts one column after `location`.
     var quoted = false
+    /// The text stands in the source as written, on one line: the character at offset n
+    /// of the text is at `location`'s column + n (+1 when `quoted`).
+    var verbatim = false
     /// A whole number as written when it does not fit 64 bits (`content` holds it clamped).
     var written: String?
 

@@ -200,6 +200,7 @@ struct ConfigurationBuilder {
             if let schedule = e["schedule"] {
                 entry.scheduleLocation = schedule.location
                 if schedule.quoted { entry.scheduleLocation.column += 1 }
+                entry.scheduleIsVerbatim = schedule.verbatim
             } else {
                 entry.scheduleLocation = entry.location
             }

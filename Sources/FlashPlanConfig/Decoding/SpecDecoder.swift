@@ -44,7 +44,9 @@ struct SpecDecoder {
                 diagnostics.append(.wrongType(key, expected: kind.typeName, found: describe(node), at: here))
                 return nil
             }
-            return decodeScalar(text, plain: plain, as: kind, key: key, at: here)
+            var value = decodeScalar(text, plain: plain, as: kind, key: key, at: here)
+            value?.verbatim = node.verbatim
+            return value
         }
     }
 

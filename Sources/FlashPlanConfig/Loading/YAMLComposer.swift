@@ -23,13 +23,19 @@ final class YAMLNode: Sendable {
     let column: Int
     /// Nodes in this subtree once aliases are expanded (saturating), for the alias budget.
     let expandedCount: Int
+    /// A scalar whose text stands in the source character for character on its one line,
+    /// from `column` (one further when quoted): an offset into the text is then a column.
+    /// False for folded or block scalars and for quoted ones with escapes, whose text
+    /// differs from what was written.
+    let verbatim: Bool
 
-    init(_ content: Content, tag: String?, line: Int, column: Int, expandedCount: Int) {
+    init(_ content: Content, tag: String?, line: Int, column: Int, expandedCount: Int, verbatim: Bool = false) {
         self.content = content
         self.tag = tag
         self.line = line
         self.column = column
         self.expandedCount = expandedCount
+        self.verbatim = verbatim
     }
 
     var string: String? { if case .scalar(let s, _) = content { s } else { nil } }
@@ -140,9 +146,16 @@ enum YAMLComposer {
                     throw Failure(rule: .valueTooLong, line: line, column: column, message: "\(scalar.length)")
                 }
                 let text = scalar.value.map { String(decoding: UnsafeBufferPointer(start: $0, count: scalar.length), as: UTF8.self) } ?? ""
+                let plain = scalar.style == YAML_PLAIN_SCALAR_STYLE
+                let quoted = scalar.style == YAML_SINGLE_QUOTED_SCALAR_STYLE || scalar.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE
+                // Same line, and as many characters written (quotes aside) as the text
+                // has: no folding, no escape, so the text is what was written.
+                let (endLine, _) = position(event.event.end_mark)
+                let written = Int(event.event.end_mark.index) - Int(event.event.start_mark.index) - (quoted ? 2 : 0)
+                let verbatim = (plain || quoted) && endLine == line && written == text.unicodeScalars.count
                 let node = YAMLNode(
-                    .scalar(text, plain: scalar.style == YAML_PLAIN_SCALAR_STYLE), tag: string(scalar.tag),
-                    line: line, column: column, expandedCount: 1)
+                    .scalar(text, plain: plain), tag: string(scalar.tag),
+                    line: line, column: column, expandedCount: 1, verbatim: verbatim)
                 register(string(scalar.anchor), node)
                 return node
             case YAML_SEQUENCE_START_EVENT:

@@ -20,7 +20,9 @@ extension ConfigurationValidator {
                     event = try CalendarEvent(parsing: expression)
                 } catch {
                     var at = entry.scheduleLocation
-                    at.column += entry.schedule == nil ? 0 : error.offset
+                    // Within the text only where it is written as parsed; a folded or
+                    // escaped schedule is pointed at where it starts.
+                    if entry.schedule != nil, entry.scheduleIsVerbatim { at.column += error.offset }
                     diagnostics.append(.invalidSchedule(expression, error: error.message, at: at))
                     continue
                 }

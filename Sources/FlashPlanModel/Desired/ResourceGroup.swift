@@ -19,7 +19,12 @@ public struct PolicyEntry: Sendable, Hashable {
     /// The systemd calendar expression; nil means the frequency's default.
     public var schedule: String?
     public var location: SourceLocation = .unknown
+    /// Where the schedule's text starts (inside its quotes), or the scalar's start when
+    /// the text is not written verbatim on one line (`scheduleIsVerbatim`).
     public var scheduleLocation: SourceLocation = .unknown
+    /// The schedule's text stands on one line as written (no folding, no escapes), so an
+    /// offset into the expression is a column offset from `scheduleLocation`.
+    public var scheduleIsVerbatim = false
     /// The schedule parsed by validation (the expression, or the frequency's default);
     /// nil for a `frequency: none` policy, or when the configuration has errors.
     public var parsedSchedule: Schedule?
