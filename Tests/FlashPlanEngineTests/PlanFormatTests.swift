@@ -219,6 +219,21 @@ import Testing
         #expect(try PlanJSONRenderer.render(empty) == Self.reference(empty))
     }
 
+    /// A plan with tens of thousands of retention decisions has them rendered in slices on
+    /// several threads; joined, they are the encoder's bytes, in order.
+    @Test func manyRetentionDecisionsAreWrittenAsTheEncoderWritesThem() throws {
+        var large = Self.everything()
+        let sample = large.retention
+        large.retention = (0..<20_011).map { index in
+            var decision = sample[index % sample.count]
+            decision.backup = "b\(index)"
+            return decision
+        }
+        let written = try PlanJSONRenderer.render(large)
+        let expected = try Self.reference(large)
+        #expect(written == expected, "\(GoldenFile.lineDiff(expected: expected, actual: written).prefix(2_000))")
+    }
+
     @Test func aPlanRoundTripsThroughItsJSON() throws {
         let everything = Self.everything()
         let decoded = try PlanJSONRenderer.decode(try PlanJSONRenderer.renderData(everything))

@@ -31,6 +31,50 @@ import Testing
         #expect(try store.consistencyProblems().isEmpty)
     }
 
+    /// Snapshots are read in batches by one thread and assembled by another; many batches
+    /// (here 4,000 volumes × 9) must come out whole, in order, each row with its own
+    /// columns: every seeded name spells its group, host and time, so a row joined to
+    /// another's name, label or hosts shows.
+    @Test func snapshotsReadInManyBatchesKeepEveryRowWhole() throws {
+        let store = try StateStore.inMemory()
+        try store.backend.seedFleet(volumes: 4_000, groups: 13, snapshotsPerVolume: 9, now: now)
+        // Backups with every optional column set, between batches and at the very end.
+        let marked = ["vol01000", "vol03999"]
+        for volume in marked {
+            try store.backend.perform(
+                .createSnapshot(
+                    SnapshotSpec(
+                        volume: volume, name: "zz_\(volume)_marked", label: "daily", hosts: ["h1", "h2"], tag: "t-\(volume)",
+                        group: "g", immutableUntil: now.addingTimeInterval(86_400))), at: now, journal: nil)
+        }
+        let state = try store.backend.observe(at: now)
+        #expect(state.snapshots.count == 4_000 * 9 + marked.count)
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "MM-dd-yyyy_HH.mm.ss"
+        var perVolume: [String: Int] = [:]
+        for snapshot in state.snapshots {
+            perVolume[snapshot.volume, default: 0] += 1
+            if snapshot.name.hasPrefix("zz_") {
+                #expect(
+                    snapshot == ObservedSnapshot(
+                        volume: snapshot.volume, name: "zz_\(snapshot.volume)_marked", label: "daily", created: now, hosts: ["h1", "h2"],
+                        tag: "t-\(snapshot.volume)", group: "g", immutableUntil: now.addingTimeInterval(86_400)))
+                continue
+            }
+            let index = Int(snapshot.volume.dropFirst(3))!
+            let group = SimulatorBackend.Fleet.group(index % 13), host = SimulatorBackend.Fleet.host(index % 13)
+            #expect(snapshot.name == "\(group)_\(host)_\(formatter.string(from: snapshot.created))", "\(snapshot)")
+            #expect(snapshot.group == group && snapshot.hosts == [host] && snapshot.label == "hourly" && snapshot.tag == nil)
+            #expect(snapshot.immutableUntil == nil)
+        }
+        #expect(perVolume.count == 4_000)
+        #expect(perVolume.values.allSatisfy { $0 == 9 || $0 == 10 })
+        let keys = state.snapshots.map { ($0.volume, $0.created, $0.name) }
+        #expect(zip(keys, keys.dropFirst()).allSatisfy { $0 < $1 })
+    }
+
     @Test func stateListJSONHasTheDocumentedShape() throws {
         let sim = try SimFixture()
         try sim.volume("db", mirror: "p2")

@@ -2,6 +2,7 @@ import FlashPlanModel
 import Foundation
 import GRDB
 import GRDBSQLite
+import Synchronization
 
 /// Reads the whole simulated state in one read transaction.
 ///
@@ -156,7 +157,6 @@ struct StateReader {
     func readSnapshots(volumeNames: [Int64: String]) throws -> [ObservedSnapshot] {
         // Interned strings, indexed by atom id ("" where no atom has that id).
         var atoms: [String] = []
-        var hostLists: [[String]?] = []
         for row in try Row.fetchAll(db, sql: "SELECT id, text FROM atom ORDER BY id") {
             let id = Int(row[0] as Int64)
             if atoms.count <= id {
@@ -164,24 +164,14 @@ struct StateReader {
             }
             atoms[id] = row[1]
         }
-        hostLists = Array(repeating: nil, count: atoms.count)
-        func text(_ id: Int64) -> String {
-            let index = Int(id)
-            return index >= 0 && index < atoms.count ? atoms[index] : ""
-        }
-        func hosts(_ id: Int64) -> [String] {
-            let index = Int(id)
-            guard index < hostLists.count else { return [] }
-            if let list = hostLists[index] { return list }
-            let list = SimulationContext.decodeHosts(text(id))
-            hostLists[index] = list
-            return list
-        }
 
         // The per-volume counts, not COUNT(*) (which would scan an index of a million entries).
         let count = try Int.fetchOne(db, sql: "SELECT COALESCE(SUM(snapshot_count), 0) FROM volume") ?? 0
-        var snapshots: [ObservedSnapshot] = []
-        snapshots.reserveCapacity(count)
+        // Two stages on two cores: this thread steps SQLite and copies each row's columns
+        // into a batch (no String, no allocation per row); the assembler turns batches
+        // into `ObservedSnapshot`s meanwhile. One read transaction, so one consistent
+        // state; about half the time of doing both on one thread.
+        let assembler = SnapshotAssembler(atoms: atoms, volumeNames: volumeNames, capacity: count)
         let statement = try db.makeStatement(
             sql: """
                 SELECT s.volume_id, s.name, s.label_id, s.created, s.hosts_id, IFNULL(s.tag_id, 0), IFNULL(s.group_id, 0),
@@ -189,36 +179,142 @@ struct StateReader {
                 FROM volume v JOIN snapshot s ON s.volume_id = v.id ORDER BY v.name, s.created, s.name
                 """)
         let sqlite = statement.sqliteStatement
+        var batch = SnapshotBatch()
+        do {
+            defer { assembler.finish(batch) }
+            let rows = try Row.fetchCursor(statement)
+            while try rows.next() != nil {
+                if let bytes = sqlite3_column_text(sqlite, 1) {
+                    batch.names.append(contentsOf: UnsafeBufferPointer(start: bytes, count: Int(sqlite3_column_bytes(sqlite, 1))))
+                }
+                // NULLs come as 0 (no atom has id 0) and -1e300, sparing a type check per column.
+                batch.rows.append(
+                    SnapshotBatch.Row(
+                        volumeID: sqlite3_column_int64(sqlite, 0), nameEnd: batch.names.count, label: sqlite3_column_int64(sqlite, 2),
+                        created: sqlite3_column_double(sqlite, 3), hosts: sqlite3_column_int64(sqlite, 4),
+                        tag: sqlite3_column_int64(sqlite, 5), group: sqlite3_column_int64(sqlite, 6),
+                        until: sqlite3_column_double(sqlite, 7), content: sqlite3_column_int64(sqlite, 8)))
+                if batch.rows.count == SnapshotBatch.size {
+                    assembler.add(batch)
+                    batch = SnapshotBatch()
+                }
+            }
+        }
+        return assembler.result()
+    }
+}
+
+/// Snapshot rows as SQLite returned them: numbers, and every name's bytes in one buffer.
+struct SnapshotBatch: Sendable {
+    /// Rows per batch: large enough that handing one over costs nothing, small enough
+    /// that the assembler starts early.
+    static let size = 8192
+
+    struct Row: Sendable {
+        var volumeID: Int64
+        /// Where this row's name ends in `names` (it starts where the previous one ends).
+        var nameEnd: Int
+        var label: Int64
+        var created: Double
+        var hosts: Int64
+        var tag: Int64
+        var group: Int64
+        var until: Double
+        var content: Int64
+    }
+
+    var rows: [Row] = []
+    var names: [UInt8] = []
+
+    init() {
+        rows.reserveCapacity(Self.size)
+        names.reserveCapacity(Self.size * 40)
+    }
+}
+
+/// Builds `ObservedSnapshot`s from batches on a thread of its own, in the order the
+/// batches are added.
+final class SnapshotAssembler: @unchecked Sendable {
+    // The queue of batches, and whether the reader is done; `ready` counts batches.
+    private let queue = Mutex<(batches: [SnapshotBatch], finished: Bool)>(([], false))
+    private let ready = DispatchSemaphore(value: 0)
+    private let done = DispatchSemaphore(value: 0)
+    // Only the assembling thread touches these until `done` is signalled.
+    private var snapshots: [ObservedSnapshot] = []
+    private var hostLists: [[String]?]
+    private let atoms: [String]
+    private let volumeNames: [Int64: String]
+
+    init(atoms: [String], volumeNames: [Int64: String], capacity: Int) {
+        self.atoms = atoms
+        self.volumeNames = volumeNames
+        self.hostLists = Array(repeating: nil, count: atoms.count)
+        snapshots.reserveCapacity(capacity)
+        Thread.detachNewThread { [self] in assemble() }
+    }
+
+    func add(_ batch: SnapshotBatch) {
+        queue.withLock { $0.batches.append(batch) }
+        ready.signal()
+    }
+
+    /// Adds the last batch (possibly empty) and ends the stream.
+    func finish(_ batch: SnapshotBatch) {
+        queue.withLock {
+            $0.batches.append(batch)
+            $0.finished = true
+        }
+        ready.signal()
+    }
+
+    /// Every snapshot, once the last batch is assembled.
+    func result() -> [ObservedSnapshot] {
+        done.wait()
+        return snapshots
+    }
+
+    private func assemble() {
         var currentVolumeID: Int64 = -1
         var currentVolume = ""
-        let rows = try Row.fetchCursor(statement)
-        while try rows.next() != nil {
-            let volumeID = sqlite3_column_int64(sqlite, 0)
-            if volumeID != currentVolumeID {
-                currentVolumeID = volumeID
-                currentVolume = volumeNames[volumeID] ?? ""
+        while true {
+            ready.wait()
+            let (batch, last) = queue.withLock { state in
+                (state.batches.removeFirst(), state.finished && state.batches.isEmpty)
             }
-            let name: String
-            if let bytes = sqlite3_column_text(sqlite, 1) {
-                name = String(
-                    decoding: UnsafeBufferPointer(start: bytes, count: Int(sqlite3_column_bytes(sqlite, 1))), as: UTF8.self)
-            } else {
-                name = ""
+            var start = 0
+            batch.names.withUnsafeBufferPointer { names in
+                for row in batch.rows {
+                    if row.volumeID != currentVolumeID {
+                        currentVolumeID = row.volumeID
+                        currentVolume = volumeNames[row.volumeID] ?? ""
+                    }
+                    let name = String(decoding: UnsafeBufferPointer(rebasing: names[start..<row.nameEnd]), as: UTF8.self)
+                    start = row.nameEnd
+                    snapshots.append(
+                        ObservedSnapshot(
+                            volume: currentVolume, name: name, label: text(row.label),
+                            created: Date(timeIntervalSince1970: row.created), hosts: hosts(row.hosts),
+                            tag: row.tag == 0 ? nil : text(row.tag), group: row.group == 0 ? nil : text(row.group),
+                            immutableUntil: row.until == -1e300 ? nil : Date(timeIntervalSince1970: row.until),
+                            content: Int(row.content)))
+                }
             }
-            // NULLs come as 0 (no atom has id 0) and -1e300, sparing a type check per column.
-            let tagID = sqlite3_column_int64(sqlite, 5)
-            let tag = tagID == 0 ? nil : text(tagID)
-            let groupID = sqlite3_column_int64(sqlite, 6)
-            let group = groupID == 0 ? nil : text(groupID)
-            let until = sqlite3_column_double(sqlite, 7)
-            let immutableUntil = until == -1e300 ? nil : Date(timeIntervalSince1970: until)
-            snapshots.append(
-                ObservedSnapshot(
-                    volume: currentVolume, name: name, label: text(sqlite3_column_int64(sqlite, 2)),
-                    created: Date(timeIntervalSince1970: sqlite3_column_double(sqlite, 3)),
-                    hosts: hosts(sqlite3_column_int64(sqlite, 4)), tag: tag, group: group,
-                    immutableUntil: immutableUntil, content: Int(sqlite3_column_int64(sqlite, 8))))
+            if last { break }
         }
-        return snapshots
+        done.signal()
+    }
+
+    private func text(_ id: Int64) -> String {
+        let index = Int(id)
+        return index >= 0 && index < atoms.count ? atoms[index] : ""
+    }
+
+    private func hosts(_ id: Int64) -> [String] {
+        let index = Int(id)
+        guard index >= 0, index < hostLists.count else { return [] }
+        if let list = hostLists[index] { return list }
+        let list = SimulationContext.decodeHosts(text(id))
+        hostLists[index] = list
+        return list
     }
 }
