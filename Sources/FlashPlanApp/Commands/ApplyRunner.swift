@@ -113,159 +113,96 @@ public enum ApplyRunner {
                 return .refused(.output, message: "Error: \(error)\nNothing was applied.")
             }
         }
-        let loaded: LoadResult
-        do {
-            loaded = try Validation.loadConfiguration(directory: request.configDirectory, strict: false)
-        } catch {
-            return .refused(.configuration, message: "Error: \(error)\nNothing was applied.")
-        }
-        // A saved plan is checked against the configuration too: it must load cleanly.
-        if loaded.hasErrors {
-            return .refused(.configuration, message: loaded.renderer.render(loaded.diagnostics) + "\nThe configuration has errors; nothing was applied.")
-        }
-        context.loaded = loaded
-        // The lock is taken before the plan is made: what is planned is what is applied.
-        let lock: StateLock
-        do {
-            lock = try StateLock.acquire(
-                statePath: request.statePath, operation: "apply", now: request.now, timeout: request.lockTimeout
-            ) { holder in
-                let waiting = "Waiting for the state lock, held by \(holder?.description ?? "another process")…"
-                // On a terminal as is; otherwise a log line, so that --log-format json stays JSON.
-                if request.progressBar { console.progress(waiting + "\n") } else { log.warning("\(waiting)") }
+        let stages = ActingStages(operation: "apply", console: console, progressBar: request.progressBar)
+        do throws(ActingStages.Stop) {
+            // A saved plan is checked against the configuration too: it must load cleanly.
+            let loaded = try stages.loadConfiguration(request.configDirectory)
+            context.loaded = loaded
+            let lock = try stages.lock(statePath: request.statePath, now: request.now, timeout: request.lockTimeout)
+            defer { withExtendedLifetime(lock) {} }
+            let (session, observed) = try stages.observe(statePath: request.statePath, now: request.now, open: open)
+            context.session = session
+            var plan: Plan
+            if let planFile = request.planFile {
+                do {
+                    plan = try PlanFile.read(planFile)
+                } catch {
+                    return .refused(.savedPlan, message: "Error: \(error)")
+                }
+                if plan.diagnostics.hasStoppingErrors {
+                    return .refused(.savedPlan, message: "Error: the plan in \(planFile) has errors and cannot be applied.")
+                }
+                // A saved plan is an approval, not a script (DESIGN §5): it is applied only if
+                // the configuration and the state call for exactly it now.
+                if let refusal = SavedPlanCheck.refusal(
+                    plan, file: planFile, configuration: loaded.configuration, session: session, now: request.now,
+                    maxAge: request.planMaxAge, allowClockJump: request.allowClockJump)
+                {
+                    return .refused(.savedPlan, message: "Error: \(refusal)\nNothing was applied.")
+                }
+            } else {
+                var made = Planner(
+                    configuration: loaded.configuration, observed: observed, now: request.now,
+                    options: PlanOptions(allowClockJump: request.allowClockJump)
+                ).plan()
+                made.diagnostics = (loaded.diagnostics + made.diagnostics).sortedByLocation()
+                plan = made
+                // At the prompt, what loses data comes first, before the routine work of the
+                // plan (and again right before the question).
+                if !request.autoApprove, !plan.diagnostics.hasStoppingErrors, !plan.consentNeeded.isEmpty {
+                    console.write("Destructive actions in this plan, listed first (they lose data on their target; the whole plan follows):\n"
+                        + plan.consentNeeded.map { "  ! \($0.id): \($0.reason)\n" }.joined() + "\n")
+                }
+                console.write(PlanTextRenderer(style: TerminalStyle(enabled: request.color), renderer: loaded.renderer).render(plan))
+                if plan.diagnostics.hasStoppingErrors {
+                    return .refused(.plan, message: "\nThe plan has errors; nothing was applied.")
+                }
+                if !plan.hasChanges {
+                    // An error about one object that holds no action still needs someone: not "done".
+                    if plan.hasErrors { return .refused(.plan, message: "\nNothing to apply, but the plan has errors (above); fix them.") }
+                    ExitTeardown.shared.keep(loaded, observed, plan)
+                    return .noChanges
+                }
+                let blocked = plan.actions.filter { $0.blockedBy != nil && !$0.blockedBy!.hasPrefix("held:") }.count
+                if plan.hasErrors, blocked > 0 {
+                    console.write("\n\(blocked) action\(blocked == 1 ? " is" : "s are") blocked by the errors above; the rest of the plan is applied.\n")
+                }
+                let destructive = plan.consentNeeded
+                if request.autoApprove, !request.allowDestructive, !destructive.isEmpty {
+                    let held = plan.holdingConsentNeeded()
+                    console.write("\nHeld (destructive, no consent under --auto-approve; give --allow-destructive to carry them out):\n"
+                        + held.map { "  ! \($0.id): \($0.reason)\n" }.joined())
+                    for action in held { log.warning("held destructive action", metadata: ["action": "\(action.id)", "reason": "\(action.reason)"]) }
+                }
+                if !request.autoApprove {
+                    if !destructive.isEmpty {
+                        console.write("\nDestructive actions in this plan (they lose data on their target):\n"
+                            + destructive.map { "  ! \($0.id): \($0.reason)\n" }.joined())
+                    }
+                    guard request.interactive else {
+                        return .refused(.approval, message: "\nError: refusing to apply without approval: standard input is not a terminal. Use --auto-approve (e.g. from a timer), or save the plan with `flashplan plan --out FILE` and apply that file.")
+                    }
+                    try stages.ask()
+                }
             }
-        } catch let error as StateLock.HeldError {
-            return .refused(.lock, message: "Error: \(error.description)")
-        } catch {
-            return .refused(.lock, message: "Error: \(error)\nNothing was applied.")
-        }
-        defer { withExtendedLifetime(lock) {} }
-
-        // A state that cannot be used (not a database, corrupted, newer, not writable, a
-        // full disk) is reported with its path and remedy; nothing has been applied.
-        let session: StateSession
-        let observed: ObservedState
-        do {
-            session = try open(request.statePath)
-            observed = try session.backend.observe(at: request.now)
-        } catch {
-            return .refused(.state, message: "Error: \(error)\nNothing was applied.")
-        }
-        context.session = session
-        var plan: Plan
-        if let planFile = request.planFile {
-            do {
-                plan = try PlanFile.read(planFile)
-            } catch {
-                return .refused(.savedPlan, message: "Error: \(error)")
-            }
-            if plan.diagnostics.hasStoppingErrors {
-                return .refused(.savedPlan, message: "Error: the plan in \(planFile) has errors and cannot be applied.")
-            }
-            // A saved plan is an approval, not a script (DESIGN §5): it is applied only if
-            // the configuration and the state call for exactly it now.
-            if let refusal = SavedPlanCheck.refusal(
-                plan, file: planFile, configuration: loaded.configuration, session: session, now: request.now,
-                maxAge: request.planMaxAge, allowClockJump: request.allowClockJump)
-            {
-                return .refused(.savedPlan, message: "Error: \(refusal)\nNothing was applied.")
-            }
-        } else {
-            var made = Planner(
-                configuration: loaded.configuration, observed: observed, now: request.now,
-                options: PlanOptions(allowClockJump: request.allowClockJump)
-            ).plan()
-            made.diagnostics = (loaded.diagnostics + made.diagnostics).sortedByLocation()
-            plan = made
-            // At the prompt, what loses data comes first, before the routine work of the
-            // plan (and again right before the question).
-            if !request.autoApprove, !plan.diagnostics.hasStoppingErrors, !plan.consentNeeded.isEmpty {
-                console.write("Destructive actions in this plan, listed first (they lose data on their target; the whole plan follows):\n"
-                    + plan.consentNeeded.map { "  ! \($0.id): \($0.reason)\n" }.joined() + "\n")
-            }
-            console.write(PlanTextRenderer(style: TerminalStyle(enabled: request.color), renderer: loaded.renderer).render(plan))
-            if plan.diagnostics.hasStoppingErrors {
-                return .refused(.plan, message: "\nThe plan has errors; nothing was applied.")
-            }
-            if !plan.hasChanges {
-                // An error about one object that holds no action still needs someone: not "done".
-                if plan.hasErrors { return .refused(.plan, message: "\nNothing to apply, but the plan has errors (above); fix them.") }
-                ExitTeardown.shared.keep(loaded, observed, plan)
+            guard plan.hasChanges else {
+                console.write("No changes. Nothing to apply.\n")
                 return .noChanges
             }
-            let blocked = plan.actions.filter { $0.blockedBy != nil && !$0.blockedBy!.hasPrefix("held:") }.count
-            if plan.hasErrors, blocked > 0 {
-                console.write("\n\(blocked) action\(blocked == 1 ? " is" : "s are") blocked by the errors above; the rest of the plan is applied.\n")
-            }
-            let destructive = plan.consentNeeded
-            if request.autoApprove, !request.allowDestructive, !destructive.isEmpty {
-                let held = plan.holdingConsentNeeded()
-                console.write("\nHeld (destructive, no consent under --auto-approve; give --allow-destructive to carry them out):\n"
-                    + held.map { "  ! \($0.id): \($0.reason)\n" }.joined())
-                for action in held { log.warning("held destructive action", metadata: ["action": "\(action.id)", "reason": "\(action.reason)"]) }
-            }
-            if !request.autoApprove {
-                if !destructive.isEmpty {
-                    console.write("\nDestructive actions in this plan (they lose data on their target):\n"
-                        + destructive.map { "  ! \($0.id): \($0.reason)\n" }.joined())
-                }
-                guard request.interactive else {
-                    return .refused(.approval, message: "\nError: refusing to apply without approval: standard input is not a terminal. Use --auto-approve (e.g. from a timer), or save the plan with `flashplan plan --out FILE` and apply that file.")
-                }
-                let answer = console.ask("\nDo you want to perform these actions?\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: ")
-                guard answer?.trimmingCharacters(in: .whitespaces) == "yes" else {
-                    console.write("\nApply cancelled.\n")
-                    return .cancelled(signal: nil)
-                }
-            }
-        }
-        guard plan.hasChanges else {
-            console.write("No changes. Nothing to apply.\n")
-            return .noChanges
-        }
-        // Interrupted before anything began (while planning, or at the prompt): nothing to record.
-        if stop.requested {
-            console.write("\nApply cancelled: interrupted before any action started.\n")
-            return .cancelled(signal: stop.exitCode.map { $0 - 128 })
-        }
-        let applyID = UUID().uuidString.lowercased()
-        do {
             // An apply at a clock in doubt is recorded apart, so the doubt outlives it.
-            let operation = plan.diagnostics.contains { $0.rule == .clockJump } ? ObservedState.clockUnconfirmedOperation : "apply"
-            let serial = try session.ledger.beginApply(id: applyID, expecting: plan.state, operation: operation, now: request.now)
-            log.info("apply started", metadata: ["apply_id": "\(applyID)", "serial": "\(serial)", "actions": "\(plan.actions.count)"])
-        } catch let error as StalePlanError {
-            return .refused(.stale, message: "Error: \(error.description)")
+            let journalAs = plan.diagnostics.contains { $0.rule == .clockJump } ? ObservedState.clockUnconfirmedOperation : "apply"
+            let (report, unrecorded) = try await stages.execute(
+                plan, session: session, journalAs: journalAs, now: request.now, parallelism: request.parallelism, stop: stop)
+            let errors = plan.diagnostics.filter { $0.severity == .error }.count
+            if errors > 0 {
+                console.write("Partly applied: the plan has \(errors) error\(errors == 1 ? "" : "s") (above) about single objects; what they concern was held, everything else was applied.\n")
+            }
+            stages.reportUnrecorded(unrecorded)
+            ExitTeardown.shared.keep(loaded, observed, plan, report)
+            return .ran(report, signal: stop.exitCode.map { $0 - 128 }, unrecorded: unrecorded, errors: errors)
         } catch {
-            // E.g. a full disk: the apply could not even be recorded as started.
-            return .refused(.state, message: "Error: \(error)\nNothing was applied.")
+            return error.outcome
         }
-        let progress = ProgressReporter(console: console, bar: request.progressBar)
-        let executor = Executor(backend: session.backend, ledger: session.ledger, parallelism: request.parallelism)
-        let report = await executor.run(plan, applyID: applyID, now: request.now, stop: stop) { event in
-            progress.handle(event)
-        }
-        // What committed is in the state with its journal rows whatever happens here; a
-        // state that cannot record the end (a full disk) does not hide what was done.
-        var unrecorded: String?
-        do {
-            try session.ledger.finishApply(id: applyID, outcome: report.outcome, now: request.now)
-        } catch {
-            unrecorded = "\(error)"
-            log.error("could not record the end of the apply", metadata: ["apply_id": "\(applyID)", "error": "\(error)"])
-        }
-        console.write(ApplySummary.render(report))
-        let errors = plan.diagnostics.filter { $0.severity == .error }.count
-        if errors > 0 {
-            console.write("Partly applied: the plan has \(errors) error\(errors == 1 ? "" : "s") (above) about single objects; what they concern was held, everything else was applied.\n")
-        }
-        if let unrecorded {
-            console.write("The end of this apply could not be recorded in the state: \(unrecorded)\n")
-        }
-        ExitTeardown.shared.keep(loaded, observed, plan, report)
-        return .ran(
-            report, signal: stop.exitCode.map { $0 - 128 }, unrecorded: unrecorded,
-            errors: plan.diagnostics.filter { $0.severity == .error }.count)
     }
 
     /// Metrics come after the apply is done and recorded: a file that cannot be written

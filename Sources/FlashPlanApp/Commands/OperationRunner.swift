@@ -53,7 +53,7 @@ enum OperationRunner {
         let outcome = await perform(
             operation: operation, request: request, console: console, stop: stop, open: open, consentNote: consentNote,
             makePlan: makePlan)
-        if case .refused(_, let message) = outcome { console.write(message) }
+        if case .refused(_, let message) = outcome { console.write(message.hasSuffix("\n") ? message : message + "\n") }
         return outcome
     }
 
@@ -65,113 +65,62 @@ enum OperationRunner {
         makePlan: (LoadResult, ObservedState) throws(Refusal) -> Plan
     ) async -> ApplyOutcome {
         let log = console.logger
-        let loaded: LoadResult
-        do {
-            loaded = try Validation.loadConfiguration(directory: request.configDirectory, strict: false)
-        } catch {
-            return .refused(.configuration, message: "Error: \(error)\nNothing was changed.\n")
-        }
-        if loaded.hasErrors {
-            return .refused(.configuration, message: loaded.renderer.render(loaded.diagnostics) + "\nThe configuration has errors; nothing was changed.\n")
-        }
-        let lock: StateLock
-        do {
-            lock = try StateLock.acquire(
-                statePath: request.statePath, operation: operation, now: request.now, timeout: request.lockTimeout
-            ) { holder in
-                let waiting = "Waiting for the state lock, held by \(holder?.description ?? "another process")…"
-                if request.progressBar { console.progress(waiting + "\n") } else { log.warning("\(waiting)") }
+        let stages = ActingStages(operation: operation, console: console, progressBar: request.progressBar)
+        do throws(ActingStages.Stop) {
+            let loaded = try stages.loadConfiguration(request.configDirectory)
+            let lock = try stages.lock(statePath: request.statePath, now: request.now, timeout: request.lockTimeout)
+            defer { withExtendedLifetime(lock) {} }
+            let (session, observed) = try stages.observe(statePath: request.statePath, now: request.now, open: open)
+            var plan: Plan
+            do {
+                plan = try makePlan(loaded, observed)
+            } catch {
+                return .refused(.plan, message: "Error: \(error.message)\n\(stages.nothingDone)")
             }
-        } catch let error as StateLock.HeldError {
-            return .refused(.lock, message: "Error: \(error.description)\n")
-        } catch {
-            return .refused(.lock, message: "Error: \(error)\nNothing was changed.\n")
-        }
-        defer { withExtendedLifetime(lock) {} }
-
-        let session: StateSession
-        let observed: ObservedState
-        do {
-            session = try open(request.statePath)
-            observed = try session.backend.observe(at: request.now)
-        } catch {
-            return .refused(.state, message: "Error: \(error)\nNothing was changed.\n")
-        }
-        var plan: Plan
-        do {
-            plan = try makePlan(loaded, observed)
-        } catch {
-            return .refused(.plan, message: "Error: \(error.message)\nNothing was changed.\n")
-        }
-        plan.diagnostics = (loaded.diagnostics + plan.diagnostics).sortedByLocation()
-        console.write(PlanTextRenderer(style: TerminalStyle(enabled: request.color), renderer: loaded.renderer).render(plan))
-        if plan.hasErrors {
-            return .refused(.plan, message: "\nThe plan has errors; nothing was changed.\n")
-        }
-        guard plan.hasChanges else {
-            console.write("No changes. Nothing to do.\n")
-            return .noChanges
-        }
-        let destructive = plan.consentNeeded
-        let named = destructive.filter { $0.kind == .restore }
-        let others = destructive.filter { $0.kind != .restore }
-        if request.autoApprove {
-            // What the user named on the command line is what they consented to; any
-            // other destructive work the plan holds waits for its own consent, as in apply.
-            if !named.isEmpty {
-                console.write("\n\(consentNote) Carried out under --auto-approve, because you named it:\n"
-                    + named.map { "  ! \($0.id): \($0.reason)\n" }.joined())
-                for action in named { log.warning("destructive action carried out on request", metadata: ["action": "\(action.id)"]) }
+            plan.diagnostics = (loaded.diagnostics + plan.diagnostics).sortedByLocation()
+            console.write(PlanTextRenderer(style: TerminalStyle(enabled: request.color), renderer: loaded.renderer).render(plan))
+            if plan.hasErrors {
+                return .refused(.plan, message: "\nThe plan has errors; nothing was changed.")
             }
-            if !others.isEmpty {
-                let held = holding(others, in: &plan)
-                console.write("\nHeld (destructive, no consent under --auto-approve; `flashplan apply` without --auto-approve asks for it):\n"
-                    + held.map { "  ! \($0.id): \($0.reason)\n" }.joined())
-                for action in held { log.warning("held destructive action", metadata: ["action": "\(action.id)", "reason": "\(action.reason)"]) }
+            guard plan.hasChanges else {
+                console.write("No changes. Nothing to do.\n")
+                return .noChanges
             }
-        } else {
-            if !destructive.isEmpty {
-                console.write("\nDestructive actions in this plan (they lose data on their target):\n"
-                    + destructive.map { "  ! \($0.id): \($0.reason)\n" }.joined())
+            let destructive = plan.consentNeeded
+            let named = destructive.filter { $0.kind == .restore }
+            let others = destructive.filter { $0.kind != .restore }
+            if request.autoApprove {
+                // What the user named on the command line is what they consented to; any
+                // other destructive work the plan holds waits for its own consent, as in apply.
+                if !named.isEmpty {
+                    console.write("\n\(consentNote) Carried out under --auto-approve, because you named it:\n"
+                        + named.map { "  ! \($0.id): \($0.reason)\n" }.joined())
+                    for action in named { log.warning("destructive action carried out on request", metadata: ["action": "\(action.id)"]) }
+                }
+                if !others.isEmpty {
+                    let held = holding(others, in: &plan)
+                    console.write("\nHeld (destructive, no consent under --auto-approve; `flashplan apply` without --auto-approve asks for it):\n"
+                        + held.map { "  ! \($0.id): \($0.reason)\n" }.joined())
+                    for action in held { log.warning("held destructive action", metadata: ["action": "\(action.id)", "reason": "\(action.reason)"]) }
+                }
+            } else {
+                if !destructive.isEmpty {
+                    console.write("\nDestructive actions in this plan (they lose data on their target):\n"
+                        + destructive.map { "  ! \($0.id): \($0.reason)\n" }.joined())
+                }
+                guard request.interactive else {
+                    return .refused(.approval, message: "\nError: refusing to carry out the \(operation) without approval: standard input is not a terminal. Use --auto-approve to carry it out without asking.\n\(stages.nothingDone)")
+                }
+                try stages.ask()
             }
-            guard request.interactive else {
-                return .refused(.approval, message: "\nError: refusing to carry out the \(operation) without approval: standard input is not a terminal. Use --auto-approve to carry it out without asking.\nNothing was changed.\n")
-            }
-            let answer = console.ask("\nDo you want to perform these actions?\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: ")
-            guard answer?.trimmingCharacters(in: .whitespaces) == "yes" else {
-                console.write("\n\(title(operation)) cancelled. Nothing was changed.\n")
-                return .cancelled(signal: nil)
-            }
-        }
-        if stop.requested {
-            console.write("\n\(title(operation)) cancelled: interrupted before any action started.\n")
-            return .cancelled(signal: stop.exitCode.map { $0 - 128 })
-        }
-        let applyID = UUID().uuidString.lowercased()
-        do {
-            let serial = try session.ledger.beginApply(id: applyID, expecting: plan.state, operation: operation, now: request.now)
-            log.info("\(operation) started", metadata: ["apply_id": "\(applyID)", "serial": "\(serial)", "actions": "\(plan.actions.count)"])
+            let (report, unrecorded) = try await stages.execute(
+                plan, session: session, journalAs: operation, now: request.now, parallelism: request.parallelism, stop: stop)
+            stages.reportUnrecorded(unrecorded)
+            return .ran(report, signal: stop.exitCode.map { $0 - 128 }, unrecorded: unrecorded)
         } catch {
-            return .refused(.state, message: "Error: \(error)\nNothing was changed.\n")
+            return error.outcome
         }
-        let progress = ProgressReporter(console: console, bar: request.progressBar)
-        let executor = Executor(backend: session.backend, ledger: session.ledger, parallelism: request.parallelism)
-        let report = await executor.run(plan, applyID: applyID, now: request.now, stop: stop) { progress.handle($0) }
-        var unrecorded: String?
-        do {
-            try session.ledger.finishApply(id: applyID, outcome: report.outcome, now: request.now)
-        } catch {
-            unrecorded = "\(error)"
-            log.error("could not record the end of the \(operation)", metadata: ["apply_id": "\(applyID)", "error": "\(error)"])
-        }
-        console.write(ApplySummary.render(report, operation: title(operation)))
-        if let unrecorded {
-            console.write("The end of this \(operation) could not be recorded in the state: \(unrecorded)\n")
-        }
-        return .ran(report, signal: stop.exitCode.map { $0 - 128 }, unrecorded: unrecorded)
     }
-
-    static func title(_ operation: String) -> String { operation.prefix(1).uppercased() + operation.dropFirst() }
 
     /// Marks `actions` as held, as `Plan.holdingConsentNeeded` does for apply.
     static func holding(_ actions: [PlanAction], in plan: inout Plan) -> [PlanAction] {
