@@ -337,6 +337,40 @@ enum ValidationCases {
             message: "resource groups 'g1' and 'g2' both replicate volume 'v1' to pool 'p2': both would use the one destination volume 'v1_p2', and each group's transfers and retention would replace the other's backups there",
             exact: true),
         RuleCase(
+            .generatedNameCollision, "a mirror destination and a clone spell the same name (found by a red-team pass)",
+            """
+            volumes:
+              p2: { pool: p1, size: 1TiB }
+            resource_groups:
+              g1:
+                volumes: [v1]
+                policies: [{ policy: daily }]
+                replicate:
+                  - { to: p2, type: mirror }
+              g2:
+                volumes: [p2]
+                policies: [{ policy: daily }]
+                clones:
+                  - { name: v1, label: daily }
+            """, at: ["t.yaml:13:17"],
+            message: "clone 'v1' of volume 'p2' (resource group 'g2') would be volume 'v1_p2', the name of the mirror destination of volume 'v1' in pool 'p2' (resource group 'g1') too: one would be taken for the other",
+            exact: true, note: "the other is declared at t.yaml:8:15"),
+        RuleCase(
+            .generatedNameCollision, "two clones of different volumes spell the same name",
+            """
+            volumes:
+              a_b: { pool: p1, size: 1TiB }
+              b: { pool: p1, size: 1TiB }
+            resource_groups:
+              g1:
+                volumes: [a_b, b]
+                policies: [{ policy: daily }]
+                clones:
+                  - { name: x, label: daily }
+                  - { name: x_a, label: daily }
+            """, at: ["t.yaml:10:17"],
+            message: "clone 'x_a' of volume 'b' (resource group 'g1') would be volume 'x_a_b', the name of clone 'x' of volume 'a_b' (resource group 'g1') too"),
+        RuleCase(
             .multipleSyncMirrors, "two sync mirrors in one group",
             """
             pools:

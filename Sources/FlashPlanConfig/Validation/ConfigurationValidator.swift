@@ -109,6 +109,54 @@ struct ConfigurationValidator {
         return names
     }
 
+    /// Every volume flashplan would create — destinations `<volume>_<pool>`, clones
+    /// `<clone>_<volume>` — must have a name of its own: names are joined with `_`, so
+    /// different origins can spell the same name (the mirror of `v1` in `dr` and clone
+    /// `v1` of volume `dr`), and the planner, which finds its volumes by name, would take
+    /// one for the other. One destination shared by two groups is `shared-destination`'s.
+    private mutating func checkGeneratedNames() {
+        struct Origin {
+            /// What makes the volume, without the group for destinations (two groups
+            /// replicating one volume to one pool are the same origin, reported apart).
+            var key: String
+            var what: String
+            var location: SourceLocation
+        }
+        var first: [String: Origin] = [:]
+        var reported: Set<String> = []
+        for group in c.resourceGroups.values.sorted(by: { $0.name < $1.name }) {
+            var origins: [(name: String, origin: Origin)] = []
+            for volume in Array(Set(group.volumes)).sorted() {
+                for replication in group.replicate {
+                    origins.append((
+                        replication.destinationVolume(of: volume),
+                        Origin(
+                            key: "destination\u{0}\(volume)\u{0}\(replication.to)",
+                            what: "the \(replication.type.rawValue) destination of volume '\(volume)' in pool '\(replication.to)' (resource group '\(group.name)')",
+                            location: replication.location)))
+                }
+                for clone in group.clones {
+                    origins.append((
+                        clone.cloneVolume(of: volume),
+                        Origin(
+                            key: "clone\u{0}\(group.name)\u{0}\(clone.name)\u{0}\(volume)",
+                            what: "clone '\(clone.name)' of volume '\(volume)' (resource group '\(group.name)')",
+                            location: clone.location)))
+                }
+            }
+            for (name, origin) in origins {
+                guard let earlier = first[name] else {
+                    first[name] = origin
+                    continue
+                }
+                guard earlier.key != origin.key, reported.insert(name + "\u{0}" + origin.key).inserted else { continue }
+                diagnostics.append(
+                    .generatedNameCollision(
+                        name, what: origin.what, other: earlier.what, otherLocation: earlier.location, at: origin.location))
+            }
+        }
+    }
+
     private mutating func checkGroups() {
         // volume name -> (source volume, group) for every generated destination
         var destinationOf: [String: (String, String)] = [:]
@@ -131,6 +179,7 @@ struct ConfigurationValidator {
                 }
             }
         }
+        checkGeneratedNames()
         for group in c.resourceGroups.values.sorted(by: { $0.name < $1.name }) {
             let from = "resource group '\(group.name)'"
             for (index, host) in group.hosts.enumerated() {

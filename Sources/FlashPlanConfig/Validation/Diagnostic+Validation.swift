@@ -95,6 +95,13 @@ extension Diagnostic {
             note: "replicate '\(volume)' to '\(pool)' from one group only, or to another pool; the other replication is declared at \(otherLocation)")
     }
 
+    static func generatedNameCollision(_ name: String, what: String, other: String, otherLocation: SourceLocation, at location: SourceLocation) -> Diagnostic {
+        .error(
+            .generatedNameCollision, at: location,
+            "\(what) would be volume '\(name)', the name of \(other) too: one would be taken for the other",
+            note: "rename the clone, volume or pool so that the names differ; the other is declared at \(otherLocation)")
+    }
+
     static func multipleSyncMirrors(group: String, at location: SourceLocation) -> Diagnostic {
         .error(.multipleSyncMirrors, at: location, "resource group '\(group)' has more than one sync mirror", note: "make all but one mode: async")
     }

@@ -52,6 +52,7 @@ public enum Rule: String, CaseIterable, Codable, Sendable {
     case labelConflict = "label-conflict"
     case replicationCascade = "replication-cascade"
     case sharedDestination = "shared-destination"
+    case generatedNameCollision = "generated-name-collision"
     case multipleSyncMirrors = "multiple-sync-mirrors"
     case replicationSamePool = "replication-same-pool"
     case mirrorSameArrayAsSource = "mirror-same-array-as-source"
@@ -278,6 +279,11 @@ public enum Rule: String, CaseIterable, Codable, Sendable {
                 .error, .validate,
                 "Two groups (or two entries of one group) replicate the same volume to the same pool, so they would share one destination volume `<volume>_<pool>` and each group's updates would replace the other's backups there.",
                 fix: "Replicate the volume from one group only, or send each group's copy to a different pool.")
+        case .generatedNameCollision:
+            Entry(
+                .error, .validate,
+                "Two volumes flashplan creates get the same name: a replication destination `<volume>_<pool>` and a clone `<clone>_<volume>` (or two clones, or two destinations) of different origins spell the same name, e.g. the mirror of `v1` in pool `dr` and clone `v1` of volume `dr` are both `v1_dr`. One would be taken for the other: a mirror written over a clone mapped to a host, or a clone never created.",
+                fix: "Rename the clone (or the volume or pool) so that the generated names differ.")
         case .multipleSyncMirrors:
             Entry(.error, .validate, "A group has more than one `mode: sync` mirror.", fix: "Make all but one `mode: async`.")
         case .replicationSamePool:
