@@ -38,6 +38,19 @@ public struct CalendarEvent: Sendable, Hashable {
     /// on its "Normalized form:" line.
     public var normalized: String { spec.normalizedString }
 
+    /// The last year the event can fire in, when it names a bounded set of years
+    /// (`2026-*-* 02:30`, `2026..2027-*-*`); nil when it goes on for ever (`*`, or a
+    /// repetition without end such as `2026/1`). Past that year it never fires again.
+    public var lastYear: Int? {
+        guard let years = spec.year else { return nil }
+        var last = Int.min
+        for component in years {
+            if component.repeatStep > 0, component.stop < 0 { return nil }
+            last = max(last, component.stop >= 0 ? component.stop : component.start)
+        }
+        return last == Int.min ? nil : last
+    }
+
     /// The zone named in the expression, if any (`UTC` for ` UTC`).
     public var timeZone: TimeZone? {
         if spec.utc { return TimeZone(identifier: "UTC") }

@@ -581,6 +581,20 @@ extension ValidationCases {
                     schedule: Mon *-02-30 00:00:00
             """, at: ["t.yaml:6:19"], message: "schedule 'Mon *-02-30 00:00:00' never fires", exact: true),
         RuleCase(
+            .scheduleNeverFires, "a schedule that names its years stops firing after them (found by a red-team pass)",
+            """
+            resource_groups:
+              g1:
+                volumes: [v1]
+                policies:
+                  - policy: daily
+                    schedule: "2026-*-* 02:30"
+                  - policy: weekly
+                    schedule: "Sun 2025..2027-*-* 03:00"
+            """, at: ["t.yaml:6:20", "t.yaml:8:20"],
+            message: "schedule '2026-*-* 02:30' stops firing after 2026: it names the years it fires in, and the backups would stop with it",
+            exact: true),
+        RuleCase(
             .scheduleOnDemand, "a schedule on a policy of frequency none (a warning)",
             """
             policies:

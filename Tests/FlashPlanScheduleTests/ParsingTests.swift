@@ -132,3 +132,14 @@ import Testing
             """)
     }
 }
+
+/// The last year an event can fire in: validation refuses schedules that stop.
+@Suite struct LastYearTests {
+    @Test(arguments: [
+        ("*-*-* 02:30", nil), ("daily", nil), ("2026/1-*-* 02:30", nil), ("2026/2-*-*", nil),
+        ("2026-*-* 02:30", 2026), ("2025..2027-*-*", 2027), ("2026,2028-01-01", 2028), ("2026..2030/2-*-*", 2030),
+    ] as [(String, Int?)])
+    func lastYear(_ expression: String, _ expected: Int?) throws {
+        #expect(try CalendarEvent(parsing: expression).lastYear == expected)
+    }
+}

@@ -31,6 +31,13 @@ extension ConfigurationValidator {
                     diagnostics.append(.scheduleNeverFires(expression, at: entry.scheduleLocation))
                     continue
                 }
+                // A schedule that names its years stops when they are over, and with it
+                // the group's backups, silently: the RPO of a schedule with no elapse
+                // left is never late. Protection is meant to go on, so it is refused.
+                if let last = event.lastYear {
+                    diagnostics.append(.scheduleEnds(expression, lastYear: last, at: entry.scheduleLocation))
+                    continue
+                }
                 let schedule = Schedule(expression: expression, event: event, timeZone: zone)
                 parsedSchedules[group.name, default: [:]][index] = schedule
                 parsedByExpression[expression] = schedule

@@ -166,6 +166,13 @@ extension Diagnostic {
         .error(.scheduleNeverFires, at: location, "schedule '\(expression)' never fires", note: "check the date (e.g. *-02-30 does not exist)")
     }
 
+    static func scheduleEnds(_ expression: String, lastYear: Int, at location: SourceLocation) -> Diagnostic {
+        .error(
+            .scheduleNeverFires, at: location,
+            "schedule '\(expression)' stops firing after \(lastYear): it names the years it fires in, and the backups would stop with it",
+            note: "write `*` for the year (e.g. *-*-* 02:30), so that the schedule goes on")
+    }
+
     static func scheduleTooFrequent(_ expression: String, interval: TimeInterval, policy: Policy, at location: SourceLocation) -> Diagnostic {
         let every = interval >= 3600 ? "\(Int(interval / 3600))h" : interval >= 60 ? "\(Int(interval / 60))min" : "\(Int(interval))s"
         return .error(

@@ -329,7 +329,10 @@ public enum Rule: String, CaseIterable, Codable, Sendable {
                 .error, .validate, "A `schedule` is not a systemd calendar event; the caret points at the part that is wrong.",
                 fix: "Use `OnCalendar=` syntax, e.g. `Mon..Fri *-*-* 02:30`, `Sun 03:00`, `*-*-01 00:00:00`; try it with `flashplan schedule EXPR`.")
         case .scheduleNeverFires:
-            Entry(.error, .validate, "The schedule is valid but never elapses, e.g. `*-02-30`.", fix: "Fix the date.")
+            Entry(
+                .error, .validate,
+                "The schedule is valid but never elapses, e.g. `*-02-30`; or it stops elapsing: it names the years it fires in (`2026-*-* 02:30`, `2025..2027-*-*`), after which the group's backups would stop without any backup ever being late.",
+                fix: "Fix the date; write `*` for the year.")
         case .scheduleTooFrequent:
             Entry(
                 .error, .validate,
