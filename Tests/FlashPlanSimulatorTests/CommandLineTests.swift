@@ -53,4 +53,46 @@ import Testing
         #expect(state.serial == 7 && state.snapshots.map(\.name) == ["by-hand"] && state.volumes[0].size == .gib(20))
         #expect(state.pools[0].usedCapacity >= ByteCount(bytes: 3_000_000_000_000))
     }
+
+    /// A name taken by hand may hold anything; printed, it is escaped: no terminal
+    /// sequence acts and no newline forges a row (found by a red-team pass).
+    @Test func namesWithControlCharactersArePrintedEscaped() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("state.db").path
+        let store = try StateStore(path: path)
+        try store.backend.performAll(
+            [
+                .installCluster(name: "svc1", site: nil, ioGroups: 1),
+                .installArray(name: "fs1", model: .flashSystem720, capacity: .tb(6), site: nil),
+                SimFixture.pool("p1", ("fs1", .tb(6))),
+                .createVolume(VolumeSpec(name: "db", pool: "p1", size: .gib(10))),
+            ], at: SimFixture.start)
+        let at = ["--state", path, "--now", "2026-11-21T11:00:00Z"]
+        let name = "x\u{1B}]0;PWNED\u{07}\u{1B}[31mRED\u{202E}evil\ndb      forged-row"
+        var run = try FlashPlanExecutable.run(["sim", "snapshot", "db", name] + at)
+        #expect(run.exitCode == 0, "\(run.stderr)")
+        #expect(run.stdout == "snapshot 'db/x\\u{1B}]0;PWNED\\u{7}\\u{1B}[31mRED\\u{202E}evil\\ndb      forged-row' (label manual) was taken by hand (serial 1)\n")
+        for arguments in [["state", "list"], ["state", "show", "volume.db"]] {
+            run = try FlashPlanExecutable.run(arguments + at)
+            #expect(run.exitCode == 0, "\(run.stderr)")
+            #expect(!run.stdout.unicodeScalars.contains { Escaping.needsEscape($0) && $0 != "\n" }, "\(arguments)")
+        }
+        run = try FlashPlanExecutable.run(["state", "list"] + at)
+        #expect(!run.stdout.contains("\ndb      forged-row"))
+        #expect(run.stdout.contains("x\\u{1B}]0;PWNED"))
+    }
+
+    /// An event on a state that does not exist is refused and leaves no state behind: a
+    /// typo in --state must not create an empty state a later apply would take for empty
+    /// storage (found by a red-team pass).
+    @Test func anEventOnAMissingStateCreatesNothing() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("typo.db").path
+        let run = try FlashPlanExecutable.run(["sim", "array-offline", "fs1", "--state", path, "--now", "2026-11-21T11:00:00Z"])
+        #expect(run.exitCode == 1)
+        #expect(run.stderr.contains("does not exist"), "\(run.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).isEmpty)
+    }
 }

@@ -33,19 +33,22 @@ public enum SimulatorEvent: Sendable, Hashable, Codable {
 }
 
 extension SimulatorEvent: CustomStringConvertible {
+    /// One line for the terminal and the journal; the names in it came from a user (a
+    /// snapshot taken by hand may be called anything), so they are escaped.
     public var description: String {
-        switch self {
-        case .arrayOffline(let array): "array '\(array)' went offline"
-        case .arrayOnline(let array): "array '\(array)' came back online"
-        case .moduleFailure(let array): "a flash module of array '\(array)' failed"
-        case .deleteSnapshot(let volume, let name): "snapshot '\(volume)/\(name)' was deleted by hand"
+        func e(_ name: String) -> String { Escaping.escape(name) }
+        return switch self {
+        case .arrayOffline(let array): "array '\(e(array))' went offline"
+        case .arrayOnline(let array): "array '\(e(array))' came back online"
+        case .moduleFailure(let array): "a flash module of array '\(e(array))' failed"
+        case .deleteSnapshot(let volume, let name): "snapshot '\(e(volume))/\(e(name))' was deleted by hand"
         case .createSnapshot(let volume, let name, let label):
-            "snapshot '\(volume)/\(name)' (label \(label)) was taken by hand"
-        case .resizeVolume(let volume, let size): "volume '\(volume)' was resized to \(size)"
-        case .breakRelationship(let destination): "relationship '\(destination)' broke"
-        case .fillPool(let pool, let percent): "pool '\(pool)' was filled to \(percent)"
-        case .failNext(let count, let array): "the next \(count) operations on array '\(array)' will fail"
-        case .writeVolume(let volume): "a host wrote to volume '\(volume)'"
+            "snapshot '\(e(volume))/\(e(name))' (label \(e(label))) was taken by hand"
+        case .resizeVolume(let volume, let size): "volume '\(e(volume))' was resized to \(size)"
+        case .breakRelationship(let destination): "relationship '\(e(destination))' broke"
+        case .fillPool(let pool, let percent): "pool '\(e(pool))' was filled to \(percent)"
+        case .failNext(let count, let array): "the next \(count) operations on array '\(e(array))' will fail"
+        case .writeVolume(let volume): "a host wrote to volume '\(e(volume))'"
         }
     }
 

@@ -61,8 +61,11 @@ extension StateInspector {
         return out
     }
 
-    /// Columns padded to their widest cell, two spaces apart.
+    /// Columns padded to their widest cell, two spaces apart. Every cell is escaped: names
+    /// come from configurations and from outside flashplan (a snapshot taken by hand), and
+    /// a control character in one must neither act on the terminal nor forge a row.
     static func table(_ rows: [[String]]) -> String {
+        let rows = rows.map { $0.map(Escaping.escape) }
         var widths: [Int] = []
         for row in rows {
             for (index, cell) in row.enumerated() {

@@ -40,7 +40,8 @@ public enum StateInspector {
             var fields = try fieldLines(object)
             fields += extras(address, in: state)
             let width = fields.map(\.0.count).max() ?? 0
-            return ([address.description] + fields.map { "  " + pad($0.0, width) + "  " + $0.1 })
+            // Values are names from configurations and from outside flashplan: escaped.
+            return ([Escaping.escape(address.description)] + fields.map { "  " + pad($0.0, width) + "  " + Escaping.escape($0.1) })
                 .joined(separator: "\n") + "\n"
         }
     }

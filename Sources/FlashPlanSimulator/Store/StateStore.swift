@@ -29,7 +29,7 @@ import GRDB
 public final class StateStore: Sendable {
     /// How a command uses the state.
     public enum Access: Sendable {
-        /// `apply`, `sim`: created when missing, migrated, written.
+        /// `apply` (and `sim` events, on a state that exists): created when missing, migrated, written.
         case readWrite
         /// `plan`, `state list|show`: must exist; opened `SQLITE_OPEN_READONLY`; the files stay byte-for-byte as they were.
         case readOnly
@@ -54,7 +54,7 @@ public final class StateStore: Sendable {
             guard writing else {
                 throw StateFileError(
                     path: path, problem: .missing, what: "does not exist (\(StateFile.errnoText(ENOENT)))",
-                    remedy: "Check --state or FLASHPLAN_STATE (the default is .flashplan/state.db, relative to the current directory); a state is created by the first `flashplan apply` or `flashplan sim` event, never by plan or state.")
+                    remedy: "Check --state or FLASHPLAN_STATE (the default is .flashplan/state.db, relative to the current directory); a state is created by the first `flashplan apply`, never by plan, state or sim.")
             }
             try StateFile.create(path, configuration: Self.configuration(), migrator: StoreSchema.migrator)
             _ = try StateFile.inspect(path, writing: true)

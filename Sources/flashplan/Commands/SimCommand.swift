@@ -20,7 +20,16 @@ struct SimCommand: ParsableCommand {
         @OptionGroup var clock: ClockOptions
 
         func inject(_ event: SimulatorEvent) throws {
-            let store = try StateStore(path: state.path)
+            // Every event acts on something the state holds, so on a state that does not
+            // exist it can only be refused; creating one first would leave a stray empty
+            // state behind a typo in --state, which a later apply takes for empty storage.
+            let path = URL(fileURLWithPath: state.path).path
+            guard FileManager.default.fileExists(atPath: path) else {
+                throw StateFileError(
+                    path: path, problem: .missing, what: "does not exist",
+                    remedy: "Check --state or FLASHPLAN_STATE; `flashplan sim` events act on the storage of an existing state, which the first `flashplan apply` creates.")
+            }
+            let store = try StateStore(path: path)
             let serial = try store.backend.inject(event, at: try clock.resolve())
             print("\(event) (serial \(serial))")
         }
