@@ -93,6 +93,22 @@ final class RecordingBackend: StorageBackend, ApplyLedger, Sendable {
         #expect(report.exitCode == 1)
     }
 
+    /// Work the plan itself held or blocked is not a failure of the apply: a run whose only
+    /// action was held for consent exits 3 (partly applied), as a run with routine work
+    /// beside it does (found by a red-team pass: it exited 1, "nothing applied").
+    @Test func onlyHeldOrBlockedWorkExitsThree() async {
+        let backend = RecordingBackend()
+        var held = Self.action("a")
+        held.blockedBy = "held: destructive; it needs consent"
+        var report = await Executor(backend: backend, ledger: backend).run(Self.plan([held]), applyID: "x", now: Self.now)
+        #expect(report.results.map(\.wasBlocked) == [true])
+        #expect(report.exitCode == 3 && report.outcome == "partial")
+        // A failure beside it changes nothing: partly applied.
+        let failing = RecordingBackend(failing: ["b"])
+        report = await Executor(backend: failing, ledger: failing).run(Self.plan([held, Self.action("b")]), applyID: "y", now: Self.now)
+        #expect(report.exitCode == 3)
+    }
+
     @Test(arguments: [1, 3])
     func neverRunsMoreThanParallelismAtOnce(parallelism: Int) async {
         let backend = RecordingBackend(delay: 20_000)

@@ -281,7 +281,10 @@ public enum ApplySummary {
         switch report.exitCode {
         case 0: head = "\(operation) complete!"
         case 1: head = "\(operation) failed: nothing was applied."
-        default: head = report.interrupted ? "\(operation) interrupted: partly applied." : "\(operation) partly failed."
+        default:
+            head = report.interrupted
+                ? "\(operation) interrupted: partly applied."
+                : failed == 0 ? "\(operation) partly applied: actions were held or blocked (below)." : "\(operation) partly failed."
         }
         out += "\(head) \(applied) applied, \(failed) failed, \(skipped) skipped" + (notStarted > 0 ? ", \(notStarted) not started" : "")
             + String(format: " (%.2fs).\n", report.seconds)

@@ -15,6 +15,14 @@ public struct ActionResult: Sendable, Hashable, Codable {
     /// Why it failed or was skipped.
     public var message: String?
 
+    /// How the message of an action the plan itself blocked (or held for consent) starts.
+    public static let blockedPrefix = "blocked: "
+
+    /// Skipped because the plan blocked or held it — an error about its object, an
+    /// offline array, the snapshot ceiling, a destructive action without consent — not
+    /// because something failed during the apply.
+    public var wasBlocked: Bool { status == .skipped && (message?.hasPrefix(Self.blockedPrefix) ?? false) }
+
     public init(id: ActionID, kind: ActionKind, address: Address, status: Status, message: String? = nil) {
         self.id = id
         self.kind = kind

@@ -19,11 +19,16 @@ public struct ApplyReport: Sendable, Hashable, Codable {
 
     public func count(_ status: ActionResult.Status) -> Int { results.filter { $0.status == status }.count }
 
-    /// 0 everything done; 1 nothing applied though there was work; 3 partly applied.
+    /// 0 everything done; 1 nothing applied because everything that ran failed (and
+    /// what depended on it was skipped); 3 partly applied — some actions failed, or were
+    /// blocked or held by the plan. A run whose only work was held for consent or blocked
+    /// (an offline array, the snapshot ceiling) is partly applied, not a failure: the
+    /// plan chose to leave that work, and said why.
     public var exitCode: Int32 {
         let applied = count(.applied)
         if applied == results.count { return 0 }
-        return applied == 0 ? 1 : 3
+        if applied == 0, !results.contains(where: \.wasBlocked) { return 1 }
+        return 3
     }
 
     public var outcome: String {

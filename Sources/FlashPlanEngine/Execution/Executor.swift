@@ -69,7 +69,7 @@ public struct Executor: Sendable {
                 while running < parallelism, !stop.requested, let i = ready.popLast() {
                     guard results[i] == nil else { continue }
                     if let blocked = actions[i].blockedBy {
-                        finish(i, .skipped, "blocked: \(blocked)")
+                        finish(i, .skipped, ActionResult.blockedPrefix + blocked)
                         continue
                     }
                     let action = actions[i]
