@@ -83,9 +83,9 @@ import Testing
 
     /// With the destination out of reach, the base is kept outright (as before).
     @Test func anUnreachableDestinationKeepsItsBase() {
-        var (configuration, observed) = Self.estate(count: 3, holding: ["dr": [18]])
+        let (configuration, base) = Self.estate(count: 3, holding: ["dr": [18]])
+        var observed = base
         observed.arrays[1].status = .offline
-        _ = configuration
         let plan = PlannerFixture.plan(configuration, observed, now: Estate.now)
         #expect(plan.prunedBackups.isEmpty)
         #expect(plan.decision(Self.b(18))?.verdict == .keep)
@@ -120,6 +120,23 @@ import Testing
         let after = PlannerFixture.plan(configuration, next, now: Estate.now)
         #expect(after.action(snapshot)?.blockedBy == nil)
         #expect(after.rules.contains(.snapshotCeiling) == false)
+    }
+
+    /// In a full pool the base frees no space first either: the new backup is held, and
+    /// the update sends what the destination lacks without it, releasing the base.
+    @Test func inAFullPoolTheNewBackupIsHeldNotTheBasePruned() throws {
+        let (configuration, base) = Self.estate(count: 3, holding: ["dr": [18]])
+        var observed = base
+        let gold = try #require(observed.pools.firstIndex { $0.name == "gold" })
+        observed.pools[gold].usedCapacity = observed.pools[gold].physicalCapacity
+        let plan = PlannerFixture.plan(configuration, observed, now: Estate.now)
+        let snapshot = "snapshot:backup.g/\(Self.new)", prune = "prune:backup.g/\(Self.b(18))"
+        let transfer = "transfer:relationship.v1_dr"
+        #expect(plan.action(snapshot)?.blockedBy != nil)
+        #expect(plan.action(transfer)?.blockedBy == nil, "\(String(describing: plan.action(transfer)))")
+        #expect(!plan.orders(snapshot, before: transfer))
+        #expect(plan.update(of: "v1_dr")?.transfer == [Self.b(19), Self.b(20)])
+        #expect(plan.orders(transfer, before: prune))
     }
 
     /// At the ceiling with nothing newer to send (the destination is up to date and the

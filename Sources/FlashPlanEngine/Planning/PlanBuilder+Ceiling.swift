@@ -70,7 +70,6 @@ extension PlanBuilder {
         // Only when that makes a cycle (a removal that waits for an addition, as a clone
         // refreshed from the new backup) is each volume tried alone.
         var reordered: Set<String> = []
-        var held: [Int] = []
         let movable = crowded.filter { removes[$0] != nil }
         if !movable.isEmpty {
             let saved = actions
@@ -97,23 +96,28 @@ extension PlanBuilder {
                 diagnostics.append(.snapshotCeiling(volume: volume, count: peak, groups: groups, waitingBases: waitingBases[volume] ?? []))
                 for a in adds[volume]! where actions[a].blockedBy == nil {
                     actions[a].blockedBy = "volume '\(volume)' would hold \(peak) snapshots, over the 255 a FlashSystem volume holds"
-                    held.append(a)
+                }
+            } else if poolIsFull(ofVolume: volume), removes[volume] == nil, let bases = waitingBases[volume] {
+                // Nothing but the base would free space first, and the new snapshot would
+                // fail before it: held, so that the update sends the rest and releases it.
+                for a in adds[volume]! where actions[a].blockedBy == nil {
+                    actions[a].blockedBy = "the pool of volume '\(volume)' is full, and what would free space, "
+                        + bases.joined(separator: ", ") + ", waits for its update"
                 }
             }
         }
-        sendWithoutHeldBackups(held)
         if !reordered.isEmpty { sortTopologically() }
     }
 
-    /// The updates that would have sent the backups held at the ceiling send the others
-    /// without them: an update that waited for a held snapshot would be skipped every
-    /// apply, and with it the prune of the replication base it releases — a volume at the
-    /// ceiling would never move again. A base whose update no longer sends it a newer
-    /// backup is then kept.
-    private mutating func sendWithoutHeldBackups(_ held: [Int]) {
+    /// The updates that would have sent a backup whose snapshot is held or blocked send the
+    /// others without it: an update that waited for it would be skipped every apply, and
+    /// with it the prune of the replication base it releases — a volume at the ceiling or
+    /// in a full pool would never move again. A base whose update no longer sends it a
+    /// newer backup is then kept.
+    mutating func sendWithoutHeldBackups() {
         var heldBackups: [ActionID: Set<String>] = [:]
-        for a in held where actions[a].kind == .snapshot {
-            for case .createSnapshot(let spec) in actions[a].operations { heldBackups[actions[a].id, default: []].insert(spec.name) }
+        for action in actions where action.kind == .snapshot && action.blockedBy != nil {
+            for case .createSnapshot(let spec) in action.operations { heldBackups[action.id, default: []].insert(spec.name) }
         }
         guard !heldBackups.isEmpty else { return }
         for t in actions.indices where actions[t].kind == .transfer {
@@ -125,7 +129,7 @@ extension PlanBuilder {
                 guard case .updateRelationship(let destination, let transfer, let drop) = operation else { return operation }
                 return .updateRelationship(destination: destination, transfer: transfer.filter { !unsent.contains($0) }, drop: drop)
             }
-            actions[t].refreshUpdateSummary(emptied: "nothing left to send: " + unsent.sorted().joined(separator: ", ") + " is held at the 255 ceiling")
+            actions[t].refreshUpdateSummary(emptied: "nothing left to send without " + unsent.sorted().joined(separator: ", ") + ", which is held")
         }
         for (prune, releases) in basePrunes.sorted(by: { $0.key < $1.key }) {
             guard let p = actionIndex[prune], actions[p].blockedBy == nil else { continue }
@@ -134,7 +138,7 @@ extension PlanBuilder {
                 return !sent.contains(where: release.newer.contains)
             }
             guard !unreleased.isEmpty else { continue }
-            keepBase(p, destinations: unreleased.map(\.destination), why: "the newer backup its update would send is held at the 255 ceiling")
+            keepBase(p, destinations: unreleased.map(\.destination), why: "the newer backup its update would send is held")
         }
     }
 
