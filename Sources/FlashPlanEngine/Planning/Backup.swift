@@ -29,3 +29,35 @@ struct Backup: Sendable, Hashable {
 
     var candidate: RetentionEvaluator.Candidate { RetentionEvaluator.Candidate(name: name, created: created) }
 }
+
+/// An update that gives a destination a backup newer than its replication base, after
+/// which the base may be pruned from the primary (DESIGN §4).
+struct BaseRelease: Sendable, Hashable {
+    var transfer: ActionID
+    var destination: String
+    /// The backups newer than the base that the update sends: it releases the base only
+    /// while it still sends one of them.
+    var newer: Set<String>
+}
+
+extension StorageOperation {
+    /// The backups an update sends (none for any other operation).
+    var transferredBackups: [String] {
+        if case .updateRelationship(_, let transfer, _) = self { return transfer }
+        return []
+    }
+}
+
+extension PlanAction {
+    /// After an update's lists changed: what `after` shows follows them, and an update left
+    /// with nothing to send or drop is held with `emptied` as the reason.
+    mutating func refreshUpdateSummary(emptied: String? = nil) {
+        for case .updateRelationship(_, let transfer, let drop) in operations {
+            after?["transfer"] = transfer.isEmpty ? nil : transfer.joined(separator: ", ")
+            after?["drop"] = drop.isEmpty ? nil : drop.joined(separator: ", ")
+            if transfer.isEmpty && drop.isEmpty && blockedBy == nil {
+                blockedBy = emptied ?? "nothing left to send or drop"
+            }
+        }
+    }
+}

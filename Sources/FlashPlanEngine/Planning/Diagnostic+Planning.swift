@@ -108,14 +108,20 @@ extension Diagnostic {
             note: pruning ? "prune_orphaned_labels is true: they are pruned" : "they are kept; list the label under the vault's retention, or set settings.prune_orphaned_labels: true to prune them")
     }
 
-    static func snapshotCeiling(volume: String, count: Int, groups: [ResourceGroup]) -> Diagnostic {
+    static func snapshotCeiling(volume: String, count: Int, groups: [ResourceGroup], waitingBases: [String] = []) -> Diagnostic {
         let names = groups.map { "'\($0.name)'" }.joined(separator: ", ")
+        // A base waits for its update: it is kept rather than pruned to make room.
+        let bases = waitingBases.isEmpty
+            ? ""
+            : "; not pruned to make room, because an update that fails would leave source and destination sharing no backup: "
+                + waitingBases.joined(separator: ", ")
         return .warning(
             .snapshotCeiling, at: groups.first?.locations.name ?? .unknown,
-            "volume '\(volume)' would hold \(count) snapshots during this plan, even with its prunes run first; a FlashSystem volume holds at most 255: its new backups and transfers are held, the rest of the plan goes on",
-            note: groups.isEmpty
-                ? "delete snapshots taken by hand"
-                : "lower the retention of resource group\(groups.count == 1 ? "" : "s") \(names) or delete snapshots taken by hand")
+            "volume '\(volume)' would hold \(count) snapshots during this plan, even with its prunes run first; a FlashSystem volume holds at most 255: its new backups and transfers are held, the rest of the plan goes on\(bases)",
+            note: (waitingBases.isEmpty ? "" : "once the updates succeed the base is pruned and backups resume; otherwise ")
+                + (groups.isEmpty
+                    ? "delete snapshots taken by hand"
+                    : "lower the retention of resource group\(groups.count == 1 ? "" : "s") \(names) or delete snapshots taken by hand"))
     }
 
     static func relationshipMismatch(destination: String, observed: ObservedRelationship, source: String, type: Replication.Kind) -> Diagnostic {

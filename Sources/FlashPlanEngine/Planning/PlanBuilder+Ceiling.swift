@@ -27,12 +27,21 @@ extension PlanBuilder {
     /// additions. Backups then never stop at the ceiling: the alternative, a snapshot
     /// that fails before the prune it waits for, fails every apply forever.
     mutating func enforceCeiling() {
+        unpinBasesThatAloneMakeRoom()
         var adds: [String: [Int]] = [:]
         var removes: [String: [Int]] = [:]
         var added: [String: Int] = [:]
         var removed: [String: Int] = [:]
+        // A replication base's prune runs only after the update that releases it, so after
+        // the new backup it sends: it never makes room for an addition. When the volume
+        // cannot take the addition without it, the addition is held, not the base pruned.
+        var waitingBases: [String: [String]] = [:]
         for (index, action) in actions.enumerated() {
             for (volume, delta) in snapshotEffects(action) where delta != 0 {
+                if delta < 0, let releases = basePrunes[action.id] {
+                    waitingBases[volume, default: []].append("\(action.address) (the replication base of \(releases.map(\.destination).joined(separator: ", ")))")
+                    continue
+                }
                 if delta > 0 {
                     adds[volume, default: []].append(index)
                     added[volume, default: 0] += delta
@@ -84,13 +93,102 @@ extension PlanBuilder {
                 // One problem blocks only what it concerns (DESIGN §5): the additions to this
                 // volume are held, its prunes and every other volume's work go on.
                 let groups = Set(adds[volume]!.compactMap { actions[$0].group }).sorted().compactMap { configuration.resourceGroups[$0] }
-                diagnostics.append(.snapshotCeiling(volume: volume, count: peak, groups: groups))
+                diagnostics.append(.snapshotCeiling(volume: volume, count: peak, groups: groups, waitingBases: waitingBases[volume] ?? []))
                 for a in adds[volume]! where actions[a].blockedBy == nil {
                     actions[a].blockedBy = "volume '\(volume)' would hold \(peak) snapshots, over the 255 a FlashSystem volume holds"
+                }
+            } else if poolIsFull(ofVolume: volume), removes[volume] == nil, let bases = waitingBases[volume] {
+                // Nothing but the base would free space first, and the new snapshot would
+                // fail before it: held, so that the update sends the rest and releases it.
+                for a in adds[volume]! where actions[a].blockedBy == nil {
+                    actions[a].blockedBy = "the pool of volume '\(volume)' is full, and what would free space, "
+                        + bases.joined(separator: ", ") + ", waits for its update"
                 }
             }
         }
         if !reordered.isEmpty { sortTopologically() }
+    }
+
+    /// The updates that would have sent a backup whose snapshot is held or blocked send the
+    /// others without it: an update that waited for it would be skipped every apply, and
+    /// with it the prune of the replication base it releases — a volume at the ceiling or
+    /// in a full pool would never move again. A base whose update no longer sends it a
+    /// newer backup is then kept.
+    mutating func sendWithoutHeldBackups() {
+        var heldBackups: [ActionID: Set<String>] = [:]
+        for action in actions where action.kind == .snapshot && action.blockedBy != nil {
+            for case .createSnapshot(let spec) in action.operations { heldBackups[action.id, default: []].insert(spec.name) }
+        }
+        guard !heldBackups.isEmpty else { return }
+        for t in actions.indices where actions[t].kind == .transfer {
+            let waited = actions[t].dependsOn.filter { heldBackups[$0] != nil }
+            guard !waited.isEmpty else { continue }
+            let unsent = waited.reduce(into: Set<String>()) { $0.formUnion(heldBackups[$1]!) }
+            actions[t].dependsOn.removeAll(where: waited.contains)
+            actions[t].operations = actions[t].operations.map { operation in
+                guard case .updateRelationship(let destination, let transfer, let drop) = operation else { return operation }
+                return .updateRelationship(destination: destination, transfer: transfer.filter { !unsent.contains($0) }, drop: drop)
+            }
+            actions[t].refreshUpdateSummary(emptied: "nothing left to send without " + unsent.sorted().joined(separator: ", ") + ", which is held")
+        }
+        for (prune, releases) in basePrunes.sorted(by: { $0.key < $1.key }) {
+            guard let p = actionIndex[prune], actions[p].blockedBy == nil else { continue }
+            let unreleased = releases.filter { release in
+                let sent = actionIndex[release.transfer].map { actions[$0].operations.flatMap(\.transferredBackups) } ?? []
+                return !sent.contains(where: release.newer.contains)
+            }
+            guard !unreleased.isEmpty else { continue }
+            keepBase(p, destinations: unreleased.map(\.destination), why: "the newer backup its update would send is held")
+        }
+    }
+
+    /// A base that waits for its update is kept over the ceiling only while that update
+    /// still has a newer backup to send without the one held: it then releases the base
+    /// and the next apply has room. Where the new backup is all it would send (the
+    /// destination is up to date, `count: 1`), keeping the base would hold the volume's
+    /// backups for good; the base is then pruned first, as any other prune, and its
+    /// reason says what a failed update would cost.
+    private mutating func unpinBasesThatAloneMakeRoom() {
+        guard !basePrunes.isEmpty else { return }
+        var additions: [String: Int] = [:]
+        var addedNames: [String: Set<String>] = [:]
+        for action in actions {
+            for operation in action.operations {
+                switch operation {
+                case .createSnapshot(let spec):
+                    additions[spec.volume, default: 0] += 1
+                    addedNames[spec.volume, default: []].insert(spec.name)
+                case .updateRelationship(let destination, let transfer, let drop):
+                    additions[destination, default: 0] += Set(transfer).count - Set(drop).count
+                default: break
+                }
+            }
+        }
+        for (prune, releases) in basePrunes.sorted(by: { $0.key < $1.key }) where !releases.isEmpty {
+            guard let p = actionIndex[prune], actions[p].blockedBy == nil else { continue }
+            let volumes = actions[p].operations.compactMap { operation -> String? in
+                if case .deleteSnapshot(let volume, _) = operation { return volume }
+                return nil
+            }
+            let crowded = volumes.filter { volume in
+                let adding = additions[volume] ?? 0
+                return adding > 0 && ((snapshotsByVolume[volume]?.count ?? 0) + adding > Self.snapshotCeiling || poolIsFull(ofVolume: volume))
+            }
+            guard !crowded.isEmpty else { continue }
+            let held = crowded.reduce(into: Set<String>()) { $0.formUnion(addedNames[$1] ?? []) }
+            guard releases.contains(where: { $0.newer.isSubset(of: held) }) else { continue }
+            let transfers = Set(releases.map(\.transfer))
+            actions[p].dependsOn.removeAll(where: transfers.contains)
+            let waits = Self.baseWaits(releases.map(\.destination))
+            let why = "; the replication base of \(releases.map(\.destination).joined(separator: ", ")), pruned first all the same to make room at the 255 ceiling on \(crowded.joined(separator: ", ")): should the update fail, the next one needs a new baseline"
+            actions[p].reason = actions[p].reason.replacingOccurrences(of: waits, with: why)
+            if case .backup(let group, let name) = prune.address {
+                for d in retention.indices where retention[d].group == group && retention[d].backup == name && retention[d].location == .primary {
+                    retention[d].reason = retention[d].reason.replacingOccurrences(of: waits, with: why)
+                }
+            }
+            basePrunes[prune] = nil
+        }
     }
 
     static var snapshotCeiling: Int { 255 }

@@ -66,12 +66,30 @@ extension PlanBuilder {
     }
 
     /// A backup missing on a volume that existed when it was taken lost that
-    /// snapshot outside flashplan (backups are taken atomically across volumes).
+    /// snapshot outside flashplan (backups are taken atomically across volumes) — unless
+    /// the primary's retention no longer keeps it: then flashplan pruned it there itself,
+    /// and the copy left on a mirror whose update has not run yet is an expected gap.
     mutating func reportIncompleteBackups(_ plan: GroupPlan) {
         guard plan.backups.values.contains(where: { $0.volumes.count < plan.volumes.count }) else { return }
+        var keptByLabel: [String: Set<String>] = [:]
+        func keptOnPrimary(_ backup: Backup) -> Bool {
+            if let kept = keptByLabel[backup.label] { return kept.contains(backup.name) }
+            let backups = plan.backups.values.filter { $0.label == backup.label }
+            var kept = Set<String>()
+            if let policy = plan.labels.first(where: { $0.label == backup.label })?.policy {
+                // The rule alone, without protections: flashplan prunes only what it allows.
+                let outcomes = RetentionEvaluator.evaluate(
+                    backups.map(\.candidate), rule: policy.retention, now: now, byAge: pruneByAge, time: local)
+                kept = Set(outcomes.filter(\.keep).map(\.candidate.name))
+            } else if !configuration.settings.pruneOrphanedLabels {
+                kept = Set(backups.map(\.name))
+            }
+            keptByLabel[backup.label] = kept
+            return kept.contains(backup.name)
+        }
         for backup in plan.backups.values.sorted(by: { $0.name < $1.name }) where backup.volumes.count < plan.volumes.count {
             let missing = plan.volumes.filter { !backup.volumes.contains($0) && (volumes[$0]?.created ?? .distantFuture) <= backup.created }
-            guard !missing.isEmpty else { continue }
+            guard !missing.isEmpty, keptOnPrimary(backup) else { continue }
             let onlyCopies = backup.volumes.isEmpty && !backup.copies.isEmpty
                 ? "; the copy on \(backup.copies.sorted().joined(separator: ", ")) is now the only one" : ""
             drift.append(DriftItem(

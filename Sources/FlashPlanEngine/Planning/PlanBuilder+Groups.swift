@@ -10,6 +10,7 @@ struct GroupOutput: Sendable {
     var diagnostics: [Diagnostic]
     var drift: [DriftItem]
     var plannedVolumes: [String: VolumeSpec]
+    var basePrunes: [ActionID: [BaseRelease]]
 }
 
 extension PlanBuilder {
@@ -25,6 +26,7 @@ extension PlanBuilder {
         fork.retention = []
         fork.diagnostics = []
         fork.drift = []
+        fork.basePrunes = [:]
         fork.reservedNames = reservations(groups)
         let base = fork
         @Sendable func plan(_ group: ResourceGroup) -> GroupOutput {
@@ -32,7 +34,7 @@ extension PlanBuilder {
             builder.planProtection(of: group)
             return GroupOutput(
                 actions: builder.actions, retention: builder.retention, diagnostics: builder.diagnostics, drift: builder.drift,
-                plannedVolumes: builder.plannedVolumes.filter { base.plannedVolumes[$0.key] == nil })
+                plannedVolumes: builder.plannedVolumes.filter { base.plannedVolumes[$0.key] == nil }, basePrunes: builder.basePrunes)
         }
         // A few groups are not worth a thread; thousands are.
         let workers = min(ProcessInfo.processInfo.activeProcessorCount, groups.count / 64)
@@ -77,6 +79,7 @@ extension PlanBuilder {
             for diagnostic in output.diagnostics where !diagnostics.contains(diagnostic) { diagnostics.append(diagnostic) }
             drift += output.drift
             plannedVolumes.merge(output.plannedVolumes) { first, _ in first }
+            basePrunes.merge(output.basePrunes) { first, _ in first }
         }
     }
 }

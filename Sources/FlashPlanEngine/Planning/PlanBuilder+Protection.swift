@@ -16,6 +16,12 @@ struct GroupPlan {
     var pruneActions: [String: [ActionID]] = [:]
     /// Backup names pruned on primary.
     var pruned: Set<String> = []
+    /// The replication base of each destination now — the newest backup it shares with its
+    /// source — by backup name: the destinations that would share nothing with the
+    /// primary if it were pruned before their update succeeds.
+    var bases: [String: [String]] = [:]
+    /// The primary prunes of those bases: they wait for the updates, never the reverse.
+    var basePruneIDs: Set<ActionID> = []
     /// Clones that this plan deletes (refresh), whose parents it may then prune.
     var releasedClones: [String: [ActionID]] = [:]  // "volume/snapshot" -> delete-clone action ids
 
@@ -42,8 +48,9 @@ extension PlanBuilder {
         guard !volumeNames.isEmpty else { return }
         var plan = GroupPlan(group: group, volumes: volumeNames)
         collectBackups(&plan)
-        reportIncompleteBackups(plan)
+        collectBases(&plan)
         collectLabels(&plan)
+        reportIncompleteBackups(plan)
         planSnapshots(&plan)
         let cloneDecisions = decideClones(plan)
         for decision in cloneDecisions where decision.replaces != nil {
@@ -52,6 +59,7 @@ extension PlanBuilder {
         planCloneDeletions(cloneDecisions, plan: plan)
         planPrimaryRetention(&plan)
         planReplication(&plan)
+        releaseBases(plan)
         planClones(cloneDecisions, plan: plan)
     }
 
@@ -115,6 +123,24 @@ extension PlanBuilder {
                         name: snapshot.name, label: snapshot.label, created: snapshot.created, volumes: [],
                         immutableUntil: nil, planned: false)].add(copy: destination, immutableUntil: snapshot.immutableUntil)
                 }
+            }
+        }
+    }
+
+    /// The newest backup each destination holds that its source holds too. An update that
+    /// fails leaves the destination where it is, so this — not what the plan will send —
+    /// is what an incremental update needs the primary to keep until it has succeeded.
+    private func collectBases(_ plan: inout GroupPlan) {
+        for replication in plan.group.replicate {
+            for volume in plan.volumes {
+                let destination = replication.destinationVolume(of: volume)
+                var base: RetentionEvaluator.Candidate?
+                for snapshot in snapshotsByVolume[destination] ?? [] where snapshot.group == plan.group.name {
+                    guard plan.backups[snapshot.name]?.volumes.contains(volume) == true else { continue }
+                    let candidate = RetentionEvaluator.Candidate(name: snapshot.name, created: snapshot.created)
+                    if base.map({ RetentionEvaluator.newestFirst(candidate, $0) }) ?? true { base = candidate }
+                }
+                if let base { plan.bases[base.name, default: []].append(destination) }
             }
         }
     }
@@ -325,17 +351,21 @@ extension PlanBuilder {
         let group = plan.group
         for outcome in outcomes {
             guard let backup = plan.backups[outcome.candidate.name] else { continue }
+            let holders = outcome.keep ? [] : backup.volumes.sorted()
+            // The prune waits for the updates that give these destinations a newer backup
+            // (`releaseBases`); if one fails, the backup stays, one over the count.
+            let waitsFor = holders.isEmpty ? [] : Array(Set(plan.bases[backup.name] ?? [])).sorted()
+            let waiting = waitsFor.isEmpty ? "" : Self.baseWaits(waitsFor)
             retention.append(RetentionDecision(
                 group: group.name, label: label, location: .primary, backup: backup.name, created: backup.created,
-                verdict: outcome.keep ? .keep : .prune, reason: outcome.reason, planned: backup.planned, protections: outcome.keptBy))
+                verdict: outcome.keep ? .keep : .prune, reason: outcome.reason + waiting, planned: backup.planned, protections: outcome.keptBy))
             guard !outcome.keep else { continue }
             plan.pruned.insert(backup.name)
-            let holders = backup.volumes.sorted()
             // Held on mirrors only: their updates drop it.
             guard !holders.isEmpty else { continue }
             let id = add(PlanAction(
                 kind: .prune, address: Address.backup(group: group.name, name: backup.name), group: group.name,
-                reason: "'\(label)' retention \(rule): \(outcome.reason)",
+                reason: "'\(label)' retention \(rule): \(outcome.reason)\(waiting)",
                 dependsOn: holders.flatMap { (plan.snapshotActions[$0] ?? []) + (plan.releasedClones["\($0)/\(backup.name)"] ?? []) },
                 before: ["label": label, "created": backup.created.iso8601, "volumes": holders.joined(separator: ", ")],
                 operations: holders.map { .deleteSnapshot(volume: $0, name: backup.name) }, destructive: true,
@@ -343,6 +373,69 @@ extension PlanBuilder {
             for volume in holders {
                 plan.pruneActions[volume, default: []].append(id)
             }
+            if !waitsFor.isEmpty { plan.basePruneIDs.insert(id) }
+        }
+    }
+
+    /// What the reasons of a base's prune add: it may stay over the count.
+    static func baseWaits(_ destinations: [String]) -> String {
+        "; the replication base of \(destinations.joined(separator: ", ")): pruned only once the update gives it a newer backup, kept (over the count) while that update fails"
+    }
+
+    /// Makes each pruned replication base wait for the updates that give its destinations a
+    /// newer backup: a failed, blocked or held update then skips the prune, and source and
+    /// destination still share a backup. Where no update in the plan sends one, the prune
+    /// is held outright.
+    private mutating func releaseBases(_ plan: GroupPlan) {
+        for (name, destinations) in plan.bases.sorted(by: { $0.key < $1.key }) where plan.pruned.contains(name) {
+            let prune = ActionID(.prune, Address.backup(group: plan.group.name, name: name))
+            guard let pruneIndex = actionIndex[prune], let base = plan.backups[name] else { continue }
+            var releases: [BaseRelease] = []
+            var unreleased: [String] = []
+            for destination in Array(Set(destinations)).sorted() {
+                let transfer = ActionID(.transfer, .relationship(destination: destination))
+                let sent = actionIndex[transfer].map { actions[$0].operations.flatMap(\.transferredBackups) } ?? []
+                let newer = Set(sent.filter { plan.backups[$0].map { RetentionEvaluator.newestFirst($0.candidate, base.candidate) } ?? false })
+                if newer.isEmpty {
+                    unreleased.append(destination)
+                } else {
+                    releases.append(BaseRelease(transfer: transfer, destination: destination, newer: newer))
+                    if !actions[pruneIndex].dependsOn.contains(transfer) { actions[pruneIndex].dependsOn.append(transfer) }
+                }
+            }
+            basePrunes[prune] = releases
+            if !unreleased.isEmpty {
+                keepBase(pruneIndex, destinations: unreleased, why: "no update in this plan gives it a newer backup")
+            }
+        }
+        listAfterTheirUpdates()
+    }
+
+    /// Lists each base's prune right after the last update it waits for, so the text plan
+    /// reads in the order the executor follows.
+    private mutating func listAfterTheirUpdates() {
+        let waiting = actions.filter { basePrunes[$0.id].map { !$0.isEmpty } ?? false }
+        guard !waiting.isEmpty else { return }
+        let moved = Set(waiting.map(\.id))
+        actions.removeAll { moved.contains($0.id) }
+        for prune in waiting {
+            let after = actions.lastIndex { prune.dependsOn.contains($0.id) } ?? actions.count - 1
+            actions.insert(prune, at: after + 1)
+        }
+        actionIndex = Dictionary(uniqueKeysWithValues: actions.enumerated().map { ($1.id, $0) })
+    }
+
+    /// Holds the prune of a replication base, and its drop from the group's mirrors: a
+    /// mirror holds what its source holds, and the copy there may be all the two share.
+    mutating func keepBase(_ pruneIndex: Int, destinations: [String], why: String) {
+        guard actions[pruneIndex].blockedBy == nil, case .backup(_, let name) = actions[pruneIndex].address else { return }
+        actions[pruneIndex].blockedBy = "\(name) is the replication base of \(destinations.joined(separator: ", ")) and is kept: \(why)"
+        for t in actions.indices where actions[t].kind == .transfer && actions[t].group == actions[pruneIndex].group {
+            actions[t].operations = actions[t].operations.map { operation in
+                guard case .updateRelationship(let destination, let transfer, let drop) = operation, drop.contains(name) else { return operation }
+                return .updateRelationship(destination: destination, transfer: transfer, drop: drop.filter { $0 != name })
+            }
+            actions[t].refreshUpdateSummary()
         }
     }
 }

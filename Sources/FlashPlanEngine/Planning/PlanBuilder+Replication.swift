@@ -201,7 +201,8 @@ extension PlanBuilder {
         add(PlanAction(
             kind: .transfer, address: Address.relationship(destination: destination), group: plan.group.name,
             reason: "update '\(source)' → '\(destination)': " + parts.joined(separator: ", "),
-            dependsOn: ready + (plan.snapshotActions[source] ?? []) + (plan.pruneActions[source] ?? []),
+            // Pruning on the primary runs first, except a replication base: it waits for the update.
+            dependsOn: ready + (plan.snapshotActions[source] ?? []) + (plan.pruneActions[source] ?? []).filter { !plan.basePruneIDs.contains($0) },
             after: ["transfer": transfer.joined(separator: ", "), "drop": drop.joined(separator: ", ")].filter { !$0.value.isEmpty },
             operation: .updateRelationship(destination: destination, transfer: transfer, drop: drop),
             arrays: Array(Set(arrays(ofVolume: source) + arrays(ofVolume: destination))).sorted()))

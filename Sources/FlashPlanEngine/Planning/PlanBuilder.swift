@@ -86,6 +86,10 @@ struct PlanBuilder {
     /// builder: it looks them up but never copies or changes them.
     var earlierActionIDs: Set<ActionID> = []
 
+    /// Primary prunes of a replication base, with the updates that release each one: the
+    /// prune waits for them, and the 255 ceiling may never move it before them.
+    var basePrunes: [ActionID: [BaseRelease]] = [:]
+
     /// Adds an action and returns its id; an action with the same id is added once.
     @discardableResult
     mutating func add(_ action: PlanAction) -> ActionID {
