@@ -20,7 +20,7 @@ extension SimulatorBackend {
     /// the two.
     public func observe(at now: Date, unchangedSince earlier: ObservedState) throws -> ObservedState {
         try StateFileError.guarding(path) {
-            try writer.read { db in
+            try read { db in
                 let reader = StateReader(db: db, now: now, lineage: lineage)
                 guard earlier.lineage == lineage, try StateStore.serial(db) == earlier.serial else { return try reader.read() }
                 return try reader.refreshTimeDependent(earlier)
