@@ -137,6 +137,9 @@ struct SimulationRecorder {
     var protection: [String: SimulationReport.Protection] = [:]
     var protectionOrder: [String] = []
     var volumes: [String: SimulationReport.VolumeSnapshots] = [:]
+    /// Per volume and label, kept apart from `volumes` and sorted once in `report()`
+    /// rather than rebuilt and sorted for every volume at every step.
+    var volumeLabels: [String: [String: SimulationReport.LabelCount]] = [:]
     var pools: [String: SimulationReport.PoolUse] = [:]
     var samples: [(at: Date, pools: [String: Double], snapshots: [String: Int], labels: [String: [String: Int]])] = []
     var problems: [String: SimulationReport.Problem] = [:]
@@ -193,11 +196,8 @@ struct SimulationRecorder {
             entry.pool = volume.pool
             entry.atEnd = total
             if total > entry.peak { entry.peak = total; entry.peakAt = now }
-            var byLabel = Dictionary(uniqueKeysWithValues: entry.labels.map { ($0.label, $0) })
-            for (label, n) in labels { byLabel[label, default: .init(label: label, atEnd: 0, peak: 0)].peak = max(byLabel[label]?.peak ?? 0, n) }
-            for label in byLabel.keys { byLabel[label]!.atEnd = labels[label] ?? 0 }
-            entry.labels = byLabel.values.sorted { $0.label < $1.label }
             volumes[volume.name] = entry
+            Self.count(labels, into: &volumeLabels[volume.name, default: [:]])
         }
         // Pool use, and when it crosses the warning threshold or fills.
         var poolPercents: [String: Double] = [:]
@@ -223,6 +223,19 @@ struct SimulationRecorder {
         }
         if index % sampleEvery == 0 || index == totalSteps - 1 {
             samples.append((now, poolPercents, totals, perVolume))
+        }
+    }
+
+    /// Updates one volume's labels in place: the peak of those held now, and every label
+    /// seen so far at what it holds now (0 when no longer held).
+    private static func count(_ held: [String: Int], into labels: inout [String: SimulationReport.LabelCount]) {
+        for (label, n) in held {
+            labels[label, default: .init(label: label, atEnd: 0, peak: 0)].peak = max(labels[label]?.peak ?? 0, n)
+        }
+        var position = labels.startIndex
+        while position != labels.endIndex {
+            labels.values[position].atEnd = held[labels.keys[position]] ?? 0
+            labels.formIndex(after: &position)
         }
     }
 
@@ -266,7 +279,11 @@ struct SimulationRecorder {
     }
 
     func report() -> SimulationReport {
-        let volumes = volumes.values.filter { $0.peak > 0 }.sorted { $0.volume < $1.volume }
+        let volumes = volumes.values.filter { $0.peak > 0 }.sorted { $0.volume < $1.volume }.map { volume in
+            var volume = volume
+            volume.labels = (volumeLabels[volume.volume] ?? [:]).values.sorted { $0.label < $1.label }
+            return volume
+        }
         let pools = pools.values.sorted { $0.pool < $1.pool }
         return SimulationReport(
             start: start, end: last, days: days, stepSeconds: step, steps: index, actions: counts,
