@@ -29,7 +29,7 @@ import Testing
         let sim = try site()
         // Inside the resync window, at its end, and days later (pools fill with the time).
         var earlier = try sim.observe()
-        for hours in [0.05, 10.0 / 60, 1, 30, 24 * 20] {
+        for hours: Double in [0.05, 10.0 / 60, 1, 30, 24 * 20] {
             let refreshed = try sim.backend.observe(at: sim.at(hours), unchangedSince: earlier)
             let full = try sim.observe(hours: hours)
             #expect(refreshed == full, "at +\(hours)h")
