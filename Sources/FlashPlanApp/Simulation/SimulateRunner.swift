@@ -51,10 +51,11 @@ public enum SimulateRunner {
         }
         let session = try scratch(request.statePath)
         let clock = ContinuousClock.now
+        var timings = Simulation.Timings()
         let report = try await Simulation(
             configuration: loaded.configuration, start: request.now, days: request.days, step: request.step,
             allowDestructive: request.allowDestructive
-        ).run(on: session)
+        ).run(on: session, timings: &timings)
         let elapsed = ContinuousClock.now - clock
         var notes: [String] = []
         if let chart = request.chart {
@@ -62,6 +63,11 @@ public enum SimulateRunner {
             notes.append("Wrote the chart to \(Escaping.escape(chart)).")
         }
         notes.append(String(format: "Simulated %d runs of the timer in %.1fs on a copy of the state; the state was not changed.", report.steps, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18))
+        // Where the time goes, per run, so that the cost of simulate can be measured (docs/review.md).
+        let runs = Double(max(report.steps, 1))
+        notes.append(String(
+            format: "Per run: observing %.1f ms, planning %.1f ms, executing %.1f ms, recording %.1f ms.",
+            timings.observe / runs * 1000, timings.plan / runs * 1000, timings.execute / runs * 1000, timings.record / runs * 1000))
         let stdout: String
         switch request.format {
         case .text: stdout = SimulationTextRenderer.render(report)

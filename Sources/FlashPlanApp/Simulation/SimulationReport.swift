@@ -137,6 +137,9 @@ struct SimulationRecorder {
     var protection: [String: SimulationReport.Protection] = [:]
     var protectionOrder: [String] = []
     var volumes: [String: SimulationReport.VolumeSnapshots] = [:]
+    /// Per volume and label, kept apart from `volumes` and sorted once in `report()`
+    /// rather than rebuilt and sorted for every volume at every step.
+    var volumeLabels: [String: [String: SimulationReport.LabelCount]] = [:]
     var pools: [String: SimulationReport.PoolUse] = [:]
     var samples: [(at: Date, pools: [String: Double], snapshots: [String: Int], labels: [String: [String: Int]])] = []
     var problems: [String: SimulationReport.Problem] = [:]
@@ -153,19 +156,40 @@ struct SimulationRecorder {
         sampleEvery = max(1, Int((Double(totalSteps) / 400).rounded(.up)))
     }
 
+    struct GroupLabel: Hashable {
+        var group: String
+        var label: String
+    }
+
     mutating func record(plan: Plan, outcome: StepOutcome, observed: ObservedState, at now: Date) {
         defer { index += 1; last = now }
         count(plan: plan, outcome: outcome, at: now)
         let first = index == 0
-        // Protection: the RPO judged after the timer ran, as `status` would judge it then.
-        var backups: [String: Set<String>] = [:]
-        for snapshot in observed.snapshots {
-            guard let group = snapshot.group else { continue }
-            backups[group + "\u{0}" + snapshot.label, default: []].insert(snapshot.name)
+        // One pass over the snapshots (a million in the benchmark fleet, at every step):
+        // the distinct backups per group and label, and the snapshots per volume and label.
+        var backups: [GroupLabel: Set<String>] = [:]
+        var perVolume: [String: [String: Int]] = [:]
+        // The backend lists a volume's snapshots together: count them per label before
+        // looking the volume up, once per run of them (any order still counts right).
+        var runVolume: String?
+        var runLabels: [String: Int] = [:]
+        func flush() {
+            if let runVolume { perVolume[runVolume, default: [:]].merge(runLabels, uniquingKeysWith: +) }
+            runLabels.removeAll(keepingCapacity: true)
         }
+        for snapshot in observed.snapshots {
+            if let group = snapshot.group { backups[GroupLabel(group: group, label: snapshot.label), default: []].insert(snapshot.name) }
+            if snapshot.volume != runVolume {
+                flush()
+                runVolume = snapshot.volume
+            }
+            runLabels[snapshot.label, default: 0] += 1
+        }
+        flush()
+        // Protection: the RPO judged after the timer ran, as `status` would judge it then.
         for status in ProtectionStatus.evaluate(configuration: configuration, observed: observed, now: now) {
             let key = status.group + "\u{0}" + status.label
-            let held = backups[key]?.count ?? 0
+            let held = backups[GroupLabel(group: status.group, label: status.label)]?.count ?? 0
             var entry = protection[key] ?? {
                 protectionOrder.append(key)
                 return SimulationReport.Protection(
@@ -180,8 +204,6 @@ struct SimulationRecorder {
             protection[key] = entry
         }
         // Snapshots per volume and label.
-        var perVolume: [String: [String: Int]] = [:]
-        for snapshot in observed.snapshots { perVolume[snapshot.volume, default: [:]][snapshot.label, default: 0] += 1 }
         var totals: [String: Int] = [:]
         for volume in observed.volumes {
             let labels = perVolume[volume.name] ?? [:]
@@ -193,11 +215,8 @@ struct SimulationRecorder {
             entry.pool = volume.pool
             entry.atEnd = total
             if total > entry.peak { entry.peak = total; entry.peakAt = now }
-            var byLabel = Dictionary(uniqueKeysWithValues: entry.labels.map { ($0.label, $0) })
-            for (label, n) in labels { byLabel[label, default: .init(label: label, atEnd: 0, peak: 0)].peak = max(byLabel[label]?.peak ?? 0, n) }
-            for label in byLabel.keys { byLabel[label]!.atEnd = labels[label] ?? 0 }
-            entry.labels = byLabel.values.sorted { $0.label < $1.label }
             volumes[volume.name] = entry
+            Self.count(labels, into: &volumeLabels[volume.name, default: [:]])
         }
         // Pool use, and when it crosses the warning threshold or fills.
         var poolPercents: [String: Double] = [:]
@@ -223,6 +242,19 @@ struct SimulationRecorder {
         }
         if index % sampleEvery == 0 || index == totalSteps - 1 {
             samples.append((now, poolPercents, totals, perVolume))
+        }
+    }
+
+    /// Updates one volume's labels in place: the peak of those held now, and every label
+    /// seen so far at what it holds now (0 when no longer held).
+    private static func count(_ held: [String: Int], into labels: inout [String: SimulationReport.LabelCount]) {
+        for (label, n) in held {
+            labels[label, default: .init(label: label, atEnd: 0, peak: 0)].peak = max(labels[label]?.peak ?? 0, n)
+        }
+        var position = labels.startIndex
+        while position != labels.endIndex {
+            labels.values[position].atEnd = held[labels.keys[position]] ?? 0
+            labels.formIndex(after: &position)
         }
     }
 
@@ -266,7 +298,11 @@ struct SimulationRecorder {
     }
 
     func report() -> SimulationReport {
-        let volumes = volumes.values.filter { $0.peak > 0 }.sorted { $0.volume < $1.volume }
+        let volumes = volumes.values.filter { $0.peak > 0 }.sorted { $0.volume < $1.volume }.map { volume in
+            var volume = volume
+            volume.labels = (volumeLabels[volume.volume] ?? [:]).values.sorted { $0.label < $1.label }
+            return volume
+        }
         let pools = pools.values.sorted { $0.pool < $1.pool }
         return SimulationReport(
             start: start, end: last, days: days, stepSeconds: step, steps: index, actions: counts,

@@ -50,11 +50,19 @@ public struct ProtectionStatus: Sendable, Hashable, Codable {
     public static func evaluate(
         configuration: Configuration, observed: ObservedState, now: Date, grace: TimeInterval = 0
     ) -> [ProtectionStatus] {
-        var newest: [String: ObservedSnapshot] = [:]
-        for snapshot in observed.snapshots {
-            guard let group = snapshot.group else { continue }
-            let key = group + "\u{0}" + snapshot.label
-            if snapshot.created > (newest[key]?.created ?? .distantPast) { newest[key] = snapshot }
+        // Keyed by a pair and holding positions, not by a joined string holding copies: this
+        // runs over every snapshot, at every step of `flashplan simulate`.
+        struct GroupLabel: Hashable {
+            var group: String
+            var label: String
+        }
+        var newestIndex: [GroupLabel: Int] = [:]
+        let snapshots = observed.snapshots
+        for index in snapshots.indices {
+            guard let group = snapshots[index].group else { continue }
+            let key = GroupLabel(group: group, label: snapshots[index].label)
+            if let current = newestIndex[key], snapshots[current].created >= snapshots[index].created { continue }
+            newestIndex[key] = index
         }
         let judgedAt = now.addingTimeInterval(-max(0, grace))
         var result: [ProtectionStatus] = []
@@ -69,7 +77,7 @@ public struct ProtectionStatus: Sendable, Hashable, Codable {
                 let schedules = scheduled.compactMap(\.parsedSchedule)
                 let elapse = schedules.compactMap { $0.latestElapse(atOrBefore: judgedAt) }.max()
                 let next = schedules.compactMap { $0.event.nextElapse(after: now, defaultTimeZone: $0.timeZone) }.min()
-                let snapshot = newest[group.name + "\u{0}" + policy.label]
+                let snapshot = newestIndex[GroupLabel(group: group.name, label: policy.label)].map { snapshots[$0] }
                 let met: Bool
                 if scheduled.isEmpty {
                     met = true

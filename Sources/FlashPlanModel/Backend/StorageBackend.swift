@@ -8,6 +8,11 @@ public protocol StorageBackend: Sendable {
     /// What the backend holds at `now` (pool use grows with simulated time).
     func observe(at now: Date) throws -> ObservedState
 
+    /// What the backend holds at `now`, when `earlier` was observed after the backend's
+    /// last change (nothing performed since, no apply begun or finished, no event). A
+    /// backend may then read only what depends on the time; by default it observes anew.
+    func observe(at now: Date, unchangedSince earlier: ObservedState) throws -> ObservedState
+
     /// Performs one operation. With a journal entry, the operation's effect and
     /// the entry commit together or not at all.
     func perform(_ operation: StorageOperation, at now: Date, journal: JournalEntry?) throws
@@ -19,6 +24,10 @@ public protocol StorageBackend: Sendable {
 }
 
 extension StorageBackend {
+    public func observe(at now: Date, unchangedSince earlier: ObservedState) throws -> ObservedState {
+        try observe(at: now)
+    }
+
     /// Fallback for backends that cannot group operations: one after the other,
     /// the journal entry with the last. A backend that can must implement it atomically.
     public func perform(_ operations: [StorageOperation], at now: Date, journal: JournalEntry?) throws {

@@ -42,9 +42,11 @@ extension SimulationContext {
         let placeholders = Array(repeating: "?", count: names.count).joined(separator: ", ")
         var arguments: [any DatabaseValueConvertible] = [destination.id]
         arguments += names.sorted().map { $0 as any DatabaseValueConvertible }
+        // Cached per number of names: every update of a relationship comes here, and an
+        // update transfers one or a few snapshots, so a handful of statements serve them all.
         if let version = try Int64.fetchOne(
-            db,
-            sql: "SELECT content FROM snapshot WHERE volume_id = ? AND name IN (\(placeholders)) ORDER BY created DESC, name DESC LIMIT 1",
+            db.cachedStatement(
+                sql: "SELECT content FROM snapshot WHERE volume_id = ? AND name IN (\(placeholders)) ORDER BY created DESC, name DESC LIMIT 1"),
             arguments: StatementArguments(arguments))
         {
             try setContent(of: destination, to: version)

@@ -70,7 +70,29 @@ public final class SimulatorBackend: StorageBackend, Sendable {
     /// creation time, then name.
     public func observe(at now: Date) throws -> ObservedState {
         try StateFileError.guarding(path) {
-            try writer.read { db in try StateReader(db: db, now: now, lineage: lineage).read() }
+            try read { db in try StateReader(db: db, now: now, lineage: lineage).read() }
+        }
+    }
+
+    /// Runs `body` in one read transaction.
+    ///
+    /// `DatabaseQueue.read` guards its block with `PRAGMA query_only` on, then off, and
+    /// SQLite expires every prepared statement of the connection at each such flag pragma
+    /// (`OP_Expire`): after each observation every statement the simulator has cached
+    /// would be compiled again at its next use — two fifths of the time `flashplan
+    /// simulate` spent carrying out its plans. A queue (an in-memory store, a scratch copy,
+    /// a state opened read-only) runs one block at a time on its one connection, so a
+    /// deferred transaction there sees what `read` would; the block only reads
+    /// (`StateReader` runs SELECTs). A pool reads on connections of its own.
+    func read<T>(_ body: (Database) throws -> T) throws -> T {
+        guard let queue = writer as? DatabaseQueue else { return try writer.read(body) }
+        return try queue.unsafeRead { db in
+            var value: T?
+            try db.inTransaction(.deferred) {
+                value = try body(db)
+                return .commit
+            }
+            return value!
         }
     }
 

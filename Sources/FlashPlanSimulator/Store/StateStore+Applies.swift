@@ -58,9 +58,9 @@ extension StateStore {
                     expectedLineage: expecting.lineage, expectedSerial: expecting.serial, lineage: lineage, serial: current)
             }
             let serial = try Self.advanceSerial(db)
-            try db.execute(
-                sql: "INSERT INTO apply (id, serial, operation, started, who) VALUES (?, ?, ?, ?, ?)",
-                arguments: [id, serial, operation, now.timeIntervalSince1970, Self.who])
+            // Cached: `flashplan simulate` begins an apply at nearly every run of the timer.
+            try db.cachedStatement(sql: "INSERT INTO apply (id, serial, operation, started, who) VALUES (?, ?, ?, ?, ?)")
+                .execute(arguments: [id, serial, operation, now.timeIntervalSince1970, Self.who])
             return serial
         } }
     }
@@ -82,9 +82,8 @@ extension StateStore {
     /// in the middle of it, and is stale once it has ended.
     public func finishApply(id: String, outcome: String, now: Date) throws {
         try StateFileError.guarding(path) { try writer.write { db in
-            try db.execute(
-                sql: "UPDATE apply SET finished = ?, outcome = ? WHERE id = ?",
-                arguments: [now.timeIntervalSince1970, outcome, id])
+            try db.cachedStatement(sql: "UPDATE apply SET finished = ?, outcome = ? WHERE id = ?")
+                .execute(arguments: [now.timeIntervalSince1970, outcome, id])
             if db.changesCount == 0 {
                 throw BackendError(.notFound, "no apply with id '\(id)' was started in this state")
             }
