@@ -6,6 +6,9 @@ import Synchronization
 
 /// Reads the whole simulated state in one read transaction.
 ///
+/// Every statement is a cached one: `simulate` reads a scratch state hundreds of times, and
+/// compiling the same dozen statements on each read was half of its observing.
+///
 /// Snapshots dominate (a million in the benchmark fleet), so they are read with one
 /// statement whose order is the order wanted (volumes by name through `volume.name`'s
 /// index, then each volume's snapshots through the primary key `(volume_id, created,
@@ -28,51 +31,51 @@ struct StateReader {
         // Every journal row belongs to an apply and carries its time, so the newest apply
         // is also the newest journal entry (without scanning the journal).
         state.lastActivity = try Double.fetchOne(
-            db, sql: "SELECT MAX(started) FROM apply WHERE operation <> ?", arguments: [ObservedState.clockUnconfirmedOperation]
+            db.cachedStatement(sql: "SELECT MAX(started) FROM apply WHERE operation <> ?"), arguments: [ObservedState.clockUnconfirmedOperation]
         ).map { Date(timeIntervalSince1970: $0) }
 
         var arrays: [Int64: ArrayRecord] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT \(ArrayRecord.columns) FROM storage_array a ORDER BY a.name") {
+        for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT \(ArrayRecord.columns) FROM storage_array a ORDER BY a.name")) {
             let array = ArrayRecord(row: row)
             arrays[array.id] = array
             state.arrays.append(array.observed)
         }
 
         var clusters: [Int64: String] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT id, name, site, io_groups FROM cluster ORDER BY name") {
+        for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT id, name, site, io_groups FROM cluster ORDER BY name")) {
             clusters[row[0]] = row[1]
             state.clusters.append(ObservedCluster(name: row[1], site: row[2], ioGroups: row[3]))
         }
 
         var extents: [Int64: [PoolRecord.Extent]] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT pool_id, array_id, capacity FROM pool_extent ORDER BY pool_id, position") {
+        for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT pool_id, array_id, capacity FROM pool_extent ORDER BY pool_id, position")) {
             guard let array = arrays[row[1]] else { continue }
             extents[row[0], default: []].append(PoolRecord.Extent(array: array, capacity: UInt64(row[2] as Int64)))
         }
         var pools: [PoolRecord] = []
         var poolIndex: [Int64: Int] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT \(PoolRecord.columns) FROM pool ORDER BY name") {
+        for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT \(PoolRecord.columns) FROM pool ORDER BY name")) {
             let pool = PoolRecord(row: row, extents: extents[row[0]] ?? [])
             poolIndex[pool.id] = pools.count
             pools.append(pool)
         }
 
-        for row in try Row.fetchAll(db, sql: "SELECT name, site FROM host ORDER BY name") {
+        for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT name, site FROM host ORDER BY name")) {
             state.hosts.append(ObservedHost(name: row[0], site: row[1]))
         }
 
         // Volumes, with the space they take in each pool.
         var volumeHosts: [Int64: [String]] = [:]
         for row in try Row.fetchAll(
-            db,
-            sql: "SELECT vh.volume_id, h.name FROM volume_host vh JOIN host h ON h.id = vh.host_id ORDER BY vh.volume_id, h.name")
+            db.cachedStatement(
+                sql: "SELECT vh.volume_id, h.name FROM volume_host vh JOIN host h ON h.id = vh.host_id ORDER BY vh.volume_id, h.name"))
         {
             volumeHosts[row[0], default: []].append(row[1])
         }
         var used = [UInt64](repeating: 0, count: pools.count)
         var virtual = [UInt64](repeating: 0, count: pools.count)
         var volumeNames: [Int64: String] = [:]
-        let volumes = try Row.fetchCursor(db, sql: "SELECT \(VolumeRecord.columns) FROM volume ORDER BY name")
+        let volumes = try Row.fetchCursor(db.cachedStatement(sql: "SELECT \(VolumeRecord.columns) FROM volume ORDER BY name"))
         while let row = try volumes.next() {
             let volume = VolumeRecord(row: row)
             volumeNames[volume.id] = volume.name
@@ -108,11 +111,11 @@ struct StateReader {
         state.snapshots = try readSnapshots(volumeNames: volumeNames)
 
         for row in try Row.fetchAll(
-            db,
+            db.cachedStatement(
             sql: """
                 SELECT s.name, d.name, r.type, r.mode, r.state, r.last_transfer, r.group_name FROM relationship r
                 JOIN volume s ON s.id = r.source_id JOIN volume d ON d.id = r.destination_id ORDER BY d.name
-                """)
+                """))
         {
             state.relationships.append(
                 ObservedRelationship(
@@ -123,12 +126,12 @@ struct StateReader {
         }
 
         for row in try Row.fetchAll(
-            db,
+            db.cachedStatement(
             sql: """
                 SELECT v.name, p.name, pool.name, c.parent_snapshot, c.host, c.created FROM clone c
                 JOIN volume v ON v.id = c.volume_id JOIN volume p ON p.id = c.parent_volume_id
                 JOIN pool ON pool.id = v.pool_id ORDER BY v.name
-                """)
+                """))
         {
             state.clones.append(
                 ObservedClone(
@@ -157,7 +160,7 @@ struct StateReader {
     func readSnapshots(volumeNames: [Int64: String]) throws -> [ObservedSnapshot] {
         // Interned strings, indexed by atom id ("" where no atom has that id).
         var atoms: [String] = []
-        for row in try Row.fetchAll(db, sql: "SELECT id, text FROM atom ORDER BY id") {
+        for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT id, text FROM atom ORDER BY id")) {
             let id = Int(row[0] as Int64)
             if atoms.count <= id {
                 atoms.append(contentsOf: repeatElement("", count: id + 1 - atoms.count))
@@ -166,13 +169,13 @@ struct StateReader {
         }
 
         // The per-volume counts, not COUNT(*) (which would scan an index of a million entries).
-        let count = try Int.fetchOne(db, sql: "SELECT COALESCE(SUM(snapshot_count), 0) FROM volume") ?? 0
+        let count = try Int.fetchOne(db.cachedStatement(sql: "SELECT COALESCE(SUM(snapshot_count), 0) FROM volume")) ?? 0
         // Two stages on two cores: this thread steps SQLite and copies each row's columns
         // into a batch (no String, no allocation per row); the assembler turns batches
         // into `ObservedSnapshot`s meanwhile. One read transaction, so one consistent
         // state; about half the time of doing both on one thread.
         let assembler = SnapshotAssembler(atoms: atoms, volumeNames: volumeNames, capacity: count)
-        let statement = try db.makeStatement(
+        let statement = try db.cachedStatement(
             sql: """
                 SELECT s.volume_id, s.name, s.label_id, s.created, s.hosts_id, IFNULL(s.tag_id, 0), IFNULL(s.group_id, 0),
                     IFNULL(s.immutable_until, -1e300), s.content

@@ -174,12 +174,12 @@ public final class StateStore: Sendable {
     }
 
     static func serial(_ db: Database) throws -> Int {
-        try Int.fetchOne(db, sql: "SELECT serial FROM state_meta") ?? 0
+        try Int.fetchOne(db.cachedStatement(sql: "SELECT serial FROM state_meta")) ?? 0
     }
 
     /// Advances the serial by one inside the caller's transaction and returns the new value.
     static func advanceSerial(_ db: Database) throws -> Int {
-        try db.execute(sql: "UPDATE state_meta SET serial = serial + 1")
+        try db.cachedStatement(sql: "UPDATE state_meta SET serial = serial + 1").execute()
         return try serial(db)
     }
 }
