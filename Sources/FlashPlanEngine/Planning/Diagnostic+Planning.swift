@@ -87,6 +87,15 @@ extension Diagnostic {
         return .warning(.unmanagedBackups, at: group?.locations.name ?? .unknown, message, note: note)
     }
 
+    static func unmanagedClones(_ clones: [ObservedClone], group: String, declared: ResourceGroup?) -> Diagnostic {
+        let list = clones.prefix(8).map { "'\($0.name)' (of '\($0.volume)')" }.joined(separator: ", ") + (clones.count > 8 ? ", …" : "")
+        let why = declared == nil ? "the group is no longer declared" : "the group no longer protects or replicates to the volume they were made from"
+        return .warning(
+            .unmanagedBackups, at: declared?.locations.name ?? .unknown,
+            "\(clones.count) clone\(clones.count == 1 ? "" : "s") of resource group '\(group)' \(clones.count == 1 ? "is" : "are") unmanaged: \(list); \(why)",
+            note: "they are kept, with the backups they were made from; delete them by hand once nobody uses them")
+    }
+
     static func scheduleNotParsed(policy: String, group: ResourceGroup, at location: SourceLocation) -> Diagnostic {
         .error(
             .scheduleNotParsed, at: location,
@@ -108,14 +117,34 @@ extension Diagnostic {
             note: pruning ? "prune_orphaned_labels is true: they are pruned" : "they are kept; list the label under the vault's retention, or set settings.prune_orphaned_labels: true to prune them")
     }
 
-    static func snapshotCeiling(volume: String, count: Int, groups: [ResourceGroup]) -> Diagnostic {
+    /// A clone keeping its parent snapshot on a volume at the 255 ceiling.
+    struct CloneHold: Sendable, Hashable {
+        var clone: String
+        var parent: String
+        /// The configuration no longer declares it: its deletion is in the plan, needing consent.
+        var undeclared: Bool
+    }
+
+    static func snapshotCeiling(volume: String, count: Int, groups: [ResourceGroup], clones: [CloneHold] = []) -> Diagnostic {
         let names = groups.map { "'\($0.name)'" }.joined(separator: ", ")
+        var notes: [String] = []
+        let undeclared = clones.filter(\.undeclared)
+        if !undeclared.isEmpty {
+            let list = undeclared.map { "'\($0.clone)' (parent \($0.parent))" }.joined(separator: ", ")
+            notes.append(
+                "clone\(undeclared.count == 1 ? "" : "s") \(list) \(undeclared.count == 1 ? "is" : "are") no longer declared but still \(undeclared.count == 1 ? "keeps its parent snapshot" : "keep their parent snapshots") on the volume: "
+                    + "deleting \(undeclared.count == 1 ? "it" : "them") needs consent (apply with --allow-destructive, or without --auto-approve)")
+        }
+        let declared = clones.filter { !$0.undeclared }
+        if !declared.isEmpty {
+            notes.append(
+                "clone\(declared.count == 1 ? "" : "s") \(declared.map { "'\($0.clone)' (parent \($0.parent))" }.joined(separator: ", ")) \(declared.count == 1 ? "keeps its parent" : "keep their parents") on the volume beyond retention")
+        }
+        notes.append(groups.isEmpty ? "delete snapshots taken by hand" : "lower the retention of resource group\(groups.count == 1 ? "" : "s") \(names) or delete snapshots taken by hand")
         return .warning(
             .snapshotCeiling, at: groups.first?.locations.name ?? .unknown,
             "volume '\(volume)' would hold \(count) snapshots during this plan, even with its prunes run first; a FlashSystem volume holds at most 255: its new backups and transfers are held, the rest of the plan goes on",
-            note: groups.isEmpty
-                ? "delete snapshots taken by hand"
-                : "lower the retention of resource group\(groups.count == 1 ? "" : "s") \(names) or delete snapshots taken by hand")
+            note: notes.joined(separator: "; "))
     }
 
     static func relationshipMismatch(destination: String, observed: ObservedRelationship, source: String, type: Replication.Kind) -> Diagnostic {

@@ -84,7 +84,7 @@ extension PlanBuilder {
                 // One problem blocks only what it concerns (DESIGN §5): the additions to this
                 // volume are held, its prunes and every other volume's work go on.
                 let groups = Set(adds[volume]!.compactMap { actions[$0].group }).sorted().compactMap { configuration.resourceGroups[$0] }
-                diagnostics.append(.snapshotCeiling(volume: volume, count: peak, groups: groups))
+                diagnostics.append(.snapshotCeiling(volume: volume, count: peak, groups: groups, clones: cloneHolds(onVolume: volume)))
                 for a in adds[volume]! where actions[a].blockedBy == nil {
                     actions[a].blockedBy = "volume '\(volume)' would hold \(peak) snapshots, over the 255 a FlashSystem volume holds"
                 }
@@ -94,6 +94,19 @@ extension PlanBuilder {
     }
 
     static var snapshotCeiling: Int { 255 }
+
+    /// The clones whose parents on `volume` no retention may prune, and whether the plan
+    /// deletes one the configuration no longer declares (a deletion that waits for consent):
+    /// at the ceiling they, not snapshots taken by hand, may be what fills the volume.
+    private func cloneHolds(onVolume volume: String) -> [Diagnostic.CloneHold] {
+        (clonesByVolume[volume] ?? []).sorted { $0.name < $1.name }.compactMap { clone in
+            let delete = ActionID(.deleteClone, .clone(clone.name))
+            let refreshed = has(ActionID(.createClone, .clone(clone.name)))
+            // A refreshed clone releases its parent in this plan: it holds nothing.
+            if has(delete) && refreshed { return nil }
+            return Diagnostic.CloneHold(clone: clone.name, parent: clone.parentSnapshot, undeclared: has(delete))
+        }
+    }
 
     /// A pool that already holds all it can: a new snapshot there fails until something is freed.
     private func poolIsFull(ofVolume volume: String) -> Bool {

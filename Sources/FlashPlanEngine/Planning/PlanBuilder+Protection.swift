@@ -50,9 +50,11 @@ extension PlanBuilder {
             plan.releasedClones["\(decision.sourceVolume)/\(decision.replaces!.parentSnapshot)", default: []].append(decision.deleteActionID)
         }
         planCloneDeletions(cloneDecisions, plan: plan)
+        planUndeclaredCloneDeletions(plan)
         planPrimaryRetention(&plan)
         planReplication(&plan)
         planClones(cloneDecisions, plan: plan)
+        planCloneMappings(cloneDecisions, plan: plan)
     }
 
     /// Groups the group's snapshots into backups, and notes the names other snapshots on

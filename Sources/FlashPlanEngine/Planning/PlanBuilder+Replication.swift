@@ -94,17 +94,17 @@ extension PlanBuilder {
         let wantedNames = Set(wanted.map(\.name))
         // Only what retention pruned is dropped: never another group's or a hand-made
         // snapshot, nor a backup whose primary copy was lost outside flashplan (the copy
-        // here may be the only one). A clone parent stays, unless `refresh: newest`
-        // deletes its clones first.
+        // here may be the only one). A clone parent stays; so does one whose clone a
+        // refresh replaces, as that refresh waits for this update to bring the new
+        // parent: the next update drops it.
         let drop = (snapshotsByVolume[destination] ?? [])
             .filter {
                 $0.group == plan.group.name && plan.pruned.contains($0.name) && !wantedNames.contains($0.name)
-                    && plan.remainingClones(of: "\(destination)/\($0.name)", among: cloneParents).isEmpty
+                    && (cloneParents["\(destination)/\($0.name)"] ?? []).isEmpty
             }
             .map(\.name).sorted()
         guard !transfer.isEmpty || !drop.isEmpty else { return }
-        let released = drop.flatMap { plan.releasedClones["\(destination)/\($0)"] ?? [] }
-        addUpdate(plan, source: source, destination: destination, ready: ready + released, transfer: transfer, drop: drop)
+        addUpdate(plan, source: source, destination: destination, ready: ready, transfer: transfer, drop: drop)
     }
 
     /// A vault receives only the labels its retention lists and keeps them by its own rules.

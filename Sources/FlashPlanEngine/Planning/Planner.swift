@@ -33,6 +33,7 @@ public struct Planner: Sendable {
         builder.applyTargeting(options)
         builder.enforceCeiling()
         builder.blockConcerned()
+        builder.holdRefreshesThatCannotComplete()
         return Plan(
             now: now, state: StateReference(lineage: observed.lineage, serial: observed.serial),
             configDigest: configuration.digest, actions: builder.actions, retention: builder.retention,
