@@ -125,7 +125,9 @@ extension Diagnostic {
         var undeclared: Bool
     }
 
-    static func snapshotCeiling(volume: String, count: Int, groups: [ResourceGroup], clones: [CloneHold] = []) -> Diagnostic {
+    /// The note names what fills the volume: clones keeping their parents and, only when the
+    /// volume holds any, snapshots taken by hand.
+    static func snapshotCeiling(volume: String, count: Int, groups: [ResourceGroup], clones: [CloneHold] = [], handMade: Bool = true) -> Diagnostic {
         let names = groups.map { "'\($0.name)'" }.joined(separator: ", ")
         var notes: [String] = []
         let undeclared = clones.filter(\.undeclared)
@@ -140,11 +142,25 @@ extension Diagnostic {
             notes.append(
                 "clone\(declared.count == 1 ? "" : "s") \(declared.map { "'\($0.clone)' (parent \($0.parent))" }.joined(separator: ", ")) \(declared.count == 1 ? "keeps its parent" : "keep their parents") on the volume beyond retention")
         }
-        notes.append(groups.isEmpty ? "delete snapshots taken by hand" : "lower the retention of resource group\(groups.count == 1 ? "" : "s") \(names) or delete snapshots taken by hand")
+        var remedies: [String] = []
+        if !groups.isEmpty { remedies.append("lower the retention of resource group\(groups.count == 1 ? "" : "s") \(names)") }
+        if handMade || remedies.isEmpty { remedies.append("delete snapshots taken by hand") }
+        notes.append(remedies.joined(separator: " or "))
         return .warning(
             .snapshotCeiling, at: groups.first?.locations.name ?? .unknown,
             "volume '\(volume)' would hold \(count) snapshots during this plan, even with its prunes run first; a FlashSystem volume holds at most 255: its new backups and transfers are held, the rest of the plan goes on",
             note: notes.joined(separator: "; "))
+    }
+
+    /// At the ceiling, the volume's new backups wait for prunes that wait for clone deletions
+    /// needing consent: held, the backups are skipped with them.
+    static func ceilingAwaitsCloneDeletion(volume: String, clones: [CloneHold], groups: [ResourceGroup]) -> Diagnostic {
+        let list = clones.map { "'\($0.clone)' (parent \($0.parent))" }.joined(separator: ", ")
+        let one = clones.count == 1
+        return .warning(
+            .snapshotCeiling, at: groups.first?.locations.name ?? .unknown,
+            "volume '\(volume)' is at the 255-snapshot ceiling: its new backups wait for room that only deleting clone\(one ? "" : "s") \(list) frees; the configuration no longer declares \(one ? "it" : "them")",
+            note: "deleting \(one ? "it" : "them") needs consent (apply with --allow-destructive, or without --auto-approve); until then the volume's new backups are skipped")
     }
 
     static func relationshipMismatch(destination: String, observed: ObservedRelationship, source: String, type: Replication.Kind) -> Diagnostic {

@@ -172,9 +172,9 @@ extension PlanBuilder {
 
     /// A clone flashplan made for this group that no entry of it declares any more is
     /// deleted — with consent, as it holds a copy of the data someone may still use. Its
-    /// parent stays protected until the clone is gone (the next plan prunes it), so no
-    /// prune ever waits for a consent that may never come.
-    mutating func planUndeclaredCloneDeletions(_ plan: GroupPlan) {
+    /// parent is released: retention may prune it once the clone is gone, in the same
+    /// apply (the prune waits for the delete; no routine work waits for that prune).
+    mutating func planUndeclaredCloneDeletions(_ plan: inout GroupPlan) {
         let declared = declaredCloneNames()
         var copies = plan.volumes
         for replication in plan.group.replicate { copies += plan.volumes.map(replication.destinationVolume(of:)) }
@@ -184,12 +184,14 @@ extension PlanBuilder {
                 var before = ["parent_snapshot": clone.parentSnapshot, "pool": clone.pool]
                 let hosts = mappedHosts(of: clone)
                 if !hosts.isEmpty { before["host"] = hosts.joined(separator: ", ") }
-                add(PlanAction(
+                let id = add(PlanAction(
                     kind: .deleteClone, address: Address.clone(clone.name), group: plan.group.name,
                     reason: "resource group '\(plan.group.name)' no longer declares this clone (of '\(clone.volume)', from backup \(clone.parentSnapshot))"
                         + (hosts.isEmpty ? "" : "; host\(hosts.count == 1 ? "" : "s") \(hosts.map { "'\($0)'" }.joined(separator: ", ")) lose\(hosts.count == 1 ? "s" : "") it"),
                     before: before, operation: .deleteClone(name: clone.name), destructive: true,
                     arrays: arrays(ofVolume: clone.name)))
+                plan.undeclaredDeletes.insert(id)
+                plan.releasedClones["\(copy)/\(clone.parentSnapshot)", default: []].append(id)
             }
         }
     }
