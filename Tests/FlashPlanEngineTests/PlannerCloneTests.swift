@@ -100,8 +100,11 @@ import Testing
         var observed = PlannerFixture.provisioned(configuration)
         observed.snapshots += Estate.backup(Self.b(20), at: "2026-11-20T00:00:00Z", volumes: ["a_b"])
         observed.clones.append(ObservedClone(name: "x_a_b", volume: "a_b", pool: "gold", parentSnapshot: Self.b(20), created: .distantPast))
+        observed.volumes.append(ObservedVolume(name: "x_a_b", pool: "gold", size: .gib(100), hosts: ["h1"], role: .clone, created: .distantPast))
         let plan = PlannerFixture.plan(configuration, observed, now: Estate.now)
         #expect(plan.actions(.deleteClone).isEmpty, "\(plan.ids)")
+        // Nor does g2 map g's clone to its own host (the two would take turns forever).
+        #expect(!plan.ids.contains { $0.contains("x_a_b") }, "\(plan.ids)")
     }
 
     /// A removed group's clones are reported and kept, like its backups.

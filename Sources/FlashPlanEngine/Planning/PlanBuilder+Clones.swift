@@ -122,7 +122,9 @@ extension PlanBuilder {
         for spec in plan.group.clones {
             for volume in plan.volumes {
                 let name = spec.cloneVolume(of: volume)
-                guard let existing = clones[name], !replaced.contains(name) else { continue }
+                // Only a clone made for this group: another group's clone may take the same
+                // name (`x` of `a_b` and `x_a` of `b`), and two groups must not fight over its host.
+                guard let existing = clones[name], !replaced.contains(name), owningVolume(of: existing, in: plan) == volume else { continue }
                 let current = mappedHosts(of: existing)
                 let wanted = spec.host.map { [$0] } ?? []
                 let arrays = arrays(ofVolume: name)
