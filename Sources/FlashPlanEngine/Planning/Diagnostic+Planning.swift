@@ -159,7 +159,7 @@ extension Diagnostic {
         let one = clones.count == 1
         return .warning(
             .snapshotCeiling, at: groups.first?.locations.name ?? .unknown,
-            "volume '\(volume)' is at the 255-snapshot ceiling: its new backups wait for room that only deleting clone\(one ? "" : "s") \(list) frees; the configuration no longer declares \(one ? "it" : "them")",
+            "volume '\(volume)' has no room for new backups (at the 255-snapshot ceiling, or its pool is full): they wait for room that only deleting clone\(one ? "" : "s") \(list) frees; the configuration no longer declares \(one ? "it" : "them")",
             note: "deleting \(one ? "it" : "them") needs consent (apply with --allow-destructive, or without --auto-approve); until then the volume's new backups are skipped")
     }
 

@@ -16,7 +16,7 @@ struct GroupPlan {
     var pruneActions: [String: [ActionID]] = [:]
     /// Backup names pruned on primary.
     var pruned: Set<String> = []
-    /// Clones that this plan deletes (refresh), whose parents it may then prune.
+    /// Clones that this plan deletes (a refresh, or one no longer declared), whose parents it may then prune.
     var releasedClones: [String: [ActionID]] = [:]  // "volume/snapshot" -> delete-clone action ids
     /// Deletes of clones the group no longer declares: they need consent, so what they
     /// release is pruned after them and nothing routine waits for those prunes.
