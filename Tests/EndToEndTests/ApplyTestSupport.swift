@@ -193,6 +193,7 @@ struct StateListing: Sendable {
         var volume: String
         var pool: String
         var parentSnapshot: String
+        var host: String? = nil
     }
 
     var snapshots: [Snapshot] = []
@@ -244,7 +245,7 @@ struct StateListing: Sendable {
             listing.clones.append(
                 Clone(
                     name: string(item["name"]) ?? "", volume: string(item["volume"]) ?? "", pool: string(item["pool"]) ?? "",
-                    parentSnapshot: string(item["parent_snapshot"]) ?? ""))
+                    parentSnapshot: string(item["parent_snapshot"]) ?? "", host: string(item["host"])))
         }
         for item in object["volumes"] as? [Any] ?? [] {
             if let name = (item as? [String: Any]).flatMap({ string($0["name"]) }) ?? string(item) {

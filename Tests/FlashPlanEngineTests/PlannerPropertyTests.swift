@@ -104,9 +104,12 @@ struct RandomScenario: CustomStringConvertible {
                     volume: volume, name: name, label: label, created: created, hosts: ["h1"], group: "g", immutableUntil: immutableUntil))
             }
             backups.append((name, label, created, held))
-            // Clones nobody declares: they protect their parent for as long as they exist.
+            // Clones nobody declares: one made by hand protects its parent for as long as it
+            // exists; one named `<clone>_v1` is one flashplan made and the group no longer
+            // declares, deleted (with consent) and its parent released.
             if held.contains("v1") && rng.chance(0.15) {
-                observed.clones.append(ObservedClone(name: "hold\(backups.count)_v1", volume: "v1", pool: "gold", parentSnapshot: name, created: created))
+                let cloneName = backups.count.isMultiple(of: 2) ? "hold\(backups.count)_v1" : "hold\(backups.count)"
+                observed.clones.append(ObservedClone(name: cloneName, volume: "v1", pool: "gold", parentSnapshot: name, created: created))
             }
         }
         if rng.chance(0.2) {

@@ -88,12 +88,13 @@ import Testing
             },
             keep: ["g_1": "newest 1 (#1)", "g_2": "protected: immutable"], prune: [:]),
         Case(
+            // Made by hand (not `<clone>_<volume>`): one flashplan made, undeclared, would be deleted.
             name: "clone parent is protected", retention: "{count: 1}",
             observed: {
                 $0.snapshots += daily(3)
-                $0.clones.append(ObservedClone(name: "qa_v1", volume: "v1", pool: "gold", parentSnapshot: b(19), created: .distantPast))
+                $0.clones.append(ObservedClone(name: "qa", volume: "v1", pool: "gold", parentSnapshot: b(19), created: .distantPast))
             },
-            keep: [b(21): "newest 1 (#1)", b(19): "beyond the newest 1 (#3), but protected: parent of clone qa_v1"],
+            keep: [b(21): "newest 1 (#1)", b(19): "beyond the newest 1 (#3), but protected: parent of clone qa"],
             prune: [b(20): "beyond the newest 1 (#2)"]),
         Case(
             name: "a clone of another volume's snapshot of the same name protects nothing here", retention: "{count: 1}",

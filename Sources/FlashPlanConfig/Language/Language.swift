@@ -115,7 +115,7 @@ public enum Language {
         Field("name", .name, required: true, "Clone name; clone volumes are `<name>_<volume>`."),
         Field("label", .name, required: true, "Made from the newest backup with this label."),
         Field("from", .name, default: "primary", "`primary`, or a destination pool of this group."),
-        Field("host", .name, "Host the clone is mapped to."),
+        Field("host", .name, "Host the clone is mapped to. Changed, the clone is mapped to the new host and unmapped from the old one (an unmap needs consent); removed, it is unmapped."),
         Field("refresh", .oneOf(CloneSpec.Refresh.allCases.map(\.rawValue)), default: "never", "`newest` re-creates the clone when a newer backup exists."),
     ]
 

@@ -87,6 +87,15 @@ extension Diagnostic {
         return .warning(.unmanagedBackups, at: group?.locations.name ?? .unknown, message, note: note)
     }
 
+    static func unmanagedClones(_ clones: [ObservedClone], group: String, declared: ResourceGroup?) -> Diagnostic {
+        let list = clones.prefix(8).map { "'\($0.name)' (of '\($0.volume)')" }.joined(separator: ", ") + (clones.count > 8 ? ", …" : "")
+        let why = declared == nil ? "the group is no longer declared" : "the group no longer protects or replicates to the volume they were made from"
+        return .warning(
+            .unmanagedBackups, at: declared?.locations.name ?? .unknown,
+            "\(clones.count) clone\(clones.count == 1 ? "" : "s") of resource group '\(group)' \(clones.count == 1 ? "is" : "are") unmanaged: \(list); \(why)",
+            note: "they are kept, with the backups they were made from; delete them by hand once nobody uses them")
+    }
+
     static func scheduleNotParsed(policy: String, group: ResourceGroup, at location: SourceLocation) -> Diagnostic {
         .error(
             .scheduleNotParsed, at: location,
@@ -108,20 +117,59 @@ extension Diagnostic {
             note: pruning ? "prune_orphaned_labels is true: they are pruned" : "they are kept; list the label under the vault's retention, or set settings.prune_orphaned_labels: true to prune them")
     }
 
-    static func snapshotCeiling(volume: String, count: Int, groups: [ResourceGroup], waitingBases: [String] = []) -> Diagnostic {
+    /// A clone keeping its parent snapshot on a volume at the 255 ceiling.
+    struct CloneHold: Sendable, Hashable {
+        var clone: String
+        var parent: String
+        /// The configuration no longer declares it: its deletion is in the plan, needing consent.
+        var undeclared: Bool
+    }
+
+    /// The note names what fills the volume: replication bases waiting for their updates,
+    /// clones keeping their parents and, only when the volume holds any, snapshots taken
+    /// by hand.
+    static func snapshotCeiling(
+        volume: String, count: Int, groups: [ResourceGroup], clones: [CloneHold] = [], handMade: Bool = true, waitingBases: [String] = []
+    ) -> Diagnostic {
         let names = groups.map { "'\($0.name)'" }.joined(separator: ", ")
         // A base waits for its update: it is kept rather than pruned to make room.
         let bases = waitingBases.isEmpty
             ? ""
             : "; not pruned to make room, because an update that fails would leave source and destination sharing no backup: "
                 + waitingBases.joined(separator: ", ")
+        var notes: [String] = []
+        if !waitingBases.isEmpty { notes.append("once the updates succeed the base is pruned and backups resume") }
+        let undeclared = clones.filter(\.undeclared)
+        if !undeclared.isEmpty {
+            let list = undeclared.map { "'\($0.clone)' (parent \($0.parent))" }.joined(separator: ", ")
+            notes.append(
+                "clone\(undeclared.count == 1 ? "" : "s") \(list) \(undeclared.count == 1 ? "is" : "are") no longer declared but still \(undeclared.count == 1 ? "keeps its parent snapshot" : "keep their parent snapshots") on the volume: "
+                    + "deleting \(undeclared.count == 1 ? "it" : "them") needs consent (apply with --allow-destructive, or without --auto-approve)")
+        }
+        let declared = clones.filter { !$0.undeclared }
+        if !declared.isEmpty {
+            notes.append(
+                "clone\(declared.count == 1 ? "" : "s") \(declared.map { "'\($0.clone)' (parent \($0.parent))" }.joined(separator: ", ")) \(declared.count == 1 ? "keeps its parent" : "keep their parents") on the volume beyond retention")
+        }
+        var remedies: [String] = []
+        if !groups.isEmpty { remedies.append("lower the retention of resource group\(groups.count == 1 ? "" : "s") \(names)") }
+        if handMade || remedies.isEmpty { remedies.append("delete snapshots taken by hand") }
+        notes.append((waitingBases.isEmpty ? "" : "otherwise ") + remedies.joined(separator: " or "))
         return .warning(
             .snapshotCeiling, at: groups.first?.locations.name ?? .unknown,
             "volume '\(volume)' would hold \(count) snapshots during this plan, even with its prunes run first; a FlashSystem volume holds at most 255: its new backups and transfers are held, the rest of the plan goes on\(bases)",
-            note: (waitingBases.isEmpty ? "" : "once the updates succeed the base is pruned and backups resume; otherwise ")
-                + (groups.isEmpty
-                    ? "delete snapshots taken by hand"
-                    : "lower the retention of resource group\(groups.count == 1 ? "" : "s") \(names) or delete snapshots taken by hand"))
+            note: notes.joined(separator: "; "))
+    }
+
+    /// At the ceiling, the volume's new backups wait for prunes that wait for clone deletions
+    /// needing consent: held, the backups are skipped with them.
+    static func ceilingAwaitsCloneDeletion(volume: String, clones: [CloneHold], groups: [ResourceGroup]) -> Diagnostic {
+        let list = clones.map { "'\($0.clone)' (parent \($0.parent))" }.joined(separator: ", ")
+        let one = clones.count == 1
+        return .warning(
+            .snapshotCeiling, at: groups.first?.locations.name ?? .unknown,
+            "volume '\(volume)' has no room for new backups (at the 255-snapshot ceiling, or its pool is full): they wait for room that only deleting clone\(one ? "" : "s") \(list) frees; the configuration no longer declares \(one ? "it" : "them")",
+            note: "deleting \(one ? "it" : "them") needs consent (apply with --allow-destructive, or without --auto-approve); until then the volume's new backups are skipped")
     }
 
     static func relationshipMismatch(destination: String, observed: ObservedRelationship, source: String, type: Replication.Kind) -> Diagnostic {

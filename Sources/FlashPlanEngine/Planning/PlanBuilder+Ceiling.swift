@@ -93,7 +93,9 @@ extension PlanBuilder {
                 // One problem blocks only what it concerns (DESIGN §5): the additions to this
                 // volume are held, its prunes and every other volume's work go on.
                 let groups = Set(adds[volume]!.compactMap { actions[$0].group }).sorted().compactMap { configuration.resourceGroups[$0] }
-                diagnostics.append(.snapshotCeiling(volume: volume, count: peak, groups: groups, waitingBases: waitingBases[volume] ?? []))
+                diagnostics.append(.snapshotCeiling(
+                    volume: volume, count: peak, groups: groups, clones: cloneHolds(onVolume: volume),
+                    handMade: snapshotsByVolume[volume]?.contains { $0.group == nil } ?? false, waitingBases: waitingBases[volume] ?? []))
                 for a in adds[volume]! where actions[a].blockedBy == nil {
                     actions[a].blockedBy = "volume '\(volume)' would hold \(peak) snapshots, over the 255 a FlashSystem volume holds"
                 }
@@ -105,6 +107,12 @@ extension PlanBuilder {
                         + bases.joined(separator: ", ") + ", waits for its update"
                 }
             }
+        }
+        for volume in reordered.sorted() {
+            let waits = cloneDeletesAwaited(byRemovalsOf: removes[volume] ?? [])
+            guard !waits.isEmpty else { continue }
+            let groups = Set(adds[volume]!.compactMap { actions[$0].group }).sorted().compactMap { configuration.resourceGroups[$0] }
+            diagnostics.append(.ceilingAwaitsCloneDeletion(volume: volume, clones: waits, groups: groups))
         }
         if !reordered.isEmpty { sortTopologically() }
     }
@@ -191,7 +199,36 @@ extension PlanBuilder {
         }
     }
 
+    /// Clones the configuration no longer declares whose deletion (it needs consent) the
+    /// given removals wait for, with the parent each releases.
+    private func cloneDeletesAwaited(byRemovalsOf indices: [Int]) -> [Diagnostic.CloneHold] {
+        var holds: [Diagnostic.CloneHold] = []
+        for index in indices {
+            for dependency in actions[index].dependsOn where dependency.kind == .deleteClone {
+                guard !has(ActionID(.createClone, dependency.address)), case .clone(let name) = dependency.address,
+                    let clone = clones[name]
+                else { continue }
+                let hold = Diagnostic.CloneHold(clone: name, parent: clone.parentSnapshot, undeclared: true)
+                if !holds.contains(hold) { holds.append(hold) }
+            }
+        }
+        return holds
+    }
+
     static var snapshotCeiling: Int { 255 }
+
+    /// The clones whose parents on `volume` no retention may prune, and whether the plan
+    /// deletes one the configuration no longer declares (a deletion that waits for consent):
+    /// at the ceiling they, not snapshots taken by hand, may be what fills the volume.
+    private func cloneHolds(onVolume volume: String) -> [Diagnostic.CloneHold] {
+        (clonesByVolume[volume] ?? []).sorted { $0.name < $1.name }.compactMap { clone in
+            let delete = ActionID(.deleteClone, .clone(clone.name))
+            let refreshed = has(ActionID(.createClone, .clone(clone.name)))
+            // A refreshed clone releases its parent in this plan: it holds nothing.
+            if has(delete) && refreshed { return nil }
+            return Diagnostic.CloneHold(clone: clone.name, parent: clone.parentSnapshot, undeclared: has(delete))
+        }
+    }
 
     /// A pool that already holds all it can: a new snapshot there fails until something is freed.
     private func poolIsFull(ofVolume volume: String) -> Bool {
@@ -204,7 +241,7 @@ extension PlanBuilder {
     }
 
     /// Kahn's algorithm, stable: among ready actions the earlier one in the plan comes first.
-    private func topologicalOrder() -> [Int]? {
+    func topologicalOrder() -> [Int]? {
         let index = Dictionary(uniqueKeysWithValues: actions.enumerated().map { ($1.id, $0) })
         var waiting = actions.map { $0.dependsOn.filter { index[$0] != nil }.count }
         var dependents = [[Int]](repeating: [], count: actions.count)
@@ -225,7 +262,7 @@ extension PlanBuilder {
     }
 
     /// Lists the actions in an order the executor could follow, so the text plan reads in order.
-    private mutating func sortTopologically() {
+    mutating func sortTopologically() {
         guard let order = topologicalOrder() else { return }
         actions = order.map { actions[$0] }
         actionIndex = Dictionary(uniqueKeysWithValues: actions.enumerated().map { ($1.id, $0) })

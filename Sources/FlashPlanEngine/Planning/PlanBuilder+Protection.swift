@@ -22,8 +22,13 @@ struct GroupPlan {
     var bases: [String: [String]] = [:]
     /// The primary prunes of those bases: they wait for the updates, never the reverse.
     var basePruneIDs: Set<ActionID> = []
-    /// Clones that this plan deletes (refresh), whose parents it may then prune.
+    /// Clones that this plan deletes (a refresh, or one no longer declared), whose parents it may then prune.
     var releasedClones: [String: [ActionID]] = [:]  // "volume/snapshot" -> delete-clone action ids
+    /// Deletes of clones the group no longer declares: they need consent, so what they
+    /// release is pruned after them and nothing routine waits for those prunes.
+    var undeclaredDeletes: Set<ActionID> = []
+    /// Backups whose prune on primary waits for such a delete.
+    var prunesAwaitingConsent: Set<String> = []
 
     /// The clones of `volume/snapshot` that remain after the plan (a refreshed one is deleted).
     func remainingClones(of key: String, among parents: [String: [ObservedClone]]) -> [ObservedClone] {
@@ -57,10 +62,15 @@ extension PlanBuilder {
             plan.releasedClones["\(decision.sourceVolume)/\(decision.replaces!.parentSnapshot)", default: []].append(decision.deleteActionID)
         }
         planCloneDeletions(cloneDecisions, plan: plan)
+        planUndeclaredCloneDeletions(&plan)
         planPrimaryRetention(&plan)
         planReplication(&plan)
         releaseBases(plan)
         planClones(cloneDecisions, plan: plan)
+        planCloneMappings(cloneDecisions, plan: plan)
+        // A refresh's delete, planned before the prunes that wait for it, also waits for the
+        // snapshot or transfer its new clone comes from, planned after them.
+        if cloneDecisions.contains(where: { $0.replaces != nil }) { sortTopologically() }
     }
 
     /// Groups the group's snapshots into backups, and notes the names other snapshots on
@@ -363,13 +373,21 @@ extension PlanBuilder {
             plan.pruned.insert(backup.name)
             // Held on mirrors only: their updates drop it.
             guard !holders.isEmpty else { continue }
+            let released = holders.flatMap { plan.releasedClones["\($0)/\(backup.name)"] ?? [] }
             let id = add(PlanAction(
                 kind: .prune, address: Address.backup(group: group.name, name: backup.name), group: group.name,
                 reason: "'\(label)' retention \(rule): \(outcome.reason)\(waiting)",
-                dependsOn: holders.flatMap { (plan.snapshotActions[$0] ?? []) + (plan.releasedClones["\($0)/\(backup.name)"] ?? []) },
+                dependsOn: holders.flatMap { plan.snapshotActions[$0] ?? [] } + released,
                 before: ["label": label, "created": backup.created.iso8601, "volumes": holders.joined(separator: ", ")],
                 operations: holders.map { .deleteSnapshot(volume: $0, name: backup.name) }, destructive: true,
                 arrays: Array(Set(holders.flatMap { arrays(ofVolume: $0) })).sorted()))
+            // Updates wait for the source's prunes, but not for one that waits for consent:
+            // a held clone deletion must not stop replication. A mirror drops that backup
+            // in a prune of its own, after this one.
+            if released.contains(where: plan.undeclaredDeletes.contains) {
+                plan.prunesAwaitingConsent.insert(backup.name)
+                continue
+            }
             for volume in holders {
                 plan.pruneActions[volume, default: []].append(id)
             }

@@ -94,17 +94,33 @@ extension PlanBuilder {
         let wantedNames = Set(wanted.map(\.name))
         // Only what retention pruned is dropped: never another group's or a hand-made
         // snapshot, nor a backup whose primary copy was lost outside flashplan (the copy
-        // here may be the only one). A clone parent stays, unless `refresh: newest`
-        // deletes its clones first.
-        let drop = (snapshotsByVolume[destination] ?? [])
+        // here may be the only one). A clone parent stays unless the plan deletes its
+        // clones first.
+        let candidates = (snapshotsByVolume[destination] ?? [])
             .filter {
                 $0.group == plan.group.name && plan.pruned.contains($0.name) && !wantedNames.contains($0.name)
                     && plan.remainingClones(of: "\(destination)/\($0.name)", among: cloneParents).isEmpty
             }
             .map(\.name).sorted()
-        guard !transfer.isEmpty || !drop.isEmpty else { return }
-        let released = drop.flatMap { plan.releasedClones["\(destination)/\($0)"] ?? [] }
-        addUpdate(plan, source: source, destination: destination, ready: ready + released, transfer: transfer, drop: drop)
+        // Dropped by a prune of its own, after the update, when it waits for a clone's
+        // delete (a refresh's waits for this very update to bring the new parent) or for
+        // a primary prune that waits for consent: the update itself waits for neither.
+        let afterUpdate = candidates.filter {
+            !(plan.releasedClones["\(destination)/\($0)"] ?? []).isEmpty || plan.prunesAwaitingConsent.contains($0)
+        }
+        let drop = candidates.filter { !afterUpdate.contains($0) }
+        if !transfer.isEmpty || !drop.isEmpty {
+            addUpdate(plan, source: source, destination: destination, ready: ready, transfer: transfer, drop: drop)
+        }
+        for name in afterUpdate {
+            add(PlanAction(
+                kind: .prune, address: Address.snapshot(volume: destination, name: name), group: plan.group.name,
+                reason: "mirror drops what its source pruned, once no clone needs it",
+                dependsOn: [ActionID(.transfer, .relationship(destination: destination)), ActionID(.prune, .backup(group: plan.group.name, name: name))]
+                    + (plan.releasedClones["\(destination)/\(name)"] ?? []),
+                before: ["label": (snapshotsByVolume[destination] ?? []).first { $0.name == name }?.label ?? "?"],
+                operation: .deleteSnapshot(volume: destination, name: name), destructive: true, arrays: arrays(ofVolume: destination)))
+        }
     }
 
     /// A vault receives only the labels its retention lists and keeps them by its own rules.

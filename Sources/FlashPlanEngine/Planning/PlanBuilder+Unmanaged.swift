@@ -76,5 +76,21 @@ extension PlanBuilder {
             unmanaged.append(item)
             diagnostics.append(.unmanagedBackups(item, declared: configuration.resourceGroups[key.group]))
         }
+        reportUnmanagedClones(managed: managed)
+    }
+
+    /// Clones made from backups no declared group manages: kept, like those backups (a
+    /// group's own clones it no longer declares are deleted, with consent, by its plan).
+    private mutating func reportUnmanagedClones(managed: [String: Set<String>]) {
+        var byGroup: [String: [ObservedClone]] = [:]
+        for clone in observed.clones {
+            guard let parent = snapshotsByVolume[clone.volume]?.first(where: { $0.name == clone.parentSnapshot }),
+                let group = parent.group, !(managed[clone.volume] ?? []).contains(group)
+            else { continue }
+            byGroup[group, default: []].append(clone)
+        }
+        for (group, clones) in byGroup.sorted(by: { $0.key < $1.key }) {
+            diagnostics.append(.unmanagedClones(clones.sorted { $0.name < $1.name }, group: group, declared: configuration.resourceGroups[group]))
+        }
     }
 }

@@ -34,6 +34,7 @@ public struct Planner: Sendable {
         builder.enforceCeiling()
         builder.blockConcerned()
         builder.sendWithoutHeldBackups()
+        builder.holdRefreshesThatCannotComplete()
         return Plan(
             now: now, state: StateReference(lineage: observed.lineage, serial: observed.serial),
             configDigest: configuration.digest, actions: builder.actions, retention: builder.retention,

@@ -387,8 +387,8 @@ public enum Rule: String, CaseIterable, Codable, Sendable {
         case .snapshotCeiling:
             Entry(
                 .warning, .plan,
-                "A volume would hold more than 255 snapshots at some moment of the apply, for all groups on it together and snapshots taken by hand included, even with the prunes its new backups make due run first. The backups and transfers that would add to it are held (blocked, `apply` exits 3); its prunes and every other volume's work go on. A configuration `validate` accepts never gets here unless snapshots are taken by hand.",
-                fix: "Lower the groups' retention, or delete snapshots taken by hand.")
+                "A volume would hold more than 255 snapshots at some moment of the apply, for all groups on it together and snapshots taken by hand included, even with the prunes its new backups make due run first. The backups and transfers that would add to it are held (blocked, `apply` exits 3); its prunes and every other volume's work go on. A configuration `validate` accepts never gets here unless snapshots are taken by hand or a clone keeps its parent beyond retention (the note names the clones; one the configuration no longer declares is deleted only with consent, and until then the volume's new backups wait for it — a warning of this rule says so).",
+                fix: "Lower the groups' retention, delete snapshots taken by hand, or consent to deleting the clone the configuration no longer declares (`--allow-destructive`).")
         case .scheduleNotParsed:
             Entry(
                 .error, .plan,
@@ -402,7 +402,7 @@ public enum Rule: String, CaseIterable, Codable, Sendable {
         case .unmanagedBackups:
             Entry(
                 .warning, .plan,
-                "Backups of a resource group that is no longer declared, on a volume its group no longer protects, or on a destination it no longer replicates to. They are kept and never pruned.",
+                "Backups of a resource group that is no longer declared, on a volume its group no longer protects, or on a destination it no longer replicates to — and the clones made from them. They are kept and never pruned; the clones are kept too.",
                 fix: "Declare the group, volume or replication again to manage them, or delete them by hand once they are not needed.")
         case .poolFull:
             Entry(

@@ -206,6 +206,18 @@ extension SimulationContext {
         }
         try db.execute(
             sql: "INSERT INTO volume_host (volume_id, host_id) VALUES (?, ?)", arguments: [volume.id, hostID])
+        try followMappings(ofClone: volume)
+    }
+
+    /// A clone's recorded host is the one its volume is mapped to, so that a clone moved
+    /// to another host reads back as moved.
+    private func followMappings(ofClone volume: VolumeRecord) throws {
+        try db.execute(
+            sql: """
+                UPDATE clone SET host = (SELECT h.name FROM volume_host vh JOIN host h ON h.id = vh.host_id
+                WHERE vh.volume_id = clone.volume_id ORDER BY h.name LIMIT 1) WHERE volume_id = ?
+                """,
+            arguments: [volume.id])
     }
 
     func unmapHost(volume name: String, host: String) throws {
@@ -217,6 +229,7 @@ extension SimulationContext {
         if db.changesCount == 0 {
             throw BackendError(.notFound, "volume '\(name)' is not mapped to host '\(host)'")
         }
+        try followMappings(ofClone: volume)
     }
 
     /// The hosts a volume is mapped to, by name.
