@@ -329,10 +329,10 @@ import Testing
         #expect(listing.snapshots(on: "v1_dr").count >= 2, "newer copies are kept")
 
         // The timer does not undo the restore: once the array is back, the resync that
-        // would overwrite it is destructive and held under --auto-approve.
+        // would overwrite it is destructive and held under --auto-approve (partly applied).
         try workspace.sim(["array-online", "fa"], now: "2026-11-21T11:20:00Z")
         let timer = try workspace.apply("2026-11-21T11:30:00Z")
-        #expect(timer.exitCode == 1, "\(timer)")
+        #expect(timer.exitCode == 3, "\(timer)")
         #expect(timer.stdout.contains("Held (destructive") && timer.stdout.contains("resync-relationship:relationship.v1_dr"), "\(timer)")
         #expect(try Self.content(workspace, "volume.v1_dr", at: "2026-11-21T11:30:00Z") == captured)
     }
