@@ -2,6 +2,7 @@ import FlashPlanEngine
 import FlashPlanConfig
 import FlashPlanModel
 import Foundation
+import Synchronization
 
 /// `flashplan plan`: load, observe, plan, render.
 public enum PlanRunner {
@@ -23,21 +24,33 @@ public enum PlanRunner {
         var plan = Planner(configuration: loaded.configuration, observed: observed, now: request.now, options: request.options).plan()
         plan.diagnostics = (loaded.diagnostics + plan.diagnostics).sortedByLocation()
         if request.strict { plan.diagnostics = plan.diagnostics.promotingWarnings() }
-        // The JSON is rendered once, for the plan file and for `--format json` alike.
-        var json: Data?
-        if let out = request.out {
-            let data = try PlanJSONRenderer.renderData(plan)
-            try PlanFile.write(json: data, to: out)
-            json = data
-        }
         let rendered: String
-        switch request.format {
-        case .text:
-            rendered = PlanTextRenderer(style: TerminalStyle(enabled: request.color), renderer: loaded.renderer).render(plan)
-        case .json:
-            rendered = String(decoding: try json ?? PlanJSONRenderer.renderData(plan), as: UTF8.self)
-        case .markdown:
-            rendered = PlanMarkdownRenderer.render(plan)
+        if let out = request.out {
+            if request.format == .json {
+                // The JSON is rendered once, for the plan file and the output alike.
+                let data = try PlanJSONRenderer.renderData(plan)
+                try PlanFile.write(json: data, to: out)
+                rendered = String(decoding: data, as: UTF8.self)
+            } else {
+                // The plan file and what is shown are independent: made at once, on two
+                // cores (at fleet scale each takes a tenth of the command).
+                let shown = Mutex<String?>(nil)
+                let done = DispatchSemaphore(value: 0)
+                let frozen = plan, color = request.color, format = request.format, renderer = loaded.renderer
+                DispatchQueue.global().async {
+                    let text = Self.render(frozen, format: format, color: color, renderer: renderer)
+                    shown.withLock { $0 = text }
+                    done.signal()
+                }
+                let written = Result { try PlanFile.write(json: try PlanJSONRenderer.renderData(plan), to: out) }
+                done.wait()
+                try written.get()
+                rendered = shown.withLock { $0! }
+            }
+        } else if request.format == .json {
+            rendered = String(decoding: try PlanJSONRenderer.renderData(plan), as: UTF8.self)
+        } else {
+            rendered = Self.render(plan, format: request.format, color: request.color, renderer: loaded.renderer)
         }
         let exitCode: Int32 = plan.hasErrors ? 1 : (request.detailedExitCode && plan.hasChanges ? 2 : 0)
         var notes: [String] = []
@@ -55,5 +68,13 @@ public enum PlanRunner {
         let stderr = notes.joined(separator: "\n")
         ExitTeardown.shared.keep(loaded, observed, plan)
         return CommandOutcome(stdout: rendered, stderr: stderr, exitCode: exitCode)
+    }
+
+    /// The plan as shown on standard output, in a format other than JSON.
+    static func render(_ plan: Plan, format: PlanRequest.Format, color: Bool, renderer: DiagnosticRenderer) -> String {
+        switch format {
+        case .markdown: PlanMarkdownRenderer.render(plan)
+        case .text, .json: PlanTextRenderer(style: TerminalStyle(enabled: color), renderer: renderer).render(plan)
+        }
     }
 }
