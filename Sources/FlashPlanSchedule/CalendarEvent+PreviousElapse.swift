@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 extension CalendarEvent {
     /// How far back ``previousElapse(atOrBefore:defaultTimeZone:)`` looks.
@@ -25,10 +26,27 @@ extension CalendarEvent {
     /// events, but ~2,900 for `minutely` (over a millisecond), which no
     /// policy may use. A day either side is a generous margin around the
     /// repeated hour, and cheap for the schedules policies use.
+    ///
+    /// The answer is remembered with the chain's next element: every `date` before that
+    /// next elapse has the same previous elapse, so the hourly planner, `status` and a
+    /// simulation stepping through time mostly answer from memory.
     public func previousElapse(atOrBefore date: Date, defaultTimeZone: TimeZone) -> Date? {
-        let rules = rules(defaultTimeZone: defaultTimeZone)
         let target = Self.microseconds(date)
-        return previousElapse(atOrBeforeMicroseconds: target, rules: rules).map(Self.date)
+        let key = ElapseMemo.Key(expression: expression, zone: defaultTimeZone.identifier)
+        if let known = ElapseMemo.shared.interval(key, containing: target) { return Self.date(known) }
+        let rules = rules(defaultTimeZone: defaultTimeZone)
+        guard let elapse = previousElapse(atOrBeforeMicroseconds: target, rules: rules) else { return nil }
+        // Only a chain element with a later next element bounds an interval; an elapse with
+        // none after it (the last one an event has) is not remembered.
+        if let next = spec.nextElapse(afterMicroseconds: elapse, rules: rules), next > target {
+            ElapseMemo.shared.remember(key, elapse: elapse, next: next)
+        }
+        return Self.date(elapse)
+    }
+
+    /// The uncached search, for tests that check the memory against it.
+    func previousElapseUncached(atOrBefore date: Date, defaultTimeZone: TimeZone) -> Date? {
+        previousElapse(atOrBeforeMicroseconds: Self.microseconds(date), rules: rules(defaultTimeZone: defaultTimeZone)).map(Self.date)
     }
 
     func previousElapse(atOrBeforeMicroseconds target: Int, rules: ZoneRules?) -> Int? {
@@ -97,6 +115,35 @@ extension CalendarEvent {
                 e = n
                 hi = max(mid, n)
             }
+        }
+    }
+}
+
+/// The last previous-elapse answer of each event: `[elapse, next elapse)` of its chain,
+/// within which every time has that previous elapse.
+final class ElapseMemo: Sendable {
+    struct Key: Hashable, Sendable {
+        var expression: String
+        var zone: String
+    }
+
+    static let shared = ElapseMemo()
+
+    /// At most this many events are remembered (a configuration has a few dozen).
+    private static let capacity = 4096
+    private let intervals = Mutex<[Key: (elapse: Int, next: Int)]>([:])
+
+    func interval(_ key: Key, containing target: Int) -> Int? {
+        intervals.withLock { known in
+            guard let interval = known[key], interval.elapse <= target, target < interval.next else { return nil }
+            return interval.elapse
+        }
+    }
+
+    func remember(_ key: Key, elapse: Int, next: Int) {
+        intervals.withLock { known in
+            if known.count >= Self.capacity, known[key] == nil { known.removeAll(keepingCapacity: true) }
+            known[key] = (elapse, next)
         }
     }
 }

@@ -157,3 +157,29 @@ struct SystemdChain: Decodable, Sendable, CustomTestStringConvertible {
         }
     }
 }
+
+/// The remembered `[elapse, next elapse)` interval answers exactly as the search does, for
+/// times moving forwards (a timer, a simulation), backwards and at random, across the
+/// zone changes of several zones.
+@Suite struct ElapseMemoTests {
+    @Test(arguments: ["Europe/Rome", "America/New_York", "Australia/Lord_Howe", "Asia/Kolkata"])
+    func rememberedAnswersAreTheSearchsAnswers(_ zoneName: String) throws {
+        let zone = try #require(TimeZone(identifier: zoneName))
+        let expressions = ["hourly", "*-*-* 02:30:00", "Sun 03:00", "*-*-* 00/4:15:00", "*-*-01 00:00:00", "Mon..Fri *-*-* 01:45"]
+        var generator = SystemRandomNumberGenerator()
+        // Around the 2026 changes of most zones, and a stretch with none.
+        let starts = [at("2026-03-27T00:00:00Z"), at("2026-10-23T00:00:00Z"), at("2026-04-03T00:00:00Z"), at("2026-07-01T00:00:00Z")]
+        for expression in expressions {
+            let event = try CalendarEvent(parsing: expression)
+            for start in starts {
+                var times = (0..<200).map { start.addingTimeInterval(Double($0) * 1_800) }  // forwards, every 30 min
+                times += times.reversed()
+                times += (0..<200).map { _ in start.addingTimeInterval(Double.random(in: 0..<(6 * 86_400), using: &generator)) }
+                for time in times {
+                    let remembered = event.previousElapse(atOrBefore: time, defaultTimeZone: zone)
+                    #expect(remembered == event.previousElapseUncached(atOrBefore: time, defaultTimeZone: zone), "\(expression) in \(zoneName) at \(time)")
+                }
+            }
+        }
+    }
+}
