@@ -95,7 +95,9 @@ public struct Simulation: Sendable {
                 if !allowDestructive { outcome.held = plan.holdingConsentNeeded().map(\.id.description) }
                 let id = UUID().uuidString.lowercased()
                 _ = try session.ledger.beginApply(id: id, expecting: plan.state, operation: "simulate", now: now)
-                let report = await Executor(backend: session.backend, ledger: session.ledger).run(plan, applyID: id, now: now)
+                // One action at a time: the scratch state is one in-memory connection that
+                // parallel actions would only queue for; the result is the same.
+                let report = await Executor(backend: session.backend, ledger: session.ledger, parallelism: 1).run(plan, applyID: id, now: now)
                 try session.ledger.finishApply(id: id, outcome: report.outcome, now: now)
                 outcome.results = report.results
             }

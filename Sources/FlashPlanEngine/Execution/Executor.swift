@@ -58,7 +58,36 @@ public struct Executor: Sendable {
         }
 
         let backend = self.backend
-        await withTaskGroup(of: (Int, String?).self) { group in
+        /// Carries out one action: its operations and its journal row in one transaction;
+        /// the failure's text, or nil.
+        @Sendable func attempt(_ action: PlanAction) -> String? {
+            let entry = JournalEntry(
+                applyID: applyID, actionID: action.id.description, address: action.address.description, outcome: .applied, at: now)
+            do {
+                try backend.perform(action.operations, at: now, journal: entry)
+                return nil
+            } catch {
+                return "\(error)"
+            }
+        }
+        // One at a time (`simulate`, which runs hundreds of applies on one in-memory
+        // connection): in this task, in plan order, without a child task per action.
+        if parallelism == 1 {
+            while let i = ready.popLast() {
+                if stop.requested {
+                    if let code = stop.exitCode { progress(.stopping(signal: code - 128)) }
+                    break
+                }
+                guard results[i] == nil else { continue }
+                if let blocked = actions[i].blockedBy {
+                    finish(i, .skipped, ActionResult.blockedPrefix + blocked)
+                    continue
+                }
+                let failure = attempt(actions[i])
+                finish(i, failure == nil ? .applied : .failed, failure)
+            }
+        }
+        if parallelism > 1 { await withTaskGroup(of: (Int, String?).self) { group in
             var running = 0
             var toldStopping = false
             while true {
@@ -74,22 +103,13 @@ public struct Executor: Sendable {
                     }
                     let action = actions[i]
                     running += 1
-                    group.addTask {
-                        let entry = JournalEntry(
-                            applyID: applyID, actionID: action.id.description, address: action.address.description, outcome: .applied, at: now)
-                        do {
-                            try backend.perform(action.operations, at: now, journal: entry)
-                            return (i, nil)
-                        } catch {
-                            return (i, "\(error)")
-                        }
-                    }
+                    group.addTask { (i, attempt(action)) }
                 }
                 guard running > 0, let (i, failure) = await group.next() else { break }
                 running -= 1
                 finish(i, failure == nil ? .applied : .failed, failure)
             }
-        }
+        } }
         for i in actions.indices where results[i] == nil {
             results[i] = ActionResult(
                 id: actions[i].id, kind: actions[i].kind, address: actions[i].address, status: .notStarted,
