@@ -174,7 +174,10 @@ struct StateReader {
         // into a batch (no String, no allocation per row); the assembler turns batches
         // into `ObservedSnapshot`s meanwhile. One read transaction, so one consistent
         // state; about half the time of doing both on one thread.
-        let assembler = SnapshotAssembler(atoms: atoms, volumeNames: volumeNames, capacity: count)
+        // A small state is assembled on this thread: starting a thread per read would cost
+        // more than it saves (`simulate` reads a small scratch state once a step).
+        let assembler = SnapshotAssembler(
+            atoms: atoms, volumeNames: volumeNames, capacity: count, threaded: count >= SnapshotAssembler.threadedFrom)
         let statement = try db.cachedStatement(
             sql: """
                 SELECT s.volume_id, s.name, s.label_id, s.created, s.hosts_id, IFNULL(s.tag_id, 0), IFNULL(s.group_id, 0),
@@ -235,8 +238,8 @@ struct SnapshotBatch: Sendable {
     }
 }
 
-/// Builds `ObservedSnapshot`s from batches on a thread of its own, in the order the
-/// batches are added.
+/// Builds `ObservedSnapshot`s from batches, in the order the batches are added: on a
+/// thread of its own for a large state, on the reader's for a small one.
 final class SnapshotAssembler: @unchecked Sendable {
     // The queue of batches, and whether the reader is done; `ready` counts batches.
     private let queue = Mutex<(batches: [SnapshotBatch], finished: Bool)>(([], false))
@@ -248,21 +251,31 @@ final class SnapshotAssembler: @unchecked Sendable {
     private let atoms: [String]
     private let volumeNames: [Int64: String]
 
-    init(atoms: [String], volumeNames: [Int64: String], capacity: Int) {
+    /// From this many snapshots on, batches are assembled on a thread of their own.
+    static let threadedFrom = 50_000
+
+    private let threaded: Bool
+    private var currentVolumeID: Int64 = -1
+    private var currentVolume = ""
+
+    init(atoms: [String], volumeNames: [Int64: String], capacity: Int, threaded: Bool = true) {
         self.atoms = atoms
         self.volumeNames = volumeNames
         self.hostLists = Array(repeating: nil, count: atoms.count)
+        self.threaded = threaded
         snapshots.reserveCapacity(capacity)
-        Thread.detachNewThread { [self] in assemble() }
+        if threaded { Thread.detachNewThread { [self] in assembleAll() } }
     }
 
     func add(_ batch: SnapshotBatch) {
+        guard threaded else { return assemble(batch) }
         queue.withLock { $0.batches.append(batch) }
         ready.signal()
     }
 
     /// Adds the last batch (possibly empty) and ends the stream.
     func finish(_ batch: SnapshotBatch) {
+        guard threaded else { return assemble(batch) }
         queue.withLock {
             $0.batches.append(batch)
             $0.finished = true
@@ -272,39 +285,41 @@ final class SnapshotAssembler: @unchecked Sendable {
 
     /// Every snapshot, once the last batch is assembled.
     func result() -> [ObservedSnapshot] {
-        done.wait()
+        if threaded { done.wait() }
         return snapshots
     }
 
-    private func assemble() {
-        var currentVolumeID: Int64 = -1
-        var currentVolume = ""
+    private func assembleAll() {
         while true {
             ready.wait()
             let (batch, last) = queue.withLock { state in
                 (state.batches.removeFirst(), state.finished && state.batches.isEmpty)
             }
-            var start = 0
-            batch.names.withUnsafeBufferPointer { names in
-                for row in batch.rows {
-                    if row.volumeID != currentVolumeID {
-                        currentVolumeID = row.volumeID
-                        currentVolume = volumeNames[row.volumeID] ?? ""
-                    }
-                    let name = String(decoding: UnsafeBufferPointer(rebasing: names[start..<row.nameEnd]), as: UTF8.self)
-                    start = row.nameEnd
-                    snapshots.append(
-                        ObservedSnapshot(
-                            volume: currentVolume, name: name, label: text(row.label),
-                            created: Date(timeIntervalSince1970: row.created), hosts: hosts(row.hosts),
-                            tag: row.tag == 0 ? nil : text(row.tag), group: row.group == 0 ? nil : text(row.group),
-                            immutableUntil: row.until == -1e300 ? nil : Date(timeIntervalSince1970: row.until),
-                            content: Int(row.content)))
-                }
-            }
+            assemble(batch)
             if last { break }
         }
         done.signal()
+    }
+
+    private func assemble(_ batch: SnapshotBatch) {
+        var start = 0
+        batch.names.withUnsafeBufferPointer { names in
+            for row in batch.rows {
+                if row.volumeID != currentVolumeID {
+                    currentVolumeID = row.volumeID
+                    currentVolume = volumeNames[row.volumeID] ?? ""
+                }
+                let name = String(decoding: UnsafeBufferPointer(rebasing: names[start..<row.nameEnd]), as: UTF8.self)
+                start = row.nameEnd
+                snapshots.append(
+                    ObservedSnapshot(
+                        volume: currentVolume, name: name, label: text(row.label),
+                        created: Date(timeIntervalSince1970: row.created), hosts: hosts(row.hosts),
+                        tag: row.tag == 0 ? nil : text(row.tag), group: row.group == 0 ? nil : text(row.group),
+                        immutableUntil: row.until == -1e300 ? nil : Date(timeIntervalSince1970: row.until),
+                        content: Int(row.content)))
+            }
+        }
     }
 
     private func text(_ id: Int64) -> String {
