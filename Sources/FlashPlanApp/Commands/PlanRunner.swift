@@ -48,7 +48,7 @@ public enum PlanRunner {
                 rendered = shown.withLock { $0! }
             }
         } else if request.format == .json {
-            rendered = String(decoding: try PlanJSONRenderer.renderData(plan), as: UTF8.self)
+            rendered = try PlanJSONRenderer.render(plan)
         } else {
             rendered = Self.render(plan, format: request.format, color: request.color, renderer: loaded.renderer)
         }

@@ -5,13 +5,21 @@ import Foundation
 
 /// Writes a command's outcome and exits with its code.
 func emit(_ outcome: CommandOutcome) throws {
-    if !outcome.stdout.isEmpty {
-        FileHandle.standardOutput.write(Data((outcome.stdout.hasSuffix("\n") ? outcome.stdout : outcome.stdout + "\n").utf8))
-    }
-    if !outcome.stderr.isEmpty {
-        FileHandle.standardError.write(Data((outcome.stderr.hasSuffix("\n") ? outcome.stderr : outcome.stderr + "\n").utf8))
-    }
+    write(outcome.stdout, to: .standardOutput)
+    write(outcome.stderr, to: .standardError)
     if outcome.exitCode != 0 { throw ExitCode(outcome.exitCode) }
+}
+
+/// Writes `text`, ending in a newline, from the string's own storage: a fleet's plan JSON
+/// is 35 MiB, which a copy into `Data` would fault in again.
+private func write(_ text: String, to handle: FileHandle) {
+    guard !text.isEmpty else { return }
+    var text = text
+    text.withUTF8 { buffer in
+        guard let base = buffer.baseAddress else { return }
+        handle.write(Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: base), count: buffer.count, deallocator: .none))
+    }
+    if !text.hasSuffix("\n") { handle.write(Data("\n".utf8)) }
 }
 
 enum Terminal {
