@@ -174,6 +174,31 @@ import Testing
         #expect(state(Self.status(held: 1)) == 1)
     }
 
+    /// Each threshold counts on its own: past the critical one is CRITICAL although the
+    /// warning one is higher or in other units (a red-team pass found OK for both).
+    @Test func aCriticalThresholdBelowTheWarningOneStillCounts() {
+        var t = CheckThresholds()
+        t.rpoWarning = .seconds(7200)
+        t.rpoCritical = .seconds(3600)
+        func state(_ s: EstateStatus) -> Int32 { CheckRunner.render(CheckRunner.judge(s, thresholds: t), status: s, thresholds: t).exitCode }
+        #expect(state(Self.status(protection: [Self.label("g", late: 5400)])) == 2)
+        #expect(state(Self.status(protection: [Self.label("g", late: 1800)])) == 0)
+        t.rpoCritical = .intervals(1.0)
+        var row = Self.label("g", late: 5400)
+        row.lateIntervals = 1.5
+        #expect(state(Self.status(protection: [row])) == 2)
+        // Replication lag alike: an hour behind with warning 5h and critical 30m.
+        t = CheckThresholds()
+        t.lagWarning = 5 * 3600
+        t.lagCritical = 1800
+        var lagging = Self.status()
+        lagging.replication = [
+            EstateStatus.ReplicationStatus(
+                group: "g", pool: "dr", type: .mirror, mode: .async, state: "idle", lagSeconds: 3600, lastTransfer: nil, relationships: [])
+        ]
+        #expect(state(lagging) == 2)
+    }
+
     /// Lateness thresholds in schedule intervals: 30 minutes is half an hourly interval
     /// and a 48th of a daily one.
     @Test func lateInIntervals() {

@@ -93,9 +93,18 @@ public enum CheckRunner {
                 findings.append(Finding(state: .critical, category: "rpo", short: "\(name) no backup", detail: "\(name): no backup yet"))
                 continue
             }
-            guard thresholds.rpoWarning.isExceeded(by: row) else { continue }
+            // Each threshold on its own: past the critical one is CRITICAL even when the
+            // warning one is set higher (or in other units: `2h` against `1.0` intervals).
+            let state: CheckState
+            if thresholds.rpoCritical.isExceeded(by: row) {
+                state = .critical
+            } else if thresholds.rpoWarning.isExceeded(by: row) {
+                state = .warning
+            } else {
+                continue
+            }
             findings.append(Finding(
-                state: thresholds.rpoCritical.isExceeded(by: row) ? .critical : .warning, category: "rpo", short: "\(name) \(F.duration(late)) late",
+                state: state, category: "rpo", short: "\(name) \(F.duration(late)) late",
                 detail: "\(name): \(F.duration(late)) late, missed \(since.iso8601), newest backup \(row.newestCreated?.iso8601 ?? "none")"))
         }
         for pool in status.pools {
@@ -121,7 +130,7 @@ public enum CheckRunner {
                     state: state, category: "replication", short: "\(address) \(relationship.state)",
                     detail: "\(name) (\(destination.type.rawValue)): \(address) is \(relationship.state)"))
             }
-            if destination.lagSeconds > thresholds.lagWarning {
+            if destination.lagSeconds > thresholds.lagWarning || destination.lagSeconds > thresholds.lagCritical {
                 findings.append(Finding(
                     state: destination.lagSeconds > thresholds.lagCritical ? .critical : .warning, category: "replication",
                     short: "\(name) lag \(F.duration(destination.lagSeconds))",
