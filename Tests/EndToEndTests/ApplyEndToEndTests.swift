@@ -1,3 +1,4 @@
+import FlashPlanApp
 import Foundation
 import Testing
 
@@ -469,6 +470,19 @@ struct ApplyEndToEndTests {
         #expect(samples["flashplan_last_apply_outcome{outcome=\"success\"}"] == 0, "\(samples)")
         #expect(samples["flashplan_last_apply_timestamp_seconds"] == ISOTime.date(Self.t1).timeIntervalSince1970)
         #expect(samples["flashplan_rpo_met{group=\"alpha\",label=\"hourly\"}"] != nil, "\(samples)")
+
+        // Refused because another apply holds the lock: the series still say what the
+        // state holds — every label met at t0 — not 0 for every label (a red-team pass
+        // found the alert `flashplan_rpo_met == 0` paged for backups that were not missed).
+        do {
+            let lock = try StateLock.acquire(statePath: workspace.statePath, operation: "apply", timeout: 0)
+            defer { withExtendedLifetime(lock) {} }
+            let locked = try workspace.apply(Self.t0, ["--metrics-file", metrics, "--lock-timeout", "0"])
+            #expect(locked.exitCode == 1 && locked.stdout.contains("locked"), "\(locked)")
+            samples = Self.parseMetrics(try String(contentsOfFile: metrics, encoding: .utf8)).samples
+            #expect(samples["flashplan_last_apply_outcome{outcome=\"refused\"}"] == 1, "\(samples)")
+            #expect(samples["flashplan_rpo_met{group=\"alpha\",label=\"hourly\"}"] == 1, "\(samples)")
+        }
 
         // A configuration with an error: refused before the state is opened.
         try workspace.dir.write("policies/broken.yaml", "volumes:\n  - name: [\n")

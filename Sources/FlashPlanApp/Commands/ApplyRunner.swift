@@ -84,8 +84,14 @@ public enum ApplyRunner {
     }
 
     /// Runs the apply and writes its metrics (every run, refused ones included).
+    ///
+    /// - Parameter openReadOnly: opens the state without writing to it or creating it, for
+    ///   the metrics of a run refused before it could open the state itself (the lock was
+    ///   held): the series still say what the storage holds, instead of every label
+    ///   looking missed.
     public static func run(
-        _ request: ApplyRequest, console: ApplyConsole, stop: StopSignal, open: @Sendable (String) throws -> StateSession
+        _ request: ApplyRequest, console: ApplyConsole, stop: StopSignal, open: @Sendable (String) throws -> StateSession,
+        openReadOnly: (@Sendable (String) throws -> StateSession)? = nil
     ) async -> ApplyOutcome {
         var context = Context()
         let outcome = await perform(request, console: console, stop: stop, open: open, context: &context)
@@ -95,6 +101,9 @@ public enum ApplyRunner {
             console.logger.error("apply refused", metadata: ["reason": "\(message.split(separator: "\n").first ?? "")"])
         default:
             break
+        }
+        if context.session == nil, context.loaded != nil, request.metricsFile != nil, let openReadOnly {
+            context.session = try? openReadOnly(request.statePath)
         }
         writeMetricsReporting(request, outcome: outcome, context: context, console: console)
         return outcome

@@ -82,7 +82,7 @@ struct ApplyCommand: AsyncParsableCommand {
             progressBar: isatty(STDERR_FILENO) == 1 && logFormat == .text)
         request.allowClockJump = allowClockJump
         try await ActingConsole.run(label: "apply", logFormat: logFormat, stop: stop, cancelled: "Apply cancelled.") { console in
-            await ApplyRunner.run(request, console: console, stop: stop, open: Backend.open)
+            await ApplyRunner.run(request, console: console, stop: stop, open: Backend.open, openReadOnly: Backend.openForPlanning)
         }
     }
 }
