@@ -335,5 +335,27 @@ import Testing
         #expect(timer.exitCode == 3, "\(timer)")
         #expect(timer.stdout.contains("Held (destructive") && timer.stdout.contains("resync-relationship:relationship.v1_dr"), "\(timer)")
         #expect(try Self.content(workspace, "volume.v1_dr", at: "2026-11-21T11:30:00Z") == captured)
+        // The hold says whose doing the break is, and what approving it would throw away.
+        let reason = "relationship stopped by flashplan's restore of backup '\(name)' onto 'v1_dr' at 2026-11-21 11:10:00"
+        #expect(timer.stdout.contains(reason) && timer.stdout.contains("resync overwrites the restored data on 'v1_dr'"), "\(timer)")
+        #expect(!timer.stdout.contains("broken outside flashplan"), "\(timer)")
+    }
+
+    /// Only the break the restore made is the restore's: once resynced, a break by hand is
+    /// again one from outside flashplan.
+    @Test func aBreakAfterTheResyncOfARestoreIsOneFromOutside() throws {
+        let workspace = try Self.workspace()
+        defer { workspace.remove() }
+        #expect(try Self.backup(workspace, at: Self.t1).exitCode == 0)
+        let name = try #require(try Self.newest(workspace, label: "manual", at: Self.t1))
+        #expect(try Self.restore(workspace, [name, "--volume", "v1", "--from", "dr"], at: "2026-11-21T11:10:00Z").exitCode == 0)
+        let held = try workspace.plan("2026-11-21T11:20:00Z")
+        #expect(held.stdout.contains("relationship stopped by the restore of backup '\(name)'"), "\(held)")
+        #expect(try workspace.apply("2026-11-21T11:30:00Z", ["--allow-destructive"]).exitCode == 0)
+        #expect(try workspace.listing("2026-11-21T11:30:00Z").relationships.first { $0.destination == "v1_dr" }?.state == "idle")
+        try workspace.sim(["break", "v1_dr"], now: "2026-11-21T11:40:00Z")
+        let after = try workspace.plan("2026-11-21T11:50:00Z")
+        #expect(after.stdout.contains("relationship broken outside flashplan"), "\(after)")
+        #expect(!after.stdout.contains("stopped by"), "\(after)")
     }
 }

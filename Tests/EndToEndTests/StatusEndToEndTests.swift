@@ -116,6 +116,51 @@ import Testing
         #expect(broken.stdout.contains("relationship.v1_dr broken"), "\(broken)")
     }
 
+    /// An offline array is seen at once, not when a schedule is next missed (up to a day
+    /// later for a daily label): `status` lists it first with its pools and the volumes
+    /// and groups out of reach, `check` is CRITICAL naming it.
+    @Test func anOfflineArrayIsShownByStatusAndRaisedByCheckAtOnce() throws {
+        let workspace = try Self.estate()
+        defer { workspace.remove() }
+        try workspace.sim(["array-offline", "fa"], now: "2026-11-21T11:05:00Z")
+        let now = "2026-11-21T11:20:00Z"
+
+        let text = try workspace.run(["status"] + workspace.flags(now))
+        #expect(text.exitCode == 0, "\(text)")
+        let lines = text.stdoutLines
+        let section = try #require(lines.firstIndex(of: "Arrays out of service (what is on them cannot be backed up or replicated)"), "\(text.stdout)")
+        #expect(section < (lines.firstIndex { $0.hasPrefix("Backups") } ?? 0), "before the backups: \(text.stdout)")
+        #expect(lines.contains("  ! array.fa: OFFLINE"), "\(text.stdout)")
+        #expect(lines.contains("    pools offline: prod"), "\(text.stdout)")
+        #expect(lines.contains("    2 volumes out of reach: v1, v2"), "\(text.stdout)")
+        #expect(lines.contains("    groups that cannot be backed up: alpha"), "\(text.stdout)")
+        #expect(lines.contains { $0.hasPrefix("  prod ") && $0.contains("OFFLINE") }, "\(text.stdout)")
+        #expect(!lines.contains("  ! array.fb: OFFLINE"), "\(text.stdout)")
+        #expect(lines.allSatisfy { $0.count <= 80 }, "\(text.stdout)")
+
+        let json = try workspace.run(["status", "--format", "json"] + workspace.flags(now))
+        try Self.validate(json, schema: "schemas/status.schema.json", in: workspace)
+        let arrays = try #require(try Self.json(json)["arrays"] as? [[String: Any]])
+        let fa = try #require(arrays.first { $0["name"] as? String == "fa" })
+        #expect(fa["status"] as? String == "offline")
+        #expect(fa["volumes_out_of_reach"] as? [String] == ["v1", "v2"])
+        #expect(fa["groups_affected"] as? [String] == ["alpha"])
+        #expect(arrays.first { $0["name"] as? String == "fb" }?["status"] as? String == "online")
+        let pools = try #require(try Self.json(json)["pools"] as? [[String: Any]])
+        #expect(pools.first { $0["name"] as? String == "prod" }?["offline_arrays"] as? [String] == ["fa"])
+
+        let check = try workspace.run(["check"] + workspace.flags(now))
+        #expect(check.exitCode == 2, "\(check)")
+        #expect(check.stdoutLines.first?.hasPrefix("FLASHPLAN CRITICAL - array fa offline") == true, "\(check)")
+        #expect(check.stdoutLines.first?.contains(" arrays_offline=1;;0;0;2") == true, "\(check)")
+        #expect(check.stdout.contains("CRITICAL: array fa is offline: 2 volumes out of reach (v1, v2), groups alpha cannot be backed up"), "\(check)")
+
+        // Back online, it is OK again (the backups are on time).
+        try workspace.sim(["array-online", "fa"], now: "2026-11-21T11:25:00Z")
+        let back = try workspace.run(["check"] + workspace.flags("2026-11-21T11:30:00Z"))
+        #expect(back.exitCode == 0, "\(back)")
+    }
+
     @Test func checkIsUnknownWhenItCannotJudge() throws {
         let workspace = try ApplyWorkspace(config: Fleets.twoArrays)
         defer { workspace.remove() }

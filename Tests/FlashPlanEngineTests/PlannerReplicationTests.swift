@@ -126,6 +126,24 @@ import Testing
         _ = configuration
     }
 
+    /// flashplan's own restore onto a destination stops its relationship: the resync's
+    /// reason must say so, and that it overwrites the restored data, not call it a stray break.
+    @Test func resyncAfterFlashplansRestoreSaysItOverwritesTheRestore() throws {
+        var (configuration, observed) = Self.estate(replicate: Self.mirror, pool: "dr", type: .mirror, held: [Self.b(20), Self.b(19)])
+        observed.relationships[0].state = .broken
+        let restoredAt = PlannerFixture.date("2026-11-21T09:30:00Z")
+        observed.relationships[0].stoppedByRestore = .init(backup: "g_h1_backup", at: restoredAt)
+        let plan = PlannerFixture.plan(configuration, observed, now: Estate.now)
+        let resync = try #require(plan.action("resync-relationship:relationship.v1_dr"))
+        #expect(resync.destructive)
+        #expect(resync.reason.contains("stopped by flashplan's restore of backup 'g_h1_backup' onto 'v1_dr'"), "\(resync.reason)")
+        #expect(resync.reason.contains("resync overwrites the restored data on 'v1_dr'"), "\(resync.reason)")
+        #expect(!resync.reason.contains("outside flashplan"), "\(resync.reason)")
+        let drift = try #require(plan.drift.first { $0.address == "relationship.v1_dr" })
+        #expect(drift.change.hasPrefix("relationship stopped by the restore of backup 'g_h1_backup'"), "\(drift.change)")
+        _ = configuration
+    }
+
     @Test func relationshipOfAnotherKindIsAnError() {
         var (configuration, observed) = Self.estate(replicate: Self.mirror, pool: "dr", type: .mirror, held: [])
         observed.relationships[0].type = .vault

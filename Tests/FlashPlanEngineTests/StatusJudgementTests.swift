@@ -139,10 +139,12 @@ import Testing
 
     // MARK: - check
 
-    static func status(protection: [ProtectionStatus] = [], pools: [EstateStatus.PoolStatus] = [], held: Int = 0) -> EstateStatus {
+    static func status(
+        protection: [ProtectionStatus] = [], pools: [EstateStatus.PoolStatus] = [], arrays: [EstateStatus.ArrayStatus] = [], held: Int = 0
+    ) -> EstateStatus {
         EstateStatus(
             now: Fixture.date("2026-11-21T10:20:00Z"), state: StateReference(lineage: "l", serial: 3), graceSeconds: 900,
-            protection: protection, replication: [], clones: [], pools: pools, unmanaged: [],
+            protection: protection, replication: [], clones: [], pools: pools, arrays: arrays, unmanaged: [],
             held: (0..<held).map { EstateStatus.HeldAction(id: "unmap-host:volume.v\($0)/h1", kind: "unmap-host", address: "volume.v\($0)/h1", reason: "r") },
             pending: PlanSummary([]), planErrors: [], lastApply: nil)
     }
@@ -157,7 +159,31 @@ import Testing
     static func pool(_ name: String, percent: Double, warning: Double = 80) -> EstateStatus.PoolStatus {
         EstateStatus.PoolStatus(
             name: name, usedBytes: UInt64(percent * 10), capacityBytes: 1000, usedPercent: percent, warningThreshold: warning,
-            criticalThreshold: 90, level: .ok)
+            criticalThreshold: 90, level: .ok, offlineArrays: [])
+    }
+
+    static func array(_ name: String, _ status: ObservedArray.Status, outOfReach: [String] = [], groups: [String] = []) -> EstateStatus.ArrayStatus {
+        EstateStatus.ArrayStatus(name: name, status: status, pools: ["p"], volumesOutOfReach: outOfReach, groupsAffected: groups)
+    }
+
+    /// An array out of service is never OK: offline with a group's volume out of reach
+    /// (its backups cannot run) is CRITICAL; offline holding no group volume, or degraded
+    /// (running on its hot spare), WARNING.
+    @Test func checkRaisesArraysOutOfService() {
+        let t = CheckThresholds()
+        func run(_ s: EstateStatus) -> CommandOutcome { CheckRunner.render(CheckRunner.judge(s, thresholds: t), status: s, thresholds: t) }
+        #expect(run(Self.status(arrays: [Self.array("fa", .online)])).exitCode == 0)
+        let groupOut = run(Self.status(arrays: [Self.array("fa", .offline, outOfReach: ["v1"], groups: ["g"]), Self.array("fb", .online)]))
+        #expect(groupOut.exitCode == 2, "\(groupOut)")
+        #expect(groupOut.stdout.hasPrefix("FLASHPLAN CRITICAL - array fa offline"), "\(groupOut)")
+        #expect(groupOut.stdout.contains("CRITICAL: array fa is offline: 1 volume out of reach (v1), groups g cannot be backed up"), "\(groupOut)")
+        #expect(groupOut.stdout.contains(" arrays_offline=1;;0;0;2"), "\(groupOut)")
+        let noGroup = run(Self.status(arrays: [Self.array("fb", .offline, outOfReach: ["v1_dr"])]))
+        #expect(noGroup.exitCode == 1, "\(noGroup)")
+        #expect(noGroup.stdout.contains("WARNING: array fb is offline: 1 volume out of reach (v1_dr)"), "\(noGroup)")
+        let degraded = run(Self.status(arrays: [Self.array("fa", .degraded)]))
+        #expect(degraded.exitCode == 1, "\(degraded)")
+        #expect(degraded.stdout.contains("WARNING: array fa is degraded"), "\(degraded)")
     }
 
     @Test func checkStates() {

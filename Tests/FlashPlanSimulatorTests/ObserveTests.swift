@@ -141,13 +141,14 @@ import Testing
         let state = try sim.observe(hours: 1)
         #expect(try StateInspector.show(.relationship(destination: "db_p2"), in: state, format: .text) == """
             relationship.db_p2
-              source         db
-              destination    db_p2
-              type           vault
-              mode           async
-              state          idle
-              last_transfer  2026-11-21T11:00:00Z
-              group          g
+              source              db
+              destination         db_p2
+              type                vault
+              mode                async
+              state               idle
+              last_transfer       2026-11-21T11:00:00Z
+              group               g
+              stopped_by_restore  -
 
             """)
         #expect(try StateInspector.show(.clone("dev_db"), in: state, format: .text) == """

@@ -116,6 +116,29 @@ public enum CheckRunner {
                 state: pool.usedPercent >= critical ? .critical : .warning, category: "pool", short: "pool \(name) \(F.percent(pool.usedPercent))",
                 detail: "pool \(name): \(F.percent(pool.usedPercent)) used of \(ByteCount(bytes: pool.capacityBytes)) (warning \(F.percent(warning)), critical \(F.percent(critical)))"))
         }
+        for array in status.arrays where array.status != .online {
+            let name = Escaping.escape(array.name)
+            guard array.status == .offline else {
+                findings.append(Finding(
+                    state: .warning, category: "array", short: "array \(name) degraded",
+                    detail: "array \(name) is degraded: a module failed and it runs on its hot spare; replace the module"))
+                continue
+            }
+            // Offline is never OK: what it holds cannot be backed up, replicated or restored
+            // in place, and nothing else says so until a schedule is missed (up to a day).
+            let volumes = array.volumesOutOfReach
+            var detail = "array \(name) is offline"
+            if !volumes.isEmpty {
+                let list = volumes.prefix(5).map(Escaping.escape).joined(separator: ", ") + (volumes.count > 5 ? ", …" : "")
+                detail += ": \(volumes.count) volume\(volumes.count == 1 ? "" : "s") out of reach (\(list))"
+            }
+            if !array.groupsAffected.isEmpty {
+                detail += ", groups " + array.groupsAffected.map(Escaping.escape).joined(separator: ", ") + " cannot be backed up"
+            }
+            if !array.pools.isEmpty { detail += "; pools " + array.pools.map(Escaping.escape).joined(separator: ", ") + " offline" }
+            findings.append(Finding(
+                state: array.groupsAffected.isEmpty ? .warning : .critical, category: "array", short: "array \(name) offline", detail: detail))
+        }
         for destination in status.replication {
             let name = Escaping.escape(destination.group) + " -> " + Escaping.escape(destination.pool)
             for relationship in destination.relationships {
@@ -160,7 +183,7 @@ public enum CheckRunner {
         let state = findings.map(\.state).max() ?? .ok
         let summary: String
         if findings.isEmpty {
-            summary = "\(status.protection.count) labels met RPO, \(status.replication.count) destinations in sync, \(status.pools.count) pools below thresholds"
+            summary = "\(status.protection.count) labels met RPO, \(status.replication.count) destinations in sync, \(status.pools.count) pools below thresholds, \(status.arrays.count) arrays online"
         } else {
             // The worst first; at most five, so the line stays short.
             let ordered = findings.enumerated().sorted { ($0.element.state, -$0.offset) > ($1.element.state, -$1.offset) }.map(\.element)
@@ -205,6 +228,9 @@ public enum CheckRunner {
             Perf(label: "replication_broken", value: "\(relationships.filter { $0.state == "broken" }.count)", crit: "0", min: "0", max: "\(relationships.count)"),
             Perf(label: "held_destructive_actions", value: "\(status.held.count)", warn: "0", min: "0"),
             Perf(label: "unmanaged_backups", value: "\(status.unmanaged.reduce(0) { $0 + $1.backups })", min: "0"),
+            Perf(
+                label: "arrays_offline", value: "\(status.arrays.filter { $0.status == .offline }.count)", crit: "0", min: "0",
+                max: "\(status.arrays.count)"),
         ]
         for pool in status.pools {
             let warning = thresholds.poolWarning ?? pool.warningThreshold

@@ -13,6 +13,9 @@ enum StatusTextRenderer {
         lines += lastApply(status.lastApply)
         lines += pending(status.pending)
         lines.append("")
+        // First, before the backups: an offline array makes every other section's "ok"
+        // and "met" a statement about the past.
+        lines += arrays(status.arrays)
         lines += protection(status)
         lines += replication(status.replication)
         lines += clones(status.clones)
@@ -97,6 +100,29 @@ enum StatusTextRenderer {
         return lines + [""]
     }
 
+    static func arrays(_ arrays: [EstateStatus.ArrayStatus]) -> [String] {
+        let down = arrays.filter { $0.status != .online }
+        guard !down.isEmpty else { return [] }
+        var lines = ["Arrays out of service (what is on them cannot be backed up or replicated)"]
+        for array in down {
+            lines.append("  ! array." + F.name(array.name, limit: 50) + ": " + array.status.rawValue.uppercased()
+                + (array.status == .degraded ? " (a module failed; on its hot spare)" : ""))
+            guard array.status == .offline else { continue }
+            if !array.pools.isEmpty {
+                lines += F.wrap("pools offline: " + array.pools.map(Escaping.escape).joined(separator: ", "), indent: 4)
+            }
+            if !array.volumesOutOfReach.isEmpty {
+                let count = array.volumesOutOfReach.count
+                let shown = array.volumesOutOfReach.prefix(8).map(Escaping.escape).joined(separator: ", ") + (count > 8 ? ", …" : "")
+                lines += F.wrap("\(count) volume\(count == 1 ? "" : "s") out of reach: " + shown, indent: 4)
+            }
+            if !array.groupsAffected.isEmpty {
+                lines += F.wrap("groups that cannot be backed up: " + array.groupsAffected.map(Escaping.escape).joined(separator: ", "), indent: 4)
+            }
+        }
+        return lines + [""]
+    }
+
     static func clones(_ clones: [EstateStatus.CloneStatus]) -> [String] {
         guard !clones.isEmpty else { return [] }
         var lines = ["Clones"]
@@ -115,7 +141,7 @@ enum StatusTextRenderer {
         let column = min(pools.map { F.name($0.name, limit: 24).count }.max() ?? 0, 24)
         for pool in pools {
             let capacity = ByteCount(bytes: pool.capacityBytes).description
-            let level = pool.level == .ok ? "ok" : pool.level.rawValue.uppercased()
+            let level = !pool.offlineArrays.isEmpty ? "OFFLINE" : pool.level == .ok ? "ok" : pool.level.rawValue.uppercased()
             lines.append("  " + F.pad(F.name(pool.name, limit: column), column) + "  " + F.pad(F.percent(pool.usedPercent), 5)
                 + " of " + F.pad(capacity, 10) + "  " + F.pad(level, 8) + " warn \(F.percent(pool.warningThreshold)), crit \(F.percent(pool.criticalThreshold))")
         }

@@ -45,8 +45,12 @@ extension PlanBuilder {
         for relationship in observed.relationships.sorted(by: { $0.destination < $1.destination }) where relationship.state == .broken {
             let resync = has(ActionID(.resyncRelationship, .relationship(destination: relationship.destination)))
             drift.append(DriftItem(
-                address: Address.relationship(destination: relationship.destination), change: "relationship broken",
-                response: resync ? "resync (changes on the destination are discarded)" : "none: no longer declared"))
+                address: Address.relationship(destination: relationship.destination),
+                change: relationship.stoppedByRestore.map { "relationship stopped by the restore of backup '\($0.backup)' at \(local($0.at))" } ?? "relationship broken",
+                response: resync
+                    ? (relationship.stoppedByRestore == nil
+                        ? "resync (changes on the destination are discarded)" : "resync, which needs consent (it overwrites the restored data on the destination)")
+                    : "none: no longer declared"))
         }
         reportSnapshotDrift()
     }

@@ -71,13 +71,25 @@ extension PlanBuilder {
         case .broken:
             ready.append(add(PlanAction(
                 kind: .resyncRelationship, address: address, group: group.name,
-                reason: "relationship broken outside flashplan; resync discards changes made on '\(destination)' since the break",
+                reason: brokenReason(relationship),
                 before: ["state": "broken"], after: ["state": "idle"],
                 operation: .resyncRelationship(destination: destination), destructive: true, arrays: arrays)))
         case .idle, .transferring:
             break
         }
         return ready
+    }
+
+    /// Why a broken relationship is broken, and what a resync would throw away: after
+    /// flashplan's own restore onto the destination that is the restored data, which an
+    /// operator must not approve by mistake as if it were a stray break.
+    func brokenReason(_ relationship: ObservedRelationship) -> String {
+        let destination = relationship.destination
+        if let stop = relationship.stoppedByRestore {
+            return "relationship stopped by flashplan's restore of backup '\(stop.backup)' onto '\(destination)' at \(local(stop.at)); "
+                + "resync overwrites the restored data on '\(destination)' with '\(relationship.source)' (approve only once the restore is no longer needed)"
+        }
+        return "relationship broken outside flashplan; resync discards changes made on '\(destination)' since the break"
     }
 
     /// The group's backups on `source` once the plan has run, oldest first.

@@ -23,6 +23,9 @@ public struct EstateStatus: Sendable, Hashable, Codable {
     public var replication: [ReplicationStatus]
     public var clones: [CloneStatus]
     public var pools: [PoolStatus]
+    /// Every array with its state; an offline one with the pools on it and the volumes
+    /// out of reach, which `status` shows first and `check` raises.
+    public var arrays: [ArrayStatus]
     public var unmanaged: [UnmanagedBackups]
     /// Destructive actions the plan at `now` holds for consent under `--auto-approve`.
     public var held: [HeldAction]
@@ -34,7 +37,7 @@ public struct EstateStatus: Sendable, Hashable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case formatVersion = "format_version", now, state, graceSeconds = "grace_seconds", protection, replication, clones,
-            pools, unmanaged, held, pending, planErrors = "plan_errors", lastApply = "last_apply"
+            pools, arrays, unmanaged, held, pending, planErrors = "plan_errors", lastApply = "last_apply"
     }
 
     /// One replication destination of a group: a mirror or vault in one pool, over the
@@ -103,11 +106,32 @@ public struct EstateStatus: Sendable, Hashable, Codable {
         public var usedPercent: Double
         public var warningThreshold: Double
         public var criticalThreshold: Double
+        /// The level of its use alone: an offline pool shows under `offlineArrays`.
         public var level: Level
+        /// The offline arrays it draws capacity from: while there is one, the pool is
+        /// offline, whatever its use.
+        public var offlineArrays: [String]
 
         enum CodingKeys: String, CodingKey {
             case name, usedBytes = "used_bytes", capacityBytes = "capacity_bytes", usedPercent = "used_percent",
-                warningThreshold = "warning_threshold", criticalThreshold = "critical_threshold", level
+                warningThreshold = "warning_threshold", criticalThreshold = "critical_threshold", level, offlineArrays = "offline_arrays"
+        }
+    }
+
+    /// An array, and what its being out of service takes out of reach.
+    public struct ArrayStatus: Sendable, Hashable, Codable {
+        public var name: String
+        public var status: ObservedArray.Status
+        /// The pools that draw capacity from it.
+        public var pools: [String]
+        /// Volumes offline because of it (no copy on an available array).
+        public var volumesOutOfReach: [String]
+        /// The resource groups with a volume among those: their backups, transfers and
+        /// clones cannot run until it is back.
+        public var groupsAffected: [String]
+
+        enum CodingKeys: String, CodingKey {
+            case name, status, pools, volumesOutOfReach = "volumes_out_of_reach", groupsAffected = "groups_affected"
         }
     }
 
@@ -144,6 +168,7 @@ public struct EstateStatus: Sendable, Hashable, Codable {
             replication: replication(configuration: configuration, observed: observed, now: now),
             clones: clones(observed),
             pools: pools(observed, criticalPoolUse: criticalPoolUse),
+            arrays: arrays(configuration: configuration, observed: observed),
             unmanaged: plan.unmanaged,
             held: plan.consentNeeded.map {
                 HeldAction(id: $0.id.description, kind: $0.kind.rawValue, address: $0.address.description, reason: $0.reason)
@@ -215,7 +240,8 @@ public struct EstateStatus: Sendable, Hashable, Codable {
     }
 
     static func pools(_ observed: ObservedState, criticalPoolUse: Double) -> [PoolStatus] {
-        observed.pools.sorted { $0.name < $1.name }.map { pool in
+        let offline = Set(observed.arrays.filter { $0.status == .offline }.map(\.name))
+        return observed.pools.sorted { $0.name < $1.name }.map { pool in
             let capacity = pool.physicalCapacity.bytes
             let used = pool.usedCapacity.bytes
             let percent = capacity == 0 ? (used == 0 ? 0 : 100) : Double(used) / Double(capacity) * 100
@@ -224,7 +250,42 @@ public struct EstateStatus: Sendable, Hashable, Codable {
             let level: PoolStatus.Level = percent >= critical ? .critical : percent >= warning ? .warning : .ok
             return PoolStatus(
                 name: pool.name, usedBytes: used, capacityBytes: capacity, usedPercent: percent, warningThreshold: warning,
-                criticalThreshold: critical, level: level)
+                criticalThreshold: critical, level: level,
+                offlineArrays: Array(Set(pool.capacityFrom.map(\.array).filter { offline.contains($0) })).sorted())
+        }
+    }
+
+    /// Each array; for one out of service, its pools, the volumes it takes out of reach
+    /// (an offline volume is charged to every offline array under one of its copies) and
+    /// the groups they belong to.
+    static func arrays(configuration: Configuration, observed: ObservedState) -> [ArrayStatus] {
+        var poolsOf: [String: Set<String>] = [:]
+        var arraysOf: [String: Set<String>] = [:]
+        for pool in observed.pools {
+            for extent in pool.capacityFrom {
+                poolsOf[extent.array, default: []].insert(pool.name)
+                arraysOf[pool.name, default: []].insert(extent.array)
+            }
+        }
+        let offline = Set(observed.arrays.filter { $0.status == .offline }.map(\.name))
+        var outOfReach: [String: [String]] = [:]
+        if !offline.isEmpty {
+            for volume in observed.volumes where !volume.online {
+                let pools = [volume.pool] + (volume.mirrorPool.map { [$0] } ?? [])
+                for array in Set(pools.flatMap { arraysOf[$0] ?? [] }).intersection(offline) {
+                    outOfReach[array, default: []].append(volume.name)
+                }
+            }
+        }
+        var groupsOf: [String: [String]] = [:]
+        for group in configuration.resourceGroups.values {
+            for volume in group.volumes { groupsOf[volume, default: []].append(group.name) }
+        }
+        return observed.arrays.sorted { $0.name < $1.name }.map { array in
+            let volumes = (outOfReach[array.name] ?? []).sorted()
+            return ArrayStatus(
+                name: array.name, status: array.status, pools: (poolsOf[array.name] ?? []).sorted(), volumesOutOfReach: volumes,
+                groupsAffected: Array(Set(volumes.flatMap { groupsOf[$0] ?? [] })).sorted())
         }
     }
 }

@@ -249,10 +249,26 @@ public struct ObservedRelationship: Sendable, Hashable, Codable {
     public var state: State
     public var lastTransfer: Date?
     public var group: String?
+    /// Set while the relationship is broken because flashplan restored a backup onto its
+    /// destination (the restore stops it so that no update overwrites the restored data):
+    /// a resync would throw that restore away, which its reason must say.
+    public var stoppedByRestore: RestoreStop?
+
+    /// A restore of a backup onto a relationship's destination, as the journal has it.
+    public struct RestoreStop: Sendable, Hashable, Codable {
+        /// The backup (snapshot name) restored.
+        public var backup: String
+        public var at: Date
+
+        public init(backup: String, at: Date) {
+            self.backup = backup
+            self.at = at
+        }
+    }
 
     public init(
         source: String, destination: String, type: Replication.Kind, mode: Replication.Mode = .async,
-        state: State = .uninitialized, lastTransfer: Date? = nil, group: String? = nil
+        state: State = .uninitialized, lastTransfer: Date? = nil, group: String? = nil, stoppedByRestore: RestoreStop? = nil
     ) {
         self.source = source
         self.destination = destination
@@ -261,6 +277,7 @@ public struct ObservedRelationship: Sendable, Hashable, Codable {
         self.state = state
         self.lastTransfer = lastTransfer
         self.group = group
+        self.stoppedByRestore = stoppedByRestore
     }
 }
 

@@ -177,6 +177,7 @@ public enum StateInspector {
         case let string as String: return string
         case let date as Date: return isoDate(date.timeIntervalSince1970)
         case let extent as Pool.Extent: return "\(extent.array):\(extent.capacity)"
+        case let stop as ObservedRelationship.RestoreStop: return "restore of \(stop.backup) at \(isoDate(stop.at.timeIntervalSince1970))"
         case let values as [Any]: return values.isEmpty ? "-" : values.map(render).joined(separator: ", ")
         case let raw as any RawRepresentable<String>: return raw.rawValue
         default: return String(describing: value)

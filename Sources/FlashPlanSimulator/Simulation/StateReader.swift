@@ -26,6 +26,38 @@ struct StateReader {
 
     var time: Double { now.timeIntervalSince1970 }
 
+    /// Marks each broken relationship that flashplan's own restore stopped: the newest
+    /// applied journal entry touching its destination is a restore onto it (a resync or a
+    /// re-creation after it means the break that followed came from elsewhere, since only
+    /// an idle relationship can be broken by hand). Read only while a relationship is
+    /// broken: it scans the journal, which grows with every apply.
+    private func attributeRestoreStops(_ relationships: inout [ObservedRelationship]) throws {
+        var latest: [String: ObservedRelationship.RestoreStop?] = [:]
+        let rows = try Row.fetchCursor(
+            db.cachedStatement(
+                sql: """
+                    SELECT action_id, address, at FROM journal WHERE outcome = 'applied'
+                    AND (action_id LIKE 'restore:snapshot.%' OR action_id LIKE 'resync-relationship:relationship.%'
+                        OR action_id LIKE 'create-relationship:relationship.%')
+                    ORDER BY id
+                    """))
+        while let row = try rows.next() {
+            let action: String = row[0]
+            let address: String = row[1]
+            if action.hasPrefix("restore:") {
+                let target = address.dropFirst("snapshot.".count)
+                guard let slash = target.lastIndex(of: "/") else { continue }
+                latest[String(target[..<slash])] = ObservedRelationship.RestoreStop(
+                    backup: String(target[target.index(after: slash)...]), at: Date(timeIntervalSince1970: row[2]))
+            } else {
+                latest[String(address.dropFirst("relationship.".count))] = .some(nil)
+            }
+        }
+        for index in relationships.indices where relationships[index].state == .broken {
+            relationships[index].stoppedByRestore = latest[relationships[index].destination] ?? nil
+        }
+    }
+
     func read() throws -> ObservedState {
         var state = ObservedState(lineage: lineage, serial: try StateStore.serial(db))
         // Every journal row belongs to an apply and carries its time, so the newest apply
@@ -123,6 +155,9 @@ struct StateReader {
                     mode: Replication.Mode(rawValue: row[3]) ?? .async,
                     state: ObservedRelationship.State(rawValue: row[4]) ?? .uninitialized,
                     lastTransfer: (row[5] as Double?).map(Date.init(timeIntervalSince1970:)), group: row[6]))
+        }
+        if state.relationships.contains(where: { $0.state == .broken }) {
+            try attributeRestoreStops(&state.relationships)
         }
 
         for row in try Row.fetchAll(
