@@ -152,8 +152,13 @@ struct ApplyEndToEndTests {
 
         // fb (dr, vault, and gamma's pool) goes away before the next hourly run.
         try workspace.sim(["array-offline", "fb"], now: Self.t1)
-        let partly = try workspace.apply(Self.t1)
+        let metrics = workspace.url.appendingPathComponent("flashplan.prom").path
+        let partly = try workspace.apply(Self.t1, ["--metrics-file", metrics])
         #expect(partly.exitCode == 3, "\(partly)")
+        // The metrics say so at once, before any label is late.
+        let samples = Self.parseMetrics(try String(contentsOfFile: metrics, encoding: .utf8)).samples
+        #expect(samples["flashplan_arrays_offline"] == 1, "\(samples)")
+        #expect(samples["flashplan_array_online{array=\"fb\"}"] == 0 && samples["flashplan_array_online{array=\"fa\"}"] == 1, "\(samples)")
         #expect(partly.stdout.contains("Apply partly applied: actions were held or blocked (below)."), "\(partly)")
         #expect(partly.stdout.contains(/1 applied, 0 failed, \d+ skipped/), "\(partly)")
         #expect(partly.stdout.contains(/skipped: relationship\.v1_dr \(transfer\): blocked: .*fb/), "\(partly)")

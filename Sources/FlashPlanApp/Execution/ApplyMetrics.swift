@@ -67,6 +67,16 @@ public enum ApplyMetrics {
                 help: "Snapshots held by a volume (at most 255)."
             ).set(to: Double(perVolume[volume.name] ?? 0))
         }
+        // An offline array stops its volumes' backups at once, though no label is late
+        // before its next elapse: a series of its own lets an alert fire immediately.
+        registry.gauge(name: "flashplan_arrays_offline", help: "Arrays that are offline (always written, 0 included).")
+            .set(to: Double(observed.arrays.filter { $0.status == .offline }.count))
+        for array in observed.arrays {
+            registry.gauge(
+                name: "flashplan_array_online", labels: [("array", array.name)],
+                help: "1 when the array serves I/O (online or degraded), 0 when it is offline."
+            ).set(to: array.isAvailable ? 1 : 0)
+        }
         for pool in observed.pools {
             registry.gauge(name: "flashplan_pool_used_bytes", labels: [("pool", pool.name)], help: "Physical space used.")
                 .set(to: Double(pool.usedCapacity.bytes))
