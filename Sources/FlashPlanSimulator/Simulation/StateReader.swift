@@ -32,6 +32,9 @@ struct StateReader {
     /// an idle relationship can be broken by hand). Read only while a relationship is
     /// broken: it scans the journal, which grows with every apply.
     private func attributeRestoreStops(_ relationships: inout [ObservedRelationship]) throws {
+        // Newest first, stopping once every broken destination has its answer: the journal
+        // grows with every apply, and the entry that decides is usually a recent one.
+        var open = Set(relationships.filter { $0.state == .broken }.map(\.destination))
         var latest: [String: ObservedRelationship.RestoreStop?] = [:]
         let rows = try Row.fetchCursor(
             db.cachedStatement(
@@ -39,18 +42,22 @@ struct StateReader {
                     SELECT action_id, address, at FROM journal WHERE outcome = 'applied'
                     AND (action_id LIKE 'restore:snapshot.%' OR action_id LIKE 'resync-relationship:relationship.%'
                         OR action_id LIKE 'create-relationship:relationship.%')
-                    ORDER BY id
+                    ORDER BY id DESC
                     """))
-        while let row = try rows.next() {
+        while !open.isEmpty, let row = try rows.next() {
             let action: String = row[0]
             let address: String = row[1]
             if action.hasPrefix("restore:") {
                 let target = address.dropFirst("snapshot.".count)
                 guard let slash = target.lastIndex(of: "/") else { continue }
-                latest[String(target[..<slash])] = ObservedRelationship.RestoreStop(
+                let destination = String(target[..<slash])
+                guard open.remove(destination) != nil else { continue }
+                latest[destination] = ObservedRelationship.RestoreStop(
                     backup: String(target[target.index(after: slash)...]), at: Date(timeIntervalSince1970: row[2]))
             } else {
-                latest[String(address.dropFirst("relationship.".count))] = .some(nil)
+                let destination = String(address.dropFirst("relationship.".count))
+                guard open.remove(destination) != nil else { continue }
+                latest[destination] = .some(nil)
             }
         }
         for index in relationships.indices where relationships[index].state == .broken {
