@@ -101,6 +101,10 @@ import Testing
         // Thresholds in schedule intervals: 30 minutes late is half an hourly interval.
         #expect(try check("2026-11-21T12:30:00Z", ["--rpo-warning", "0.25", "--rpo-critical", "1.0"]).exitCode == 1)
         #expect(try check("2026-11-21T12:30:00Z", ["--rpo-warning", "0.75"]).exitCode == 0)
+        // Each threshold on its own: past the critical one is CRITICAL though the warning
+        // one is higher, or in the other unit.
+        #expect(try check("2026-11-21T12:30:00Z", ["--rpo-warning", "2h", "--rpo-critical", "15m"]).exitCode == 2)
+        #expect(try check("2026-11-21T12:30:00Z", ["--rpo-warning", "2h", "--rpo-critical", "0.25"]).exitCode == 2)
         #expect(try check("2026-11-21T14:20:00Z", ["--rpo-warning", "0.25", "--rpo-critical", "2.5"]).exitCode == 1)
         #expect(try check("2026-11-21T14:20:00Z", ["--rpo-warning", "0.25", "--rpo-critical", "2.0"]).exitCode == 2)
 

@@ -33,23 +33,7 @@ extension StateReader {
     /// `earlier` with the pools' use and the volumes' `copiesInSync` as of `now`, read as
     /// `read()` reads them (statements cached: this runs at every step of a simulation).
     func refreshTimeDependent(_ earlier: ObservedState) throws -> ObservedState {
-        var arrays: [Int64: ArrayRecord] = [:]
-        for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT \(ArrayRecord.columns) FROM storage_array a")) {
-            let array = ArrayRecord(row: row)
-            arrays[array.id] = array
-        }
-        var extents: [Int64: [PoolRecord.Extent]] = [:]
-        for row in try Row.fetchAll(
-            db.cachedStatement(sql: "SELECT pool_id, array_id, capacity FROM pool_extent ORDER BY pool_id, position"))
-        {
-            guard let array = arrays[row[1]] else { continue }
-            extents[row[0], default: []].append(PoolRecord.Extent(array: array, capacity: UInt64(row[2] as Int64)))
-        }
-        var pools: [Int64: PoolRecord] = [:]
-        for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT \(PoolRecord.columns) FROM pool")) {
-            let pool = PoolRecord(row: row, extents: extents[row[0]] ?? [])
-            pools[pool.id] = pool
-        }
+        let pools = Dictionary(uniqueKeysWithValues: try arraysAndPools().pools.map { ($0.id, $0) })
         var used: [Int64: UInt64] = [:]
         var inSync: [String: Bool] = [:]
         let volumes = try Row.fetchCursor(db.cachedStatement(sql: "SELECT \(VolumeRecord.columns) FROM volume"))

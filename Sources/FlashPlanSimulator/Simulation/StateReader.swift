@@ -65,6 +65,27 @@ struct StateReader {
         }
     }
 
+    /// The arrays and the pools with their extents, each by name: what `read()` and
+    /// `refreshTimeDependent` derive pool use and availability from.
+    func arraysAndPools() throws -> (arrays: [ArrayRecord], pools: [PoolRecord]) {
+        var arrays: [ArrayRecord] = []
+        var byID: [Int64: ArrayRecord] = [:]
+        for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT \(ArrayRecord.columns) FROM storage_array a ORDER BY a.name")) {
+            let array = ArrayRecord(row: row)
+            byID[array.id] = array
+            arrays.append(array)
+        }
+        var extents: [Int64: [PoolRecord.Extent]] = [:]
+        for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT pool_id, array_id, capacity FROM pool_extent ORDER BY pool_id, position")) {
+            guard let array = byID[row[1]] else { continue }
+            extents[row[0], default: []].append(PoolRecord.Extent(array: array, capacity: UInt64(row[2] as Int64)))
+        }
+        let pools = try Row.fetchAll(db.cachedStatement(sql: "SELECT \(PoolRecord.columns) FROM pool ORDER BY name")).map { row in
+            PoolRecord(row: row, extents: extents[row[0]] ?? [])
+        }
+        return (arrays, pools)
+    }
+
     func read() throws -> ObservedState {
         var state = ObservedState(lineage: lineage, serial: try StateStore.serial(db))
         // Every journal row belongs to an apply and carries its time, so the newest apply
@@ -73,12 +94,8 @@ struct StateReader {
             db.cachedStatement(sql: "SELECT MAX(started) FROM apply WHERE operation <> ?"), arguments: [ObservedState.clockUnconfirmedOperation]
         ).map { Date(timeIntervalSince1970: $0) }
 
-        var arrays: [Int64: ArrayRecord] = [:]
-        for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT \(ArrayRecord.columns) FROM storage_array a ORDER BY a.name")) {
-            let array = ArrayRecord(row: row)
-            arrays[array.id] = array
-            state.arrays.append(array.observed)
-        }
+        let (arrays, pools) = try arraysAndPools()
+        state.arrays = arrays.map(\.observed)
 
         var clusters: [Int64: String] = [:]
         for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT id, name, site, io_groups FROM cluster ORDER BY name")) {
@@ -86,18 +103,7 @@ struct StateReader {
             state.clusters.append(ObservedCluster(name: row[1], site: row[2], ioGroups: row[3]))
         }
 
-        var extents: [Int64: [PoolRecord.Extent]] = [:]
-        for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT pool_id, array_id, capacity FROM pool_extent ORDER BY pool_id, position")) {
-            guard let array = arrays[row[1]] else { continue }
-            extents[row[0], default: []].append(PoolRecord.Extent(array: array, capacity: UInt64(row[2] as Int64)))
-        }
-        var pools: [PoolRecord] = []
-        var poolIndex: [Int64: Int] = [:]
-        for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT \(PoolRecord.columns) FROM pool ORDER BY name")) {
-            let pool = PoolRecord(row: row, extents: extents[row[0]] ?? [])
-            poolIndex[pool.id] = pools.count
-            pools.append(pool)
-        }
+        let poolIndex = Dictionary(uniqueKeysWithValues: pools.enumerated().map { ($1.id, $0) })
 
         for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT name, site FROM host ORDER BY name")) {
             state.hosts.append(ObservedHost(name: row[0], site: row[1]))
