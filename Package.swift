@@ -26,6 +26,9 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift.git", exact: "7.10.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", exact: "2.4.1"),
         .package(url: "https://github.com/apple/swift-collections.git", exact: "1.6.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", exact: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", exact: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", exact: "2.37.6"),
     ],
     targets: [
         // systemd calendar events (OnCalendar=), parsing and next elapse. No dependencies.
@@ -38,10 +41,18 @@ let package = Package(
             name: "FlashPlanConfig",
             dependencies: ["FlashPlanModel", "FlashPlanSchedule", .product(name: "Yams", package: "Yams")],
             swiftSettings: strict),
-        // The simulated IBM FlashSystem/SVC backend and the state store (SQLite via GRDB).
+        // The simulated IBM FlashSystem/SVC backend and the state store: SQLite via GRDB, or
+        // PostgreSQL via PostgresNIO (an in-memory SQLite copy replicated row by row).
         .target(
             name: "FlashPlanSimulator",
-            dependencies: ["FlashPlanModel", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "FlashPlanModel", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict),
         // Retention, planning, execution: (desired, observed, now) -> plan -> results.
         // No YAML, SQL, terminal, logging or metrics; knows backends only through

@@ -68,6 +68,51 @@ struct ActingStages {
         }
     }
 
+    /// Whether `statePath` names a state in a database shared by several runners.
+    static func isSharedState(_ statePath: String) -> Bool {
+        statePath.hasPrefix("postgresql://") || statePath.hasPrefix("postgres://")
+    }
+
+    /// The right to act, then the state and what it holds now. A state file is locked
+    /// (`lock`) before it is opened; a state in PostgreSQL is opened first and leased on
+    /// its own connection (`StateLeasing`: `scopes`, or the whole state), then observed
+    /// with what other runners committed until the lease was taken.
+    func lockAndObserve(
+        statePath: String, now: Date, timeout: TimeInterval, scopes: [String], open: (String) throws -> StateSession
+    ) throws(Stop) -> (lock: AnyObject, session: StateSession, observed: ObservedState) {
+        guard Self.isSharedState(statePath) else {
+            let lock = try self.lock(statePath: statePath, now: now, timeout: timeout)
+            let (session, observed) = try observe(statePath: statePath, now: now, open: open)
+            return (lock, session, observed)
+        }
+        let session: StateSession
+        do {
+            session = try open(statePath)
+        } catch {
+            throw refusal(.state, error)
+        }
+        guard let leasing = session.leasing else { throw refusal(.state, "this state cannot be leased") }
+        let lease: any StateLeaseHandle
+        do {
+            lease = try leasing.lease(
+                scopes: scopes.isEmpty ? ["*"] : scopes, holder: StateLock.Holder.current(operation: operation, since: now).description,
+                timeout: timeout
+            ) { holder in
+                let waiting = "Waiting for the state's lease, held by \(holder)…"
+                if progressBar { console.progress(waiting + "\n") } else { console.logger.warning("\(waiting)") }
+            }
+        } catch let error as StateLeaseHeld {
+            throw Stop(outcome: .refused(.lock, message: "Error: \(error.description)"))
+        } catch {
+            throw refusal(.lock, error)
+        }
+        do {
+            return (lease, session, try session.backend.observe(at: now))
+        } catch {
+            throw refusal(.state, error)
+        }
+    }
+
     /// The state and what it holds now. A state that cannot be used (not a database,
     /// corrupted, newer, not writable, a full disk) is reported with its path and remedy.
     func observe(

@@ -14,6 +14,8 @@ public struct ApplyRequest: Sendable {
     /// `--allow-clock-jump`: the clock was checked; prune by age even though it jumped.
     public var allowClockJump: Bool = false
     public var lockTimeout: TimeInterval
+    /// The leases to take on a shared state (`site=NAME`); empty: the whole state.
+    public var scopes: [String] = []
     /// A saved plan made longer ago than this is refused (`--plan-max-age`, default 1h).
     public var planMaxAge: TimeInterval
     public var parallelism: Int

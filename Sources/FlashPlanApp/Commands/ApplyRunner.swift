@@ -127,9 +127,14 @@ public enum ApplyRunner {
             // A saved plan is checked against the configuration too: it must load cleanly.
             let loaded = try stages.loadConfiguration(request.configDirectory)
             context.loaded = loaded
-            let lock = try stages.lock(statePath: request.statePath, now: request.now, timeout: request.lockTimeout)
-            defer { withExtendedLifetime(lock) {} }
-            let (session, observed) = try stages.observe(statePath: request.statePath, now: request.now, open: open)
+            let (lock, session, observed) = try stages.lockAndObserve(
+                statePath: request.statePath, now: request.now, timeout: request.lockTimeout, scopes: request.scopes, open: open)
+            defer {
+                // A lease is given up at once (the next runner need not wait for it to
+                // expire); a file lock goes with its descriptor.
+                if let lease = lock as? any StateLeaseHandle { lease.release() }
+                withExtendedLifetime(lock) {}
+            }
             context.session = session
             var plan: Plan
             if let planFile = request.planFile {

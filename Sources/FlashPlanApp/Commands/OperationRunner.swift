@@ -11,6 +11,8 @@ public struct OperationRequest: Sendable {
     public var now: Date
     public var autoApprove: Bool
     public var lockTimeout: TimeInterval
+    /// The leases to take on a shared state (`site=NAME`); empty: the whole state.
+    public var scopes: [String] = []
     public var parallelism: Int
     /// Standard input is a terminal: the approval prompt may be asked.
     public var interactive: Bool
@@ -68,9 +70,14 @@ enum OperationRunner {
         let stages = ActingStages(operation: operation, console: console, progressBar: request.progressBar)
         do throws(ActingStages.Stop) {
             let loaded = try stages.loadConfiguration(request.configDirectory)
-            let lock = try stages.lock(statePath: request.statePath, now: request.now, timeout: request.lockTimeout)
-            defer { withExtendedLifetime(lock) {} }
-            let (session, observed) = try stages.observe(statePath: request.statePath, now: request.now, open: open)
+            let (lock, session, observed) = try stages.lockAndObserve(
+                statePath: request.statePath, now: request.now, timeout: request.lockTimeout, scopes: request.scopes, open: open)
+            defer {
+                // A lease is given up at once (the next runner need not wait for it to
+                // expire); a file lock goes with its descriptor.
+                if let lease = lock as? any StateLeaseHandle { lease.release() }
+                withExtendedLifetime(lock) {}
+            }
             var plan: Plan
             do {
                 plan = try makePlan(loaded, observed)

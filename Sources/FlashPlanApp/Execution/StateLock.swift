@@ -20,6 +20,13 @@ public final class StateLock: @unchecked Sendable {
         public var description: String {
             "pid \(pid), \(user)@\(host), \(operation), since \(since.iso8601)"
         }
+
+        /// This process, about to run `operation`.
+        public static func current(operation: String, since: Date) -> Holder {
+            Holder(
+                pid: getpid(), user: ProcessInfo.processInfo.environment["USER"] ?? StateLock.userName() ?? String(getuid()),
+                host: ProcessInfo.processInfo.hostName, operation: operation, since: since)
+        }
     }
 
     public struct HeldError: Error, Sendable, CustomStringConvertible {
@@ -94,9 +101,7 @@ public final class StateLock: @unchecked Sendable {
             }
             usleep(100_000)
         }
-        let holder = Holder(
-            pid: getpid(), user: ProcessInfo.processInfo.environment["USER"] ?? userName() ?? String(getuid()),
-            host: ProcessInfo.processInfo.hostName, operation: operation, since: now)
+        let holder = Holder.current(operation: operation, since: now)
         let data = (try? JSONEncoder.iso8601.encode(holder)) ?? Data()
         _ = ftruncate(fd, 0)
         _ = data.withUnsafeBytes { pwrite(fd, $0.baseAddress, data.count, 0) }
@@ -120,7 +125,7 @@ public final class StateLock: @unchecked Sendable {
     }
 
     /// The login name of this process's user (USER is not set under every service manager).
-    private static func userName() -> String? {
+    static func userName() -> String? {
         guard let entry = getpwuid(getuid()), let name = entry.pointee.pw_name else { return nil }
         return String(cString: name)
     }

@@ -34,7 +34,7 @@ extension SimulatorBackend {
     /// - Throws: `BackendError.Kind.refused` when the state already holds arrays.
     public func seedFleet(volumes: Int, groups: Int, snapshotsPerVolume: Int, now: Date) throws {
         precondition(volumes >= 0 && groups >= 1 && snapshotsPerVolume >= 0 && snapshotsPerVolume <= 255)
-        try writer.write { db in
+        try write { db in
             if try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM storage_array")! > 0 {
                 throw BackendError(.refused, "seedFleet needs an empty state; this one already holds arrays")
             }

@@ -53,16 +53,25 @@ public final class SimulatorBackend: StorageBackend, Sendable {
     let atoms = AtomCache()
     /// The state file, named in the errors SQLite raises (`StateFileError`); nil in memory.
     let path: String?
+    /// For a state in PostgreSQL: what carries each write there (`PostgresReplica`).
+    let replica: PostgresReplica?
 
-    init(writer: any DatabaseWriter, lineage: String, path: String?) {
+    init(writer: any DatabaseWriter, lineage: String, path: String?, replica: PostgresReplica? = nil) {
         self.writer = writer
         self.lineage = lineage
         self.path = path
+        self.replica = replica
     }
 
     /// The backend of `store` (the same as `store.backend`).
     public convenience init(store: StateStore) {
-        self.init(writer: store.writer, lineage: store.lineage, path: store.path)
+        self.init(writer: store.writer, lineage: store.lineage, path: store.path, replica: store.replica)
+    }
+
+    /// Runs `body` in one write transaction, carried to PostgreSQL for a state kept there.
+    func write<T>(_ body: (Database) throws -> T) throws -> T {
+        if let replica { return try replica.write(writer, body) }
+        return try writer.write(body)
     }
 
     /// The whole state at `now`, sorted: arrays, clusters, pools, hosts, volumes,
@@ -70,7 +79,8 @@ public final class SimulatorBackend: StorageBackend, Sendable {
     /// creation time, then name.
     public func observe(at now: Date) throws -> ObservedState {
         try StateFileError.guarding(path) {
-            try read { db in try StateReader(db: db, now: now, lineage: lineage).read() }
+            try replica?.catchUp(writer)
+            return try read { db in try StateReader(db: db, now: now, lineage: lineage).read() }
         }
     }
 
@@ -127,7 +137,7 @@ public final class SimulatorBackend: StorageBackend, Sendable {
     func transaction<T>(at now: Date, _ body: (SimulationContext) throws -> T) throws -> T {
         let memo = TransactionMemo()
         let value = try StateFileError.guarding(path) {
-            try writer.write { db in
+            try write { db in
                 try body(SimulationContext(db, now: now, atoms: atoms, memo: memo))
             }
         }

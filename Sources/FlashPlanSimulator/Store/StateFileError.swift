@@ -16,6 +16,9 @@ public struct StateFileError: Error, Sendable, Hashable, CustomStringConvertible
     public enum Problem: String, Sendable, Hashable {
         case missing, directory, symbolicLink, notRegularFile, empty, notADatabase, notAState, truncated, corrupted
         case notWritable, unreadable, newerSchema, olderSchema, diskFull, busy, ioError
+        /// PostgreSQL: a URL that cannot be used, a server that cannot be reached, an error it
+        /// returned, a lease this runner no longer holds.
+        case unusable, unreachable, database, leaseLost
     }
 
     public var path: String

@@ -48,7 +48,7 @@ extension StateStore {
     public func beginApply(
         id: String, expecting: (lineage: String, serial: Int)? = nil, operation: String, now: Date
     ) throws -> Int {
-        try StateFileError.guarding(path) { try writer.write { db in
+        try StateFileError.guarding(path) { try write { db in
             let current = try Self.serial(db)
             // A plan made when there was no state yet (empty lineage, serial 0) is for the
             // state the first apply creates, as long as nothing has changed it since.
@@ -68,7 +68,7 @@ extension StateStore {
     /// Starts an apply whose id is its serial in decimal (`"7"`). Returns the new serial.
     @discardableResult
     public func beginApply(operation: String, now: Date) throws -> Int {
-        try StateFileError.guarding(path) { try writer.write { db in
+        try StateFileError.guarding(path) { try write { db in
             let serial = try Self.advanceSerial(db)
             try db.execute(
                 sql: "INSERT INTO apply (id, serial, operation, started, who) VALUES (?, ?, ?, ?, ?)",
@@ -81,7 +81,7 @@ extension StateStore {
     /// advances the serial again (DESIGN §5): a plan made while the apply ran saw a state
     /// in the middle of it, and is stale once it has ended.
     public func finishApply(id: String, outcome: String, now: Date) throws {
-        try StateFileError.guarding(path) { try writer.write { db in
+        try StateFileError.guarding(path) { try write { db in
             try db.cachedStatement(sql: "UPDATE apply SET finished = ?, outcome = ? WHERE id = ?")
                 .execute(arguments: [now.timeIntervalSince1970, outcome, id])
             if db.changesCount == 0 {

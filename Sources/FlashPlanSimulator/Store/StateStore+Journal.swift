@@ -8,7 +8,7 @@ extension StateStore {
     /// Rows for applied actions are written by `SimulatorBackend.perform(_:at:journal:)`
     /// in the transaction of the operation itself.
     public func record(_ entry: JournalEntry) throws {
-        try StateFileError.guarding(path) { try writer.write { db in try JournalTable.insert(entry, db) } }
+        try StateFileError.guarding(path) { try write { db in try JournalTable.insert(entry, db) } }
     }
 
     /// The journal in the order it was written, for one apply or for all.

@@ -43,11 +43,29 @@ public final class StateStore: Sendable {
     public let backend: SimulatorBackend
 
     let writer: any DatabaseWriter
+    /// For a state in PostgreSQL: what carries each write of the in-memory copy there.
+    let replica: PostgresReplica?
 
-    /// Opens the state database at `path`; `.readWrite` creates it when missing.
+    init(name: String?, writer: any DatabaseWriter, lineage: String, replica: PostgresReplica?) {
+        self.path = name
+        self.writer = writer
+        self.lineage = lineage
+        self.replica = replica
+        self.backend = SimulatorBackend(writer: writer, lineage: lineage, path: name, replica: replica)
+    }
+
+    /// Whether this state lives in PostgreSQL (`--state postgresql://…`).
+    public var isPostgres: Bool { replica != nil }
+
+    /// Opens the state at `path` — a file, or a `postgresql://` URL (see
+    /// `PostgresLocation`); `.readWrite` creates it when missing.
     ///
     /// - Throws: `StateFileError` naming the path, what is wrong and how to recover.
-    public init(path: String, access: Access = .readWrite) throws {
+    public convenience init(path: String, access: Access = .readWrite) throws {
+        if PostgresLocation.isPostgres(path) {
+            try self.init(postgres: try PostgresLocation(path), access: access)
+            return
+        }
         let path = URL(fileURLWithPath: path).path
         let writing = access == .readWrite
         if try !StateFile.inspect(path, writing: writing) {
@@ -72,10 +90,7 @@ public final class StateStore: Sendable {
             try StoreSchema.migrator.migrate(pool)
             return (pool, lineage)
         }
-        self.path = path
-        self.writer = writer
-        self.lineage = lineage
-        self.backend = SimulatorBackend(writer: writer, lineage: lineage, path: path)
+        self.init(name: path, writer: writer, lineage: lineage, replica: nil)
     }
 
     /// A state this flashplan can use: a flashplan state, of no newer schema; when only
@@ -128,14 +143,23 @@ public final class StateStore: Sendable {
     }
 
     /// An in-memory store; with `source`, a copy of that database (`scratchCopy()`).
-    init(inMemoryLineage: String?, copying source: (any DatabaseReader)? = nil) throws {
+    convenience init(inMemoryLineage: String?, copying source: (any DatabaseReader)? = nil) throws {
         let queue = try DatabaseQueue(configuration: Self.configuration())
-        if let source { try source.backup(to: queue) }
+        if let source {
+            try source.backup(to: queue)
+            // A copy of a PostgreSQL state's copy: its capture triggers are temporary and
+            // stay behind, and its query_only flag is per connection.
+        }
         try StoreSchema.migrator.migrate(queue)
-        self.path = nil
-        self.writer = queue
-        self.lineage = try inMemoryLineage ?? queue.read { db in try String.fetchOne(db, sql: "SELECT lineage FROM state_meta")! }
-        self.backend = SimulatorBackend(writer: queue, lineage: lineage, path: nil)
+        let lineage = try inMemoryLineage ?? queue.read { db in try String.fetchOne(db, sql: "SELECT lineage FROM state_meta")! }
+        self.init(name: nil, writer: queue, lineage: lineage, replica: nil)
+    }
+
+    /// Runs `body` in one write transaction: on SQLite as is; for a PostgreSQL state,
+    /// carried there in the same transaction (`PostgresReplica`).
+    func write<T>(_ body: (Database) throws -> T) throws -> T {
+        if let replica { return try replica.write(writer, body) }
+        return try writer.write(body)
     }
 
     /// An in-memory store (same as `init()`), named for call sites that read better with it.

@@ -8,7 +8,7 @@ enum Backend {
     /// For commands that write (apply, sim): created when missing, migrated, 0600.
     static func open(_ path: String) throws -> StateSession {
         let store = try StateStore(path: path)
-        return StateSession(backend: store.backend, ledger: store)
+        return StateSession(backend: store.backend, ledger: store, leasing: store.isPostgres ? store : nil)
     }
 
     /// For commands that only read (state list/show): the state must exist, and is

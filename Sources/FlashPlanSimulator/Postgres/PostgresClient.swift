@@ -1,0 +1,171 @@
+import Foundation
+import GRDB
+import Logging
+import NIOCore
+import NIOPosix
+import NIOSSL
+import PostgresNIO
+
+/// One PostgreSQL session, used synchronously.
+///
+/// The simulator is synchronous (GRDB runs every transaction in a closure on its own
+/// queue), so each call sends its query on PostgresNIO's event loop and blocks the calling
+/// thread until the answer arrives. That thread is never an event loop thread: the event
+/// loops are NIO's own (`MultiThreadedEventLoopGroup.singleton`), not the Swift
+/// concurrency pool, so waiting cannot starve them. One session at a time: a mutex keeps
+/// the lease heartbeat from interleaving with a transaction.
+final class PostgresClient: @unchecked Sendable {
+    let location: PostgresLocation
+    private let connection: PostgresConnection
+    private let logger: Logger
+    /// Serialises the whole of a transaction (or a single statement) on the session.
+    let session = NSRecursiveLock()
+    /// The server process serving this session (`pg_backend_pid()`), as recorded in leases.
+    private(set) var backendPID: Int = 0
+    private var broken: (any Error)?
+
+    init(_ location: PostgresLocation) throws {
+        self.location = location
+        var logger = Logger(label: "flashplan.postgres")
+        logger.logLevel = .critical
+        self.logger = logger
+        var configuration: PostgresConnection.Configuration
+        if let host = location.host {
+            let tls: PostgresConnection.Configuration.TLS
+            do {
+                switch location.tls {
+                case .disable: tls = .disable
+                case .prefer: tls = .prefer(try NIOSSLContext(configuration: .makeClientConfiguration()))
+                case .require: tls = .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
+                }
+            } catch {
+                throw StateFileError(
+                    path: location.description, problem: .unusable, what: "cannot set up TLS (\(error))",
+                    remedy: "Check the system's CA certificates, or use sslmode=disable on a trusted network.")
+            }
+            configuration = .init(
+                host: host, port: location.port, username: location.user, password: location.password,
+                database: location.database, tls: tls)
+        } else {
+            let socket = (location.socketDirectory ?? "/var/run/postgresql") + "/.s.PGSQL.\(location.port)"
+            configuration = .init(
+                unixSocketPath: socket, username: location.user, password: location.password, database: location.database)
+        }
+        configuration.options.connectTimeout = .seconds(10)
+        do {
+            connection = try PostgresConnection.connect(
+                on: MultiThreadedEventLoopGroup.singleton.next(), configuration: configuration, id: 1, logger: logger
+            ).wait()
+        } catch {
+            throw StateFileError(
+                path: location.description, problem: .unreachable,
+                what: "cannot be reached: \(Self.explain(error))",
+                remedy: "Check that the server is running and that the URL's host, port, user, database (and PGPASSWORD) are right.")
+        }
+        backendPID = try query("SELECT pg_backend_pid()::bigint").first.map { try $0.decode(Int.self) } ?? 0
+    }
+
+    deinit { try? connection.close().wait() }
+
+    /// Runs `sql` with `binds` and returns every row.
+    func query(_ sql: String, _ binds: [DatabaseValue] = []) throws -> [PostgresRow] {
+        session.lock()
+        defer { session.unlock() }
+        if let broken { throw broken }
+        var bindings = PostgresBindings(capacity: binds.count)
+        for value in binds {
+            switch value.storage {
+            case .null: bindings.appendNull()
+            case .int64(let int): bindings.append(int)
+            case .double(let double): bindings.append(double)
+            case .string(let string): bindings.append(string)
+            case .blob(let data): bindings.append(ByteBuffer(bytes: data))
+            }
+        }
+        do {
+            return try connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger).wait().rows
+        } catch {
+            let explained = StateFileError(
+                path: location.description, problem: connection.isClosed ? .unreachable : .database,
+                what: connection.isClosed
+                    ? "was cut off: \(Self.explain(error))" : "refused a statement: \(Self.explain(error))",
+                remedy: connection.isClosed
+                    ? "Nothing more was changed by this run; what committed is in the state. Run again once the server answers."
+                    : "Check the server's log and the role's privileges (docs/multi-site.md).")
+            if connection.isClosed { broken = explained }
+            throw explained
+        }
+    }
+
+    /// Runs `sql`, ignoring rows.
+    func execute(_ sql: String, _ binds: [DatabaseValue] = []) throws {
+        _ = try query(sql, binds)
+    }
+
+    /// Sends all of `statements` without waiting for each answer (PostgresNIO pipelines
+    /// them on the connection), then waits for them all: one round trip instead of one per
+    /// statement. The first failure is thrown; otherwise every statement's result.
+    @discardableResult
+    func pipeline(_ statements: [(String, [DatabaseValue])]) throws -> [PostgresQueryResult] {
+        session.lock()
+        defer { session.unlock() }
+        if let broken { throw broken }
+        var futures: [EventLoopFuture<PostgresQueryResult>] = []
+        futures.reserveCapacity(statements.count)
+        for (sql, binds) in statements {
+            var bindings = PostgresBindings(capacity: binds.count)
+            for value in binds {
+                switch value.storage {
+                case .null: bindings.appendNull()
+                case .int64(let int): bindings.append(int)
+                case .double(let double): bindings.append(double)
+                case .string(let string): bindings.append(string)
+                case .blob(let data): bindings.append(ByteBuffer(bytes: data))
+                }
+            }
+            futures.append(connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger))
+        }
+        var first: (any Error)?
+        var results: [PostgresQueryResult] = []
+        results.reserveCapacity(futures.count)
+        for future in futures {
+            do { results.append(try future.wait()) } catch { if first == nil { first = error } }
+        }
+        if let first {
+            let explained = StateFileError(
+                path: location.description, problem: connection.isClosed ? .unreachable : .database,
+                what: connection.isClosed ? "was cut off: \(Self.explain(first))" : "refused a statement: \(Self.explain(first))",
+                remedy: connection.isClosed
+                    ? "Nothing more was changed by this run; what committed is in the state. Run again once the server answers."
+                    : "Check the server's log and the role's privileges (docs/multi-site.md).")
+            if connection.isClosed { broken = explained }
+            throw explained
+        }
+        return results
+    }
+
+    /// Marks the session unusable (after a commit whose outcome is unknown).
+    func markBroken(_ error: any Error) {
+        session.lock()
+        broken = broken ?? error
+        session.unlock()
+    }
+
+    /// PostgreSQL's own words for an error (PostgresNIO's description hides them).
+    static func explain(_ error: any Error) -> String {
+        if let error = error as? PSQLError {
+            if let message = error.serverInfo?[.message] {
+                let state = error.serverInfo?[.sqlState].map { " (SQLSTATE \($0))" } ?? ""
+                return message + state
+            }
+            if let underlying = error.underlying { return "\(underlying)" }
+            return "\(error.code)"
+        }
+        return "\(error)"
+    }
+
+    /// The SQLSTATE of a server error, if it is one.
+    static func sqlState(_ error: any Error) -> String? {
+        (error as? PSQLError)?.serverInfo?[.sqlState]
+    }
+}
