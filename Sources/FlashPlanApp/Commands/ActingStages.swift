@@ -139,7 +139,8 @@ struct ActingStages {
     /// executes it and records its end, then prints the summary. Interrupted before any
     /// action started (while planning, or at the prompt), nothing is recorded.
     func execute(
-        _ plan: Plan, session: StateSession, journalAs: String, now: Date, parallelism: Int, stop: StopSignal
+        _ plan: Plan, session: StateSession, journalAs: String, now: Date, parallelism: Int, stop: StopSignal,
+        checkSerial: Bool = true
     ) async throws(Stop) -> (report: ApplyReport, unrecorded: String?) {
         if stop.requested {
             console.write("\n\(title) cancelled: interrupted before any action started.\n")
@@ -148,7 +149,7 @@ struct ActingStages {
         let log = console.logger
         let applyID = UUID().uuidString.lowercased()
         do {
-            let serial = try session.ledger.beginApply(id: applyID, expecting: plan.state, operation: journalAs, now: now)
+            let serial = try session.ledger.beginApply(id: applyID, expecting: checkSerial ? plan.state : nil, operation: journalAs, now: now)
             log.info("\(operation) started", metadata: ["apply_id": "\(applyID)", "serial": "\(serial)", "actions": "\(plan.actions.count)"])
         } catch let error as StalePlanError {
             throw Stop(outcome: .refused(.stale, message: "Error: \(error.description)"))

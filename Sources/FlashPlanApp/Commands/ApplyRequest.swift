@@ -16,6 +16,10 @@ public struct ApplyRequest: Sendable {
     public var lockTimeout: TimeInterval
     /// The leases to take on a shared state (`site=NAME`); empty: the whole state.
     public var scopes: [String] = []
+    /// `--scope site=NAME`: the site this runner applies.
+    public var site: String? {
+        scopes.first { $0.hasPrefix("site=") }.map { String($0.dropFirst(5)) }
+    }
     /// A saved plan made longer ago than this is refused (`--plan-max-age`, default 1h).
     public var planMaxAge: TimeInterval
     public var parallelism: Int

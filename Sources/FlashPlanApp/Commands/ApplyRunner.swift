@@ -159,6 +159,10 @@ public enum ApplyRunner {
                     configuration: loaded.configuration, observed: observed, now: request.now,
                     options: PlanOptions(allowClockJump: request.allowClockJump)
                 ).plan()
+                if let site = request.site, let lease = lock as? any StateLeaseHandle, let leasing = session.leasing {
+                    made = try SiteScoping(stages: stages, request: request, site: site).restrict(
+                        made, configuration: loaded.configuration, observed: observed, session: session, leasing: leasing, lease: lease)
+                }
                 made.diagnostics = (loaded.diagnostics + made.diagnostics).sortedByLocation()
                 plan = made
                 // At the prompt, what loses data comes first, before the routine work of the
@@ -205,8 +209,12 @@ public enum ApplyRunner {
             }
             // An apply at a clock in doubt is recorded apart, so the doubt outlives it.
             let journalAs = plan.diagnostics.contains { $0.rule == .clockJump } ? ObservedState.clockUnconfirmedOperation : "apply"
+            // A plan this run made under its lease is current for what it touches; with
+            // --scope, other sites' runners advance the serial meanwhile, so only a saved
+            // plan (or a whole-state run) is held to the serial it was made at.
             let (report, unrecorded) = try await stages.execute(
-                plan, session: session, journalAs: journalAs, now: request.now, parallelism: request.parallelism, stop: stop)
+                plan, session: session, journalAs: journalAs, now: request.now, parallelism: request.parallelism, stop: stop,
+                checkSerial: request.site == nil || request.planFile != nil)
             let errors = plan.diagnostics.filter { $0.severity == .error }.count
             if errors > 0 {
                 console.write("Partly applied: the plan has \(errors) error\(errors == 1 ? "" : "s") (above) about single objects; what they concern was held, everything else was applied.\n")
@@ -306,5 +314,75 @@ public enum ApplySummary {
             out += "  \(result.status.rawValue): \(result.address) (\(result.kind.rawValue)): \(result.message ?? "")\n"
         }
         return out
+    }
+}
+
+/// `--scope site=NAME` on a shared state: the plan restricted to what this site's runner
+/// applies (`PlanScope`), after taking the leases of the other sites its transfers span —
+/// in name order: a site after this runner's own is waited for (up to --lock-timeout), one
+/// before it only tried, so two runners never wait for each other. With a lease gained,
+/// the state is observed and planned again: the other site's runner may have changed it.
+struct SiteScoping {
+    let stages: ActingStages
+    let request: ApplyRequest
+    let site: String
+
+    func restrict(
+        _ plan: Plan, configuration: Configuration, observed: ObservedState, session: StateSession,
+        leasing: any StateLeasing, lease: any StateLeaseHandle
+    ) throws(ActingStages.Stop) -> Plan {
+        let known = Set(configuration.arrays.values.compactMap(\.site) + configuration.clusters.values.compactMap(\.site)
+            + configuration.hosts.values.compactMap(\.site) + observed.arrays.compactMap(\.site))
+        guard known.contains(site) else {
+            throw ActingStages.Stop(outcome: .refused(.configuration, message: "Error: --scope site=\(String(reflecting: site)): no array, cluster or host is in that site (sites: \(known.sorted().joined(separator: ", "))). Nothing was applied."))
+        }
+        var scope = PlanScope(sites: [site], configuration: configuration, observed: observed)
+        var current = plan
+        let holder = StateLock.Holder.current(operation: "apply", since: request.now).description
+        var gained = false
+        for other in scope.spannedSites(plan) {
+            let start = Date()
+            var told = false
+            while true {
+                let inTheWay: String?
+                do {
+                    inTheWay = try leasing.tryLease(scope: "site=\(other)", holder: holder, into: lease)
+                } catch {
+                    throw stages.refusal(.lock, error)
+                }
+                guard let inTheWay else {
+                    scope.sites.insert(other)
+                    gained = true
+                    break
+                }
+                // Only a site after this runner's own is waited for (the fixed order).
+                if other < site || Date().timeIntervalSince(start) >= request.lockTimeout { break }
+                if !told {
+                    stages.console.logger.warning("\("Waiting for site \(other)'s lease (a transfer spans it), held by \(inTheWay)…")")
+                    told = true
+                }
+                Thread.sleep(forTimeInterval: 0.2)
+            }
+        }
+        if gained {
+            do {
+                let again = try session.backend.observe(at: request.now)
+                current = Planner(
+                    configuration: configuration, observed: again, now: request.now,
+                    options: PlanOptions(allowClockJump: request.allowClockJump)
+                ).plan()
+            } catch {
+                throw stages.refusal(.state, error)
+            }
+        }
+        var (restricted, left) = scope.restrict(current)
+        restricted.summary = PlanSummary(restricted.actions)
+        if !left.isEmpty {
+            let sites = scope.sites.sorted().joined(separator: ", ")
+            stages.console.write(
+                "Scope: site \(sites). Left to other runners (\(left.count) action\(left.count == 1 ? "" : "s")):\n"
+                    + left.map { "  - \($0.action): \($0.reason)\n" }.joined() + "\n")
+        }
+        return restricted
     }
 }

@@ -44,6 +44,9 @@ struct ApplyCommand: AsyncParsableCommand {
     @Option(help: "How many actions may run at once.")
     var parallelism: Int = 4
 
+    @Option(help: ArgumentHelp("On a state in PostgreSQL, apply only the actions whose arrays are all in this site (site=NAME), while other sites' runners apply theirs; a transfer to another site also takes that site's lease.", valueName: "site=NAME"))
+    var scope: String?
+
     @Option(help: ArgumentHelp("Write Prometheus metrics here (node_exporter textfile collector).", valueName: "file"))
     var metricsFile: String?
 
@@ -54,6 +57,17 @@ struct ApplyCommand: AsyncParsableCommand {
         _ = try lockTimeoutSeconds()
         _ = try planMaxAgeSeconds()
         guard parallelism >= 1 else { throw ValidationError("--parallelism must be at least 1") }
+        if let scope {
+            guard scope.hasPrefix("site="), scope.count > 5, !scope.dropFirst(5).contains(where: { $0.isWhitespace || $0.isNewline }) else {
+                throw ValidationError("--scope \(String(reflecting: scope)) is not a scope: write site=NAME, NAME a site of the configuration's arrays")
+            }
+            guard planFile == nil else {
+                throw ValidationError("--scope restricts a plan apply makes; a saved plan is applied whole: apply it without --scope")
+            }
+            guard state.path.hasPrefix("postgresql://") || state.path.hasPrefix("postgres://") else {
+                throw ValidationError("--scope needs a state shared by several runners (--state postgresql://…); a state file has one lock for all sites")
+            }
+        }
     }
 
     /// The longest `--lock-timeout`: a timer waiting longer than a day for a lock should fail and be seen.
@@ -81,6 +95,7 @@ struct ApplyCommand: AsyncParsableCommand {
             metricsFile: metricsFile, interactive: isatty(STDIN_FILENO) == 1, color: Terminal.colorEnabled,
             progressBar: isatty(STDERR_FILENO) == 1 && logFormat == .text)
         request.allowClockJump = allowClockJump
+        request.scopes = scope.map { [$0] } ?? []
         try await ActingConsole.run(label: "apply", logFormat: logFormat, stop: stop, cancelled: "Apply cancelled.") { console in
             await ApplyRunner.run(request, console: console, stop: stop, open: Backend.open, openReadOnly: Backend.openForPlanning)
         }

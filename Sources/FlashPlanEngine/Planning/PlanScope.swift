@@ -1,0 +1,100 @@
+import FlashPlanModel
+
+/// `flashplan apply --scope site=NAME` (DESIGN §9): the part of a plan one site's runner
+/// carries out while other sites' runners carry out theirs at the same time.
+///
+/// An action belongs to the sites of what it touches: the arrays it needs (`arrays`),
+/// and for actions that need none, the array, cluster or host it installs or creates.
+/// A runner applies the actions whose sites are all among the sites it holds the lease
+/// of; an action spanning sites (a transfer from one site to another) needs the leases of
+/// all of them. Everything else is left to other runners — never counted as held or
+/// failed, since another runner applies it — and so is whatever depends on it. Objects
+/// of no site (an array with no `site:`) belong to no site's runner: only a runner
+/// without `--scope` applies actions on them.
+public struct PlanScope: Sendable {
+    /// The sites whose leases this runner holds.
+    public var sites: Set<String>
+    private var arraySites: [String: String?]
+    private var clusterSites: [String: String?]
+    private var hostSites: [String: String?]
+
+    /// What was left to other runners, and why.
+    public struct Left: Sendable, Hashable {
+        public var action: ActionID
+        public var reason: String
+    }
+
+    public init(sites: Set<String>, configuration: Configuration, observed: ObservedState) {
+        self.sites = sites
+        var arrays: [String: String?] = [:]
+        for array in observed.arrays { arrays[array.name] = array.site }
+        for (name, array) in configuration.arrays { arrays[name] = array.site }
+        var clusters: [String: String?] = [:]
+        for cluster in observed.clusters { clusters[cluster.name] = cluster.site }
+        for (name, cluster) in configuration.clusters { clusters[name] = cluster.site }
+        var hosts: [String: String?] = [:]
+        for host in observed.hosts { hosts[host.name] = host.site }
+        for (name, host) in configuration.hosts { hosts[name] = host.site }
+        arraySites = arrays
+        clusterSites = clusters
+        hostSites = hosts
+    }
+
+    /// The sites `action` touches; `nil` among them for an object of no site.
+    public func sites(of action: PlanAction) -> Set<String?> {
+        var result = Set(action.arrays.map { arraySites[$0] ?? nil })
+        if result.isEmpty {
+            switch action.address {
+            case .array(let name): result.insert(arraySites[name] ?? nil)
+            case .cluster(let name): result.insert(clusterSites[name] ?? nil)
+            case .host(let name): result.insert(hostSites[name] ?? nil)
+            default: result.insert(nil)
+            }
+        }
+        return result
+    }
+
+    /// The other sites whose leases would let this runner apply `plan`'s actions that
+    /// span its own site and others, sorted (the order leases are taken in).
+    public func spannedSites(_ plan: Plan) -> [String] {
+        var wanted = Set<String>()
+        for action in plan.actions {
+            let touched = sites(of: action)
+            guard !touched.contains(nil), !touched.isDisjoint(with: sites.map(Optional.some)) else { continue }
+            for case let site? in touched where !sites.contains(site) { wanted.insert(site) }
+        }
+        return wanted.sorted()
+    }
+
+    /// `plan` without what this runner does not apply, and what was left out. Dependents of
+    /// what was left out are left out too (they wait for it).
+    public func restrict(_ plan: Plan) -> (plan: Plan, left: [Left]) {
+        var left: [ActionID: String] = [:]
+        for action in plan.actions {
+            let touched = sites(of: action)
+            if touched.contains(nil) {
+                left[action.id] = "touches objects of no site; only a runner without --scope applies it"
+            } else if let outside = touched.compactMap({ $0 }).filter({ !sites.contains($0) }).sorted().first {
+                let spans = !touched.isDisjoint(with: sites.map(Optional.some))
+                left[action.id] = spans
+                    ? "spans site \(outside), whose lease this runner could not take; the runner that holds both applies it"
+                    : "is in site \(outside); its runner applies it"
+            }
+        }
+        // Dependents of what is left out wait for it: a fixed point over the graph.
+        var changed = true
+        while changed {
+            changed = false
+            for action in plan.actions where left[action.id] == nil {
+                if let waited = action.dependsOn.first(where: { left[$0] != nil }) {
+                    left[action.id] = "waits for \(waited), which another runner applies"
+                    changed = true
+                }
+            }
+        }
+        var restricted = plan
+        restricted.actions = plan.actions.filter { left[$0.id] == nil }
+        let report = plan.actions.compactMap { action in left[action.id].map { Left(action: action.id, reason: $0) } }
+        return (restricted, report)
+    }
+}
