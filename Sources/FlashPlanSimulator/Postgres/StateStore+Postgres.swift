@@ -109,21 +109,8 @@ extension StateStore {
             let exists = try client.query("SELECT to_regclass($1)::text", ["\(schema).flashplan_migrations".databaseValue])
                 .first.flatMap { try $0.decode(String?.self) } != nil
             if !exists {
-                for table in tables { try client.execute(PostgresReplica.createStatement(table)) }
-                for statement in try queue.read({ db in try PostgresReplica.uniqueIndexes(db, tables: tables) }) {
-                    try client.execute(statement)
-                }
-                for statement in postgresBookkeeping { try client.execute(statement) }
                 // The rows the migrations wrote (the lineage and serial 0).
-                let rows = try queue.read { db in try Row.fetchAll(db, sql: "SELECT * FROM state_meta") }
-                for row in rows {
-                    try client.execute(
-                        "INSERT INTO state_meta (id, lineage, serial) VALUES ($1::bigint, $2::text, $3::bigint)",
-                        [row["id"], row["lineage"], row["serial"]])
-                }
-                for identifier in known {
-                    try client.execute("INSERT INTO flashplan_migrations (identifier) VALUES ($1)", [identifier.databaseValue])
-                }
+                try createTables(client, from: queue, tables: tables, migrations: known)
             } else {
                 let applied = Set(try client.query("SELECT identifier FROM flashplan_migrations").map { try $0.decode(String.self) })
                 try checkMigrations(applied: applied, known: known, name: name, writing: true)
@@ -150,6 +137,110 @@ extension StateStore {
                 }
             }
             try client.execute("COMMIT")
+        } catch {
+            _ = try? client.query("ROLLBACK")
+            throw error
+        }
+    }
+}
+
+extension StateStore {
+    /// Creates the state's tables, unique indexes and bookkeeping in the client's open
+    /// transaction and copies every row of `source` into them (500 rows a statement,
+    /// pipelined), recording `migrations` as applied.
+    static func createTables(
+        _ client: PostgresClient, from source: any DatabaseReader, tables: [PostgresReplica.Table], migrations: [String]
+    ) throws {
+        for table in tables { try client.execute(PostgresReplica.createStatement(table)) }
+        for statement in try source.read({ db in try PostgresReplica.uniqueIndexes(db, tables: tables) }) {
+            try client.execute(statement)
+        }
+        for statement in postgresBookkeeping { try client.execute(statement) }
+        for identifier in migrations {
+            try client.execute("INSERT INTO flashplan_migrations (identifier) VALUES ($1)", [identifier.databaseValue])
+        }
+        try source.read { db in
+            for table in tables {
+                let columns = table.columns.map(PostgresReplica.quoted).joined(separator: ", ")
+                let width = table.columns.count
+                let perStatement = max(1, min(500, 65535 / width))
+                var batch: [DatabaseValue] = []
+                var statements: [(String, [DatabaseValue])] = []
+                func flush() throws {
+                    guard !batch.isEmpty else { return }
+                    let rows = batch.count / width
+                    let tuples = (0..<rows).map { row in
+                        "(" + (0..<width).map { column in
+                            "$\(row * width + column + 1)::\(PostgresReplica.postgresType(table.types[column]))"
+                        }.joined(separator: ", ") + ")"
+                    }.joined(separator: ", ")
+                    statements.append(("INSERT INTO \(PostgresReplica.quoted(table.name)) (\(columns)) VALUES \(tuples)", batch))
+                    batch = []
+                    if statements.count >= 16 {
+                        try client.pipeline(statements)
+                        statements = []
+                    }
+                }
+                let cursor = try Row.fetchCursor(db, sql: "SELECT \(columns) FROM \(PostgresReplica.quoted(table.name))")
+                while let row = try cursor.next() {
+                    for index in 0..<width { batch.append(row[index] as DatabaseValue) }
+                    if batch.count >= perStatement * width { try flush() }
+                }
+                try flush()
+                if !statements.isEmpty { try client.pipeline(statements) }
+            }
+        }
+    }
+
+    /// What `flashplan state migrate --to` did.
+    public struct Migration: Sendable {
+        public var lineage: String
+        public var serial: Int
+        /// Rows copied, by table.
+        public var rows: [(table: String, count: Int)]
+        public var destination: String
+    }
+
+    /// Copies this state (a file, of this flashplan's schema) into PostgreSQL at `url`,
+    /// whose schema must not hold a state yet: the same lineage and serial (so plans saved
+    /// against it stay valid), every table row for row, in one transaction. The file is
+    /// only read, and stays as it was.
+    ///
+    /// - Throws: `StateFileError` when the destination holds a state already (refused,
+    ///   untouched) or cannot be used.
+    public func migrate(to url: String) throws -> Migration {
+        let location = try PostgresLocation(url)
+        let client = try PostgresClient(location)
+        let name = location.description
+        let tables = try writer.read { db in try PostgresReplica.catalogue(db) }
+        let migrations = try writer.read { db in try StoreSchema.migrator.appliedIdentifiers(db) }
+        let schema = PostgresReplica.quoted(location.schema)
+        client.session.lock()
+        defer { client.session.unlock() }
+        try client.execute("BEGIN")
+        do {
+            try client.execute(
+                "SELECT pg_advisory_xact_lock(hashtext('flashplan:' || $1::text), hashtext('schema'))", [location.schema.databaseValue])
+            try client.execute("CREATE SCHEMA IF NOT EXISTS \(schema)")
+            try client.execute("SET LOCAL search_path TO \(schema)")
+            if try client.query("SELECT to_regclass($1)::text", ["\(schema).flashplan_migrations".databaseValue])
+                .first.flatMap({ try $0.decode(String?.self) }) != nil
+            {
+                let held = try client.query("SELECT lineage, serial FROM state_meta").first.map { try $0.decode((String, Int).self) }
+                throw StateFileError(
+                    path: name, problem: .notWritable,
+                    what: "already holds a state (lineage \(held?.0 ?? "unknown"), serial \(held?.1 ?? 0)); nothing was copied",
+                    remedy: "Migrate into another schema (?schema=NAME), or drop that schema first if it is really not needed (after a backup: pg_dump -n \(location.schema)).")
+            }
+            try Self.createTables(client, from: writer, tables: tables, migrations: StoreSchema.migrator.migrations.filter(migrations.contains))
+            var counts: [(table: String, count: Int)] = []
+            for table in tables {
+                let count = try client.query("SELECT count(*)::bigint FROM \(PostgresReplica.quoted(table.name))").first?.decode(Int.self) ?? 0
+                counts.append((table.name, count))
+            }
+            try client.execute("COMMIT")
+            let (lineage, serial) = try reference()
+            return Migration(lineage: lineage, serial: serial, rows: counts, destination: name)
         } catch {
             _ = try? client.query("ROLLBACK")
             throw error

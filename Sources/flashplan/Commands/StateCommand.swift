@@ -7,9 +7,50 @@ import Foundation
 struct StateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "state",
-        abstract: "Show what the storage backend holds.",
-        subcommands: [List.self, Show.self]
+        abstract: "Show what the storage backend holds; copy a state file into PostgreSQL.",
+        subcommands: [List.self, Show.self, Migrate.self]
     )
+
+    struct Migrate: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Copy a state file into PostgreSQL, for several runners (docs/multi-site.md).",
+            discussion: """
+                Copies the state named by --state (a file, only read) into the PostgreSQL
+                schema named by --to, which must not hold a state yet: the same lineage and
+                serial, so plans saved against the file stay valid, every row in one
+                transaction. Then point the runners' --state (or FLASHPLAN_STATE) at the URL.
+                Stop the timers that use the file first: changes made to it afterwards are
+                not carried over.
+                """)
+
+        @OptionGroup var state: StateOptions
+        @Option(help: ArgumentHelp("The PostgreSQL state to create: postgresql://USER@HOST:PORT/DATABASE?schema=NAME.", valueName: "url"))
+        var to: String
+
+        func validate() throws {
+            guard to.hasPrefix("postgresql://") || to.hasPrefix("postgres://") else {
+                throw ValidationError("--to \(String(reflecting: to)) is not a postgresql:// URL")
+            }
+            guard !(state.path.hasPrefix("postgresql://") || state.path.hasPrefix("postgres://")) else {
+                throw ValidationError("--state names a PostgreSQL state already; migrate copies a state file into PostgreSQL")
+            }
+        }
+
+        func run() throws {
+            do {
+                let store = try Backend.openReadOnly(state.path)
+                let migration = try store.migrate(to: to)
+                var text = "Copied state \(migration.lineage) at serial \(migration.serial) from \(state.path) to \(migration.destination):\n"
+                for (table, count) in migration.rows where count > 0 { text += "  \(table): \(count) row\(count == 1 ? "" : "s")\n" }
+                text += "The file was left as it was. Point --state (or FLASHPLAN_STATE) at the URL from now on.\n"
+                FileHandle.standardOutput.write(Data(text.utf8))
+            } catch {
+                FileHandle.standardError.write(Data("Error: \(error)\nNothing was migrated.\n".utf8))
+                throw ExitCode(1)
+            }
+        }
+    }
+
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(
