@@ -87,6 +87,9 @@ struct Bench {
             return
         }
         let quick = arguments.contains("--quick")
+        // --state postgresql://…: the same figures for a PostgreSQL state, next to SQLite's.
+        let postgres = arguments.firstIndex(of: "--state").flatMap { $0 + 1 < arguments.count ? arguments[$0 + 1] : nil }
+        var sqliteFigures: [(String, Double)] = []
         var fleet = FleetGenerator()
         if quick {
             fleet.groups = 100
@@ -124,6 +127,7 @@ struct Bench {
         let session = StateSession(backend: try StateStore(path: state).backend, ledger: try StateStore(path: state))
         let (observeSeconds, observed) = try measure { try session.backend.observe(at: now) }
         report("observe (\(observed.snapshots.count) snapshots)", observeSeconds, target: 1.0)
+        sqliteFigures.append(("observe", observeSeconds))
         let (plannerSeconds, pure) = measure { Planner(configuration: loaded.configuration, observed: observed, now: now).plan() }
         report("  of which the planner alone", plannerSeconds, target: 1.0)
         let (textSeconds, _) = measure { PlanTextRenderer().render(pure) }
@@ -132,6 +136,7 @@ struct Bench {
         let child = try runChildOutput([arguments[0], "--plan-child", config.path, state]).split(separator: " ", maxSplits: 2)
         let planSeconds = Double(child[0]) ?? .nan, memory = Double(child[1]) ?? .nan
         report("plan command (load ∥ observe, plan, render)", planSeconds, target: 1.0, floor: floor)
+        sqliteFigures.append(("plan command", planSeconds))
         print("       peak memory \(Int(memory)) MiB (target ≤ 512 MiB: \(memory <= 512 ? "met" : "MISSED")); \(child.count > 2 ? child[2] : "")")
         // The same command with `--format json`, and with `--out FILE` (text on stdout, the JSON plan saved).
         let planFile = work.appendingPathComponent("plan.json").path
@@ -139,6 +144,7 @@ struct Bench {
             let child = try runChildOutput([arguments[0], "--plan-child", config.path, state] + extra).split(separator: " ", maxSplits: 2)
             let seconds = Double(child[0]) ?? .nan, memory = Double(child[1]) ?? .nan
             report(name, seconds, target: 1.0, floor: floor)
+            sqliteFigures.append((name, seconds))
             print("       peak memory \(Int(memory)) MiB (target ≤ 512 MiB: \(memory <= 512 ? "met" : "MISSED")); \(child.count > 2 ? child[2] : "")")
         }
         let reading = try runChildOutput([arguments[0], "--read-plan-child", planFile]).split(separator: " ", maxSplits: 2)
@@ -167,6 +173,7 @@ struct Bench {
         _ = try session.ledger.beginApply(id: "bench", expecting: plan.state, operation: "apply", now: now)
         let execution = await Executor(backend: session.backend, ledger: session.ledger, parallelism: 4).run(plan, applyID: "bench", now: now)
         report("execute \(plan.actions.count) actions", execution.seconds, target: 3.0)
+        sqliteFigures.append(("execute the plan", execution.seconds))
         print("       \(execution.count(.applied)) applied, \(execution.count(.failed)) failed")
         let state2 = work.appendingPathComponent("state2.db").path
         try runChild([arguments[0], "--seed", state2, "\(fleet.volumes)", "\(fleet.groups)", "100"])
@@ -180,20 +187,105 @@ struct Bench {
         let applySeconds = Double(DispatchTime.now().uptimeNanoseconds - applyStart) / 1e9
         let after = try session2.backend.observe(at: now)
         report("apply command (lock+load+observe+plan+execute)", applySeconds, target: 3.0)
+        sqliteFigures.append(("apply command", applySeconds))
         print("       exit \(code); snapshots after: \(after.snapshots.count)")
         // The next hourly run of the timer finds nothing due: the whole apply command again.
         let idleStart = DispatchTime.now().uptimeNanoseconds
         let idleCode = await ApplyRunner.run(request, console: console, stop: StopSignal()) { _ in session2 }.exitCode
-        report("apply command with nothing due", Double(DispatchTime.now().uptimeNanoseconds - idleStart) / 1e9, target: 1.0)
+        let idleSeconds = Double(DispatchTime.now().uptimeNanoseconds - idleStart) / 1e9
+        report("apply command with nothing due", idleSeconds, target: 1.0)
+        sqliteFigures.append(("apply with nothing due", idleSeconds))
         print("       exit \(idleCode)")
         let (replan, again) = try measure {
             try PlanRunner.run(PlanRequest(configDirectory: config.path, statePath: state2, now: now)) { _ in session2 }
         }
         report("plan right after apply", replan, target: 1.0)
+        sqliteFigures.append(("plan right after apply", replan))
         print("       \(again.stdout.split(separator: "\n").last ?? "")")
+        if let postgres {
+            print("")
+            try await comparePostgres(
+                postgres, sqlite: sqliteFigures, config: config.path, work: work, fleet: fleet, loaded: loaded, program: arguments[0])
+        }
         print("")
         print("schedules (the planner asks for the previous elapse of every group's schedules):")
         print(ScheduleBenchmark.run())
+    }
+
+    /// The DESIGN §8 figures again on a PostgreSQL state (a fresh seed copied in with
+    /// `state migrate`, into schemas of its own that are dropped afterwards), printed next
+    /// to SQLite's with their ratio.
+    static func comparePostgres(
+        _ url: String, sqlite: [(String, Double)], config: String, work: URL, fleet: FleetGenerator, loaded: LoadResult, program: String
+    ) async throws {
+        let base = url.contains("?") ? url + "&" : url + "?"
+        let schemas = ["flashplan_bench_\(getpid())", "flashplan_bench2_\(getpid())"]
+        var figures: [String: Double] = [:]
+        let seeded = work.appendingPathComponent("state3.db").path
+        try runChild([program, "--seed", seeded, "\(fleet.volumes)", "\(fleet.groups)", "100"])
+        let urls = schemas.map { base + "schema=\($0)" }
+        defer {
+            // The bench's schemas go; nothing else in the database is touched.
+            for schema in schemas { _ = try? runChild(["/usr/bin/psql", psqlURL(url), "-qc", "DROP SCHEMA IF EXISTS \(schema) CASCADE"], discardOutput: true) }
+        }
+        let source = try StateStore(path: seeded, access: .readOnly)
+        let (migrateSeconds, _) = try measure { try source.migrate(to: urls[0]) }
+        _ = try source.migrate(to: urls[1])
+        figures["state migrate --to (copy the fleet in)"] = migrateSeconds
+        let store = try StateStore(path: urls[0])
+        let (observeSeconds, observed) = try measure { try store.backend.observe(at: now) }
+        figures["observe"] = observeSeconds
+        for (name, extra) in [("plan command", [String]()), ("plan --format json", ["--format", "json"]), ("plan --out FILE", ["--out", work.appendingPathComponent("plan-pg.json").path])] {
+            let child = try runChildOutput([program, "--plan-child", config, urls[0]] + extra).split(separator: " ", maxSplits: 2)
+            figures[name] = Double(child[0]) ?? .nan
+        }
+        let session = StateSession(backend: store.backend, ledger: store, leasing: store)
+        let plan = Planner(configuration: loaded.configuration, observed: observed, now: now).plan()
+        _ = try session.ledger.beginApply(id: "bench", expecting: plan.state, operation: "apply", now: now)
+        let execution = await Executor(backend: session.backend, ledger: session.ledger, parallelism: 4).run(plan, applyID: "bench", now: now)
+        figures["execute the plan"] = execution.seconds
+        let store2 = try StateStore(path: urls[1])
+        let session2 = StateSession(backend: store2.backend, ledger: store2, leasing: store2)
+        let console = ApplyConsole(
+            write: { _ in }, progress: { _ in }, ask: { _ in nil },
+            logger: Logger(label: "bench") { _ in SwiftLogNoOpLogHandler() })
+        let request = ApplyRequest(configDirectory: config, statePath: urls[1], now: now, autoApprove: true, lockTimeout: 5, parallelism: 4)
+        let (applySeconds, code) = await measureAsync { await ApplyRunner.run(request, console: console, stop: StopSignal()) { _ in session2 }.exitCode }
+        figures["apply command"] = applySeconds
+        let (idleSeconds, idleCode) = await measureAsync { await ApplyRunner.run(request, console: console, stop: StopSignal()) { _ in session2 }.exitCode }
+        figures["apply with nothing due"] = idleSeconds
+        let (replan, _) = try measure {
+            try PlanRunner.run(PlanRequest(configDirectory: config, statePath: urls[1], now: now)) { path in
+                let store = try StateStore(path: path, access: .readOnly)
+                return StateSession(backend: store.backend, ledger: store)
+            }
+        }
+        figures["plan right after apply"] = replan
+        print("PostgreSQL state (\((try? PostgresLocation(url))?.description ?? "postgresql://…")) next to SQLite:")
+        print("measure".padding(toLength: 40, withPad: " ", startingAt: 0) + "    SQLite  PostgreSQL   ratio")
+        for (name, seconds) in sqlite {
+            guard let other = figures[name] else { continue }
+            let ratio = other / max(seconds, 1e-9)
+            print(name.padding(toLength: 40, withPad: " ", startingAt: 0)
+                + String(format: " %9.3f  %10.3f  %5.1f×%@", seconds, other, ratio, ratio > 3 ? "  (more than 3×)" : ""))
+        }
+        print("state migrate --to (copy the fleet in)".padding(toLength: 40, withPad: " ", startingAt: 0)
+            + String(format: "         -  %10.3f", migrateSeconds))
+        print("       executed: \(execution.count(.applied)) applied, \(execution.count(.failed)) failed; apply exit \(code), idle apply exit \(idleCode)")
+    }
+
+    /// A URL psql takes: flashplan's own parameters (schema, lease_ttl) removed.
+    static func psqlURL(_ url: String) -> String {
+        guard var components = URLComponents(string: url) else { return url }
+        components.queryItems = components.queryItems?.filter { !["schema", "lease_ttl"].contains($0.name) }
+        if components.queryItems?.isEmpty == true { components.queryItems = nil }
+        return components.string ?? url
+    }
+
+    static func measureAsync<T>(_ body: () async throws -> T) async rethrows -> (Double, T) {
+        let start = DispatchTime.now().uptimeNanoseconds
+        let value = try await body()
+        return (Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9, value)
     }
 
     static func runChildOutput(_ command: [String]) throws -> String {

@@ -102,6 +102,8 @@ final class PostgresReplica: @unchecked Sendable {
     private var capturing = false
     private var inTransaction = false
     private var caughtUpBefore: Int64 = 0
+    /// The change log was pruned by this runner already.
+    private var pruned = false
     /// The leases whose fencing tokens every write checks (empty: a `sim` event, which is
     /// the outside world and takes no lease).
     var fence: [(scope: String, token: Int64)] = []
@@ -344,12 +346,23 @@ final class PostgresReplica: @unchecked Sendable {
                 statements.append(postgresStatement(table, change))
             }
             let encoded = String(decoding: try JSONEncoder().encode(pending), as: UTF8.self)
+            if !pruned {
+                // Once per runner (an apply is one): the change log keeps a day, far longer
+                // than any runner's copy lives; `begin` refuses a copy older than that.
+                statements.append((
+                    """
+                    WITH gone AS (DELETE FROM flashplan_change WHERE at < now() - interval '1 day' RETURNING seq)
+                    UPDATE flashplan_replication SET pruned_through = greatest(pruned_through, coalesce((SELECT max(seq) FROM gone), 0))
+                    """, []))
+            }
             statements.append(("INSERT INTO flashplan_change (changes) VALUES ($1) RETURNING seq", [encoded.databaseValue]))
+
         }
         do {
             let results = try client.pipeline(statements)
             if let last = results.last {
                 caughtUp = try last.rows.first?.decode(Int64.self) ?? caughtUp
+                pruned = true
             }
         } catch {
             _ = try? client.pipeline([("ROLLBACK", [])])

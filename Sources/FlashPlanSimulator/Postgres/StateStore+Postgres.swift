@@ -43,7 +43,14 @@ extension StateStore {
             }
         }
         if access == .readWrite {
-            try Self.preparePostgres(client, location: location, queue: queue, tables: tables, known: known)
+            // A runner's role may read and write the tables but not create or alter them
+            // (docs/multi-site.md): the schema is only prepared when it is missing or older.
+            let applied = exists
+                ? Set(try client.query("SELECT identifier FROM flashplan_migrations").map { try $0.decode(String.self) }) : []
+            try Self.checkMigrations(applied: applied, known: known, name: name, writing: true)
+            if !exists || !known.allSatisfy(applied.contains) {
+                try Self.preparePostgres(client, location: location, queue: queue, tables: tables, known: known)
+            }
         } else {
             let applied = Set(try client.query("SELECT identifier FROM flashplan_migrations").map { try $0.decode(String.self) })
             try Self.checkMigrations(applied: applied, known: known, name: name, writing: false)
@@ -105,7 +112,7 @@ extension StateStore {
         do {
             try client.execute(
                 "SELECT pg_advisory_xact_lock(hashtext('flashplan:' || $1::text), hashtext('schema'))", [location.schema.databaseValue])
-            try client.execute("CREATE SCHEMA IF NOT EXISTS \(schema)")
+            try Self.createSchemaIfMissing(client, location)
             let exists = try client.query("SELECT to_regclass($1)::text", ["\(schema).flashplan_migrations".databaseValue])
                 .first.flatMap { try $0.decode(String?.self) } != nil
             if !exists {
@@ -221,7 +228,7 @@ extension StateStore {
         do {
             try client.execute(
                 "SELECT pg_advisory_xact_lock(hashtext('flashplan:' || $1::text), hashtext('schema'))", [location.schema.databaseValue])
-            try client.execute("CREATE SCHEMA IF NOT EXISTS \(schema)")
+            try Self.createSchemaIfMissing(client, location)
             try client.execute("SET LOCAL search_path TO \(schema)")
             if try client.query("SELECT to_regclass($1)::text", ["\(schema).flashplan_migrations".databaseValue])
                 .first.flatMap({ try $0.decode(String?.self) }) != nil
@@ -245,5 +252,14 @@ extension StateStore {
             _ = try? client.query("ROLLBACK")
             throw error
         }
+    }
+}
+
+extension StateStore {
+    /// `CREATE SCHEMA` only when it is missing: an existing schema made by the database
+    /// owner needs no CREATE privilege on the database (`IF NOT EXISTS` would).
+    static func createSchemaIfMissing(_ client: PostgresClient, _ location: PostgresLocation) throws {
+        let present = try client.query("SELECT 1 FROM pg_namespace WHERE nspname = $1", [location.schema.databaseValue])
+        if present.isEmpty { try client.execute("CREATE SCHEMA \(PostgresReplica.quoted(location.schema))") }
     }
 }
