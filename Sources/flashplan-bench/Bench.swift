@@ -226,7 +226,7 @@ struct Bench {
         let urls = schemas.map { base + "schema=\($0)" }
         defer {
             // The bench's schemas go; nothing else in the database is touched.
-            for schema in schemas { _ = try? runChild(["/usr/bin/psql", psqlURL(url), "-qc", "DROP SCHEMA IF EXISTS \(schema) CASCADE"], discardOutput: true) }
+            for schema in schemas { _ = try? runChild(["/usr/bin/psql", psqlURL(url), "-qc", "SET client_min_messages = warning; DROP SCHEMA IF EXISTS \(schema) CASCADE"], discardOutput: true) }
         }
         let source = try StateStore(path: seeded, access: .readOnly)
         let (migrateSeconds, _) = try measure { try source.migrate(to: urls[0]) }
