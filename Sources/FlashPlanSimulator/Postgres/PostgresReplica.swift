@@ -1,5 +1,7 @@
 import Foundation
 import GRDB
+import GRDBSQLite
+import NIOCore
 import PostgresNIO
 
 /// A state kept in PostgreSQL, worked on through an in-memory SQLite copy.
@@ -395,6 +397,11 @@ final class PostgresReplica: @unchecked Sendable {
 
     /// Loads every table into `db` (a migrated, empty copy) from one snapshot of the
     /// database, and notes the change log position it corresponds to.
+    ///
+    /// Rows arrive in PostgreSQL's binary format and go straight into SQLite's C API
+    /// (big-endian integers and IEEE doubles read off the wire, text bound as bytes):
+    /// PostgresNIO's generic decoding and GRDB's argument arrays cost more than the
+    /// network per row, and a state has a million snapshot rows.
     func load(into db: Database) throws {
         client.session.lock()
         defer { client.session.unlock() }
@@ -407,23 +414,44 @@ final class PostgresReplica: @unchecked Sendable {
                 let columns = table.columns.map(Self.quoted).joined(separator: ", ")
                 let insert = try db.makeStatement(
                     sql: "INSERT INTO \(Self.quoted(name)) (\(columns)) VALUES (\(Array(repeating: "?", count: table.columns.count).joined(separator: ", ")))")
-                try client.execute("DECLARE flashplan_load NO SCROLL CURSOR FOR SELECT \(columns) FROM \(Self.quoted(name))")
                 let kinds = table.types.map(Self.postgresType)
+                let casts = table.columns.indices.map { "\(Self.quoted(table.columns[$0]))::\(kinds[$0])" }.joined(separator: ", ")
+                // In primary-key order, so that SQLite appends to its B-tree rather than inserting
+                // all over it (PostgreSQL reads its primary-key index to give that order).
+                let order = table.key.map { Self.quoted(table.columns[$0]) }.joined(separator: ", ")
+                try client.execute(
+                    "DECLARE flashplan_load NO SCROLL CURSOR FOR SELECT \(casts) FROM \(Self.quoted(name))\(order.isEmpty ? "" : " ORDER BY \(order)")")
+                let sqlite = insert.sqliteStatement
+                let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
                 while true {
-                    let rows = try client.query("FETCH 20000 FROM flashplan_load")
+                    let rows = try client.query("FETCH 50000 FROM flashplan_load")
                     if rows.isEmpty { break }
-                    var arguments = [DatabaseValue](repeating: .null, count: kinds.count)
                     for row in rows {
-                        var index = 0
+                        var index: Int32 = 1
                         for cell in row {
-                            switch kinds[index] {
-                            case "bigint": arguments[index] = try cell.decode(Int64?.self).databaseValue
-                            case "double precision": arguments[index] = try cell.decode(Double?.self).databaseValue
-                            default: arguments[index] = try cell.decode(String?.self).databaseValue
+                            if let bytes = cell.bytes {
+                                switch kinds[Int(index) - 1] {
+                                case "bigint":
+                                    sqlite3_bind_int64(sqlite, index, bytes.getInteger(at: bytes.readerIndex, as: Int64.self) ?? 0)
+                                case "double precision":
+                                    let bits = bytes.getInteger(at: bytes.readerIndex, as: UInt64.self) ?? 0
+                                    sqlite3_bind_double(sqlite, index, Double(bitPattern: bits))
+                                default:
+                                    bytes.withUnsafeReadableBytes { raw in
+                                        _ = sqlite3_bind_text(
+                                            sqlite, index, raw.baseAddress?.assumingMemoryBound(to: CChar.self), Int32(raw.count), transient)
+                                    }
+                                }
+                            } else {
+                                sqlite3_bind_null(sqlite, index)
                             }
                             index += 1
                         }
-                        try insert.execute(arguments: StatementArguments(arguments))
+                        let code = sqlite3_step(sqlite)
+                        sqlite3_reset(sqlite)
+                        guard code == SQLITE_DONE else {
+                            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
+                        }
                     }
                 }
                 try client.execute("CLOSE flashplan_load")

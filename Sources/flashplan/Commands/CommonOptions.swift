@@ -12,7 +12,7 @@ struct ConfigOptions: ParsableArguments {
 
 /// `--state FILE` (env FLASHPLAN_STATE, default .flashplan/state.db).
 struct StateOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("State database (env FLASHPLAN_STATE).", valueName: "file"))
+    @Option(name: .long, help: ArgumentHelp("State database: a file, or postgresql://USER@HOST/DB?schema=NAME for several runners (env FLASHPLAN_STATE).", valueName: "file"))
     var state: String?
 
     var path: String { state ?? ProcessInfo.processInfo.environment["FLASHPLAN_STATE"] ?? ".flashplan/state.db" }
