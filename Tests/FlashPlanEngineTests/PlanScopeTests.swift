@@ -21,7 +21,7 @@ import Testing
 
     @Test func aSiteRunnerKeepsOnlyActionsWhollyInItsSitesAndWhatDependsOnThem() throws {
         let (plan, _, configuration, observed) = Self.firstPlan()
-        let rome = PlanScope(sites: ["rome"], configuration: configuration, observed: observed)
+        let rome = PlanScope(site: "rome", configuration: configuration, observed: observed)
         let (kept, left) = rome.restrict(plan)
         #expect(!kept.actions.isEmpty)
         #expect(kept.actions.count + left.count == plan.actions.count)
@@ -45,20 +45,31 @@ import Testing
         #expect(kept.actions.contains { $0.id == ActionID(.installArray, .array("fs-rome")) })
     }
 
-    @Test func holdingBothSitesKeepsTheTransfersBetweenThem() {
-        let (plan, _, configuration, observed) = Self.firstPlan()
-        let both = PlanScope(sites: ["rome", "milan"], configuration: configuration, observed: observed)
+    @Test func holdingBothSitesKeepsTheTransfersBetweenThemButNotTheOtherSitesOwnWork() {
+        // Eleven days on, the routine run has backups in rome and transfers to milan.
+        let (configuration, _) = PlanGoldenTests.load(Self.yaml)
+        let observed = PlanGoldenTests.history()
+        let plan = Planner(configuration: configuration, observed: observed, now: PlanGoldenTests.time("2026-11-21T01:45:00Z")).plan()
+        let alone = PlanScope(site: "rome", configuration: configuration, observed: observed)
+        #expect(alone.spannedSites(plan) == ["milan"])
+        let transfers = plan.actions.filter { alone.sites(of: $0) == ["rome", "milan"] }
+        #expect(!transfers.isEmpty)
+        // Without milan's lease the transfers are left; with it they are kept.
+        #expect(alone.restrict(plan).plan.actions.allSatisfy { alone.sites(of: $0) == ["rome"] })
+        var both = alone
+        both.sites.insert("milan")
         let (kept, left) = both.restrict(plan)
-        // Only what touches the array of no site (and what waits for it) is left.
-        #expect(left.allSatisfy { $0.action.address == .array("fs-lab") || $0.reason.contains("waits for") })
-        #expect(kept.actions.contains { both.sites(of: $0) == ["rome", "milan"] })
+        for transfer in transfers { #expect(kept.actions.contains { $0.id == transfer.id }, "\(transfer.id)") }
+        // milan's own work stays milan's runner's, even with its lease held.
+        #expect(kept.actions.allSatisfy { both.sites(of: $0).contains("rome") })
+        #expect(left.contains { $0.action == ActionID(.installArray, .array("fs-lab")) })
         #expect(both.spannedSites(plan).isEmpty)
     }
 
     @Test func theTwoSitesRunnersTogetherCoverThePlanOnceExceptSpanningAndSitelessWork() {
         let (plan, _, configuration, observed) = Self.firstPlan()
-        let rome = PlanScope(sites: ["rome"], configuration: configuration, observed: observed).restrict(plan).plan
-        let milan = PlanScope(sites: ["milan"], configuration: configuration, observed: observed).restrict(plan).plan
+        let rome = PlanScope(site: "rome", configuration: configuration, observed: observed).restrict(plan).plan
+        let milan = PlanScope(site: "milan", configuration: configuration, observed: observed).restrict(plan).plan
         let romeIDs = Set(rome.actions.map(\.id)), milanIDs = Set(milan.actions.map(\.id))
         // Never both: two runners never do the same action.
         #expect(romeIDs.isDisjoint(with: milanIDs))

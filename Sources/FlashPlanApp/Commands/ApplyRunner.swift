@@ -336,7 +336,7 @@ struct SiteScoping {
         guard known.contains(site) else {
             throw ActingStages.Stop(outcome: .refused(.configuration, message: "Error: --scope site=\(String(reflecting: site)): no array, cluster or host is in that site (sites: \(known.sorted().joined(separator: ", "))). Nothing was applied."))
         }
-        var scope = PlanScope(sites: [site], configuration: configuration, observed: observed)
+        var scope = PlanScope(site: site, configuration: configuration, observed: observed)
         var current = plan
         let holder = StateLock.Holder.current(operation: "apply", since: request.now).description
         var gained = false

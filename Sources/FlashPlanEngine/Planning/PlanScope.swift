@@ -5,14 +5,18 @@ import FlashPlanModel
 ///
 /// An action belongs to the sites of what it touches: the arrays it needs (`arrays`),
 /// and for actions that need none, the array, cluster or host it installs or creates.
-/// A runner applies the actions whose sites are all among the sites it holds the lease
-/// of; an action spanning sites (a transfer from one site to another) needs the leases of
-/// all of them. Everything else is left to other runners — never counted as held or
-/// failed, since another runner applies it — and so is whatever depends on it. Objects
-/// of no site (an array with no `site:`) belong to no site's runner: only a runner
-/// without `--scope` applies actions on them.
+/// A runner applies the actions that touch its own site and no site whose lease it does
+/// not hold: its site's own work, and an action spanning sites (a transfer from one
+/// site to another) once it holds the other sites' leases too. Work wholly in another
+/// site is that site's runner's even when this runner holds its lease for a transfer.
+/// Everything else is left to other runners — never counted as held or failed, since
+/// another runner applies it — and so is whatever depends on it. Objects of no site (an
+/// array with no `site:`) belong to no site's runner: only a runner without `--scope`
+/// applies actions on them.
 public struct PlanScope: Sendable {
-    /// The sites whose leases this runner holds.
+    /// The site this runner applies (`--scope site=NAME`).
+    public var site: String
+    /// The sites whose leases this runner holds: its own, and those it took for transfers.
     public var sites: Set<String>
     private var arraySites: [String: String?]
     private var clusterSites: [String: String?]
@@ -24,8 +28,9 @@ public struct PlanScope: Sendable {
         public var reason: String
     }
 
-    public init(sites: Set<String>, configuration: Configuration, observed: ObservedState) {
-        self.sites = sites
+    public init(site: String, configuration: Configuration, observed: ObservedState) {
+        self.site = site
+        self.sites = [site]
         var arrays: [String: String?] = [:]
         for array in observed.arrays { arrays[array.name] = array.site }
         for (name, array) in configuration.arrays { arrays[name] = array.site }
@@ -60,7 +65,7 @@ public struct PlanScope: Sendable {
         var wanted = Set<String>()
         for action in plan.actions {
             let touched = sites(of: action)
-            guard !touched.contains(nil), !touched.isDisjoint(with: sites.map(Optional.some)) else { continue }
+            guard !touched.contains(nil), touched.contains(site) else { continue }
             for case let site? in touched where !sites.contains(site) { wanted.insert(site) }
         }
         return wanted.sorted()
@@ -74,11 +79,11 @@ public struct PlanScope: Sendable {
             let touched = sites(of: action)
             if touched.contains(nil) {
                 left[action.id] = "touches objects of no site; only a runner without --scope applies it"
+            } else if !touched.contains(site) {
+                let other = touched.compactMap { $0 }.sorted().joined(separator: ", ")
+                left[action.id] = "is in site \(other); its runner applies it"
             } else if let outside = touched.compactMap({ $0 }).filter({ !sites.contains($0) }).sorted().first {
-                let spans = !touched.isDisjoint(with: sites.map(Optional.some))
-                left[action.id] = spans
-                    ? "spans site \(outside), whose lease this runner could not take; the runner that holds both applies it"
-                    : "is in site \(outside); its runner applies it"
+                left[action.id] = "spans site \(outside), whose lease this runner could not take; the runner that holds both applies it"
             }
         }
         // Dependents of what is left out wait for it: a fixed point over the graph.
