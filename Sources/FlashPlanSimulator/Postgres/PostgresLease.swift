@@ -251,17 +251,20 @@ public final class PostgresLease: @unchecked Sendable {
 
     /// The statement that renews `fence` and, by the number of rows it touches, checks it:
     /// every lease still this session's, with its token, not expired.
-    static func fenceStatement(_ fence: [(scope: String, token: Int64)], ttl: Double) -> (String, [DatabaseValue]) {
+    static func fenceStatement(
+        _ fence: [(scope: String, token: Int64)], ttl: Double, firstParameter: Int = 1
+    ) -> (String, [DatabaseValue]) {
+        let offset = firstParameter - 1
         var binds: [DatabaseValue] = [ttl.databaseValue]
         var terms: [String] = []
         for (scope, token) in fence {
             binds.append(scope.databaseValue)
             binds.append(token.databaseValue)
-            terms.append("(scope = $\(binds.count - 1) AND token = $\(binds.count))")
+            terms.append("(scope = $\(offset + binds.count - 1) AND token = $\(offset + binds.count))")
         }
         return (
             """
-            UPDATE flashplan_lease SET expires = now() + make_interval(secs => $1)
+            UPDATE flashplan_lease SET expires = now() + make_interval(secs => $\(offset + 1))
             WHERE backend_pid = pg_backend_pid() AND expires > now() AND (\(terms.joined(separator: " OR ")))
             """, binds
         )

@@ -50,7 +50,7 @@ final class PostgresReplica: @unchecked Sendable {
     }
 
     /// A SQLite value carried exactly (a double by its bits).
-    enum Value: Codable, Sendable {
+    enum Value: Codable, Sendable, Hashable {
         case null, int(Int64), double(Double), text(String)
 
         init(_ value: DatabaseValue) {
@@ -255,25 +255,41 @@ final class PostgresReplica: @unchecked Sendable {
         pending = []
         caughtUpBefore = caughtUp
         do {
-            var statements: [(String, [DatabaseValue])] = [
+            // Three round trips: PostgresNIO sends one statement at a time. The lock comes
+            // before the read of the change log in a statement of its own, because a
+            // READ COMMITTED statement sees what had committed when it started.
+            var binds: [DatabaseValue] = [caughtUp.databaseValue]
+            var fenced = "0"
+            var with = ""
+            if !fence.isEmpty {
+                let (update, fenceBinds) = PostgresLease.fenceStatement(fence, ttl: client.location.leaseTTL, firstParameter: 2)
+                binds += fenceBinds
+                with = "WITH fence AS (\(update) RETURNING 1) "
+                fenced = "(SELECT count(*) FROM fence)"
+            }
+            let results = try client.pipeline([
                 ("BEGIN", []),
                 ("SELECT pg_advisory_xact_lock(hashtext('flashplan:' || current_schema()), hashtext($1))", [writeKey.databaseValue]),
-            ]
-            if !fence.isEmpty { statements.append(PostgresLease.fenceStatement(fence, ttl: client.location.leaseTTL)) }
-            statements.append(("SELECT pruned_through FROM flashplan_replication", []))
-            statements.append(("SELECT seq, changes FROM flashplan_change WHERE seq > $1 ORDER BY seq", [caughtUp.databaseValue]))
-            let results = try client.pipeline(statements)
-            if !fence.isEmpty, results[2].metadata.rows != fence.count {
+                (
+                    """
+                    \(with)SELECT \(fenced)::bigint, (SELECT pruned_through FROM flashplan_replication), c.seq, c.changes
+                    FROM (SELECT 1) AS one LEFT JOIN flashplan_change c ON c.seq > $1 ORDER BY c.seq
+                    """, binds
+                ),
+            ])
+            let rows = results[2].rows
+            let first = try rows.first?.decode((Int64, Int64, Int64?, String?).self)
+            let fencedCount = first?.0 ?? 0, pruned = first?.1 ?? 0
+            if !fence.isEmpty, fencedCount != fence.count {
                 throw PostgresLease.lost(client.location, fence: fence)
             }
-            let pruned = try results[results.count - 2].rows.first?.decode(Int64.self) ?? 0
             if pruned > caughtUp {
                 throw StateFileError(
                     path: client.location.description, problem: .database,
                     what: "changed more while this run went on than its change log keeps (changes up to \(pruned) were pruned; this run had seen \(caughtUp))",
                     remedy: "Nothing more was changed by this run. Run it again: it loads the state afresh.")
             }
-            try apply(results[results.count - 1].rows, to: db)
+            try apply(rows, to: db)
         } catch {
             abort()
             throw error
@@ -284,7 +300,8 @@ final class PostgresReplica: @unchecked Sendable {
     private func apply(_ rows: [PostgresRow], to db: Database) throws {
         let decoder = JSONDecoder()
         for row in rows {
-            let (seq, text) = try row.decode((Int64, String).self)
+            let (_, _, seq, text) = try row.decode((Int64, Int64, Int64?, String?).self)
+            guard let seq, let text else { continue }
             let changes = try decoder.decode([Change].self, from: Data(text.utf8))
             for change in changes {
                 guard let table = tables[change.table] else { continue }
@@ -335,6 +352,43 @@ final class PostgresReplica: @unchecked Sendable {
         }
     }
 
+    /// The net effect of `pending` on each table, by primary key: the rows that exist at
+    /// the end (new or changed) and the keys that no longer do. PostgreSQL then receives
+    /// one `DELETE` of all the gone keys and one upsert of all the final rows per table,
+    /// each table's rows as one JSON array — two statements for the whole transaction
+    /// rather than one per row. Deleting first, then upserting, ends in the copy's state
+    /// whatever order the rows changed in (PostgreSQL has no foreign keys to mind).
+    private func netEffect() -> (deleted: [String: [[Value]]], final: [String: [[Value]]]) {
+        var effect: [String: [[Value]: [Value]?]] = [:]
+        var order: [String: [[Value]]] = [:]
+        func note(_ table: String, _ key: [Value], _ row: [Value]?) {
+            if effect[table, default: [:]].updateValue(row, forKey: key) == nil { order[table, default: []].append(key) }
+        }
+        for change in pending {
+            guard let table = tables[change.table] else { continue }
+            switch change.op {
+            case "i":
+                let row = change.row ?? []
+                note(change.table, table.key.map { row[$0] }, row)
+            case "u":
+                let row = change.row ?? []
+                let newKey = table.key.map { row[$0] }
+                if let old = change.key, old != newKey { note(change.table, old, nil) }
+                note(change.table, newKey, row)
+            default:
+                note(change.table, change.key ?? [], nil)
+            }
+        }
+        var deleted: [String: [[Value]]] = [:]
+        var final: [String: [[Value]]] = [:]
+        for (table, keys) in order {
+            for key in keys {
+                if let row = effect[table]?[key] ?? nil { final[table, default: []].append(row) } else { deleted[table, default: []].append(key) }
+            }
+        }
+        return (deleted, final)
+    }
+
     private func push() throws {
         defer {
             inTransaction = false
@@ -342,12 +396,38 @@ final class PostgresReplica: @unchecked Sendable {
         }
         var statements: [(String, [DatabaseValue])] = []
         if !pending.isEmpty {
-            statements.reserveCapacity(pending.count + 1)
-            for change in pending {
-                guard let table = tables[change.table] else { continue }
-                statements.append(postgresStatement(table, change))
+            let (deleted, final) = netEffect()
+            var binds: [DatabaseValue] = []
+            var parts: [String] = []
+            for name in order where deleted[name] != nil {
+                let table = tables[name]!
+                binds.append(Self.json(deleted[name]!, columns: table.key.map { table.columns[$0] }).databaseValue)
+                let keyColumns = table.key.map { "\(Self.quoted(table.columns[$0])) \(Self.postgresType(table.types[$0]))" }
+                let match = table.key.map { "t.\(Self.quoted(table.columns[$0])) = k.\(Self.quoted(table.columns[$0]))" }
+                parts.append(
+                    "d\(parts.count) AS (DELETE FROM \(Self.quoted(name)) t USING json_to_recordset($\(binds.count)::json) AS k(\(keyColumns.joined(separator: ", "))) WHERE \(match.joined(separator: " AND ")))")
+            }
+            if !parts.isEmpty {
+                statements.append(("WITH \(parts.joined(separator: ", ")) SELECT 1", binds))
+            }
+            binds = []
+            parts = []
+            for name in order where final[name] != nil {
+                let table = tables[name]!
+                binds.append(Self.json(final[name]!, columns: table.columns).databaseValue)
+                let columns = table.columns.map(Self.quoted).joined(separator: ", ")
+                let keys = table.key.map { Self.quoted(table.columns[$0]) }.joined(separator: ", ")
+                let set = table.columns.indices.filter { !table.key.contains($0) }
+                    .map { "\(Self.quoted(table.columns[$0])) = EXCLUDED.\(Self.quoted(table.columns[$0]))" }
+                let conflict = set.isEmpty ? "DO NOTHING" : "DO UPDATE SET \(set.joined(separator: ", "))"
+                parts.append(
+                    "u\(parts.count) AS (INSERT INTO \(Self.quoted(name)) (\(columns)) SELECT \(columns) FROM json_populate_recordset(NULL::\(Self.quoted(name)), $\(binds.count)::json) ON CONFLICT (\(keys)) \(conflict))")
             }
             let encoded = String(decoding: try JSONEncoder().encode(pending), as: UTF8.self)
+            binds.append(encoded.databaseValue)
+            statements.append((
+                "\(parts.isEmpty ? "" : "WITH \(parts.joined(separator: ", ")) ")INSERT INTO flashplan_change (changes) VALUES ($\(binds.count)) RETURNING seq",
+                binds))
             if !pruned {
                 // Once per runner (an apply is one): the change log keeps a day, far longer
                 // than any runner's copy lives; `begin` refuses a copy older than that.
@@ -357,13 +437,12 @@ final class PostgresReplica: @unchecked Sendable {
                     UPDATE flashplan_replication SET pruned_through = greatest(pruned_through, coalesce((SELECT max(seq) FROM gone), 0))
                     """, []))
             }
-            statements.append(("INSERT INTO flashplan_change (changes) VALUES ($1) RETURNING seq", [encoded.databaseValue]))
-
         }
+        statements.append(("COMMIT", []))
         do {
-            let results = try client.pipeline(statements)
-            if let last = results.last {
-                caughtUp = try last.rows.first?.decode(Int64.self) ?? caughtUp
+            let results = try client.pipeline(Array(statements.dropLast()))
+            if let inserted = results.first(where: { $0.metadata.command == "INSERT" && !$0.rows.isEmpty }) {
+                caughtUp = try inserted.rows.first?.decode(Int64.self) ?? caughtUp
                 pruned = true
             }
         } catch {
@@ -382,6 +461,46 @@ final class PostgresReplica: @unchecked Sendable {
             throw error
         }
         pending = []
+    }
+
+    /// Rows (or keys) as a JSON array of objects named by `columns`, exact: integers as
+    /// written, doubles in Swift's shortest form that reads back to the same bits
+    /// (PostgreSQL's float8 input rounds correctly), text escaped.
+    static func json(_ rows: [[Value]], columns: [String]) -> String {
+        let names = columns.map { jsonString($0) + ":" }
+        var out = "["
+        for (index, row) in rows.enumerated() {
+            if index > 0 { out += "," }
+            out += "{"
+            for (column, value) in row.enumerated() {
+                if column > 0 { out += "," }
+                out += names[column]
+                switch value {
+                case .null: out += "null"
+                case .int(let int): out += String(int)
+                case .double(let double): out += "\(double)"
+                case .text(let text): out += jsonString(text)
+                }
+            }
+            out += "}"
+        }
+        return out + "]"
+    }
+
+    static func jsonString(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
     }
 
     private func abort() {
