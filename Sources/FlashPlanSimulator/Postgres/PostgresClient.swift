@@ -83,17 +83,10 @@ final class PostgresClient: @unchecked Sendable {
             }
         }
         do {
-            return try connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger).wait().rows
+            try checkOpen()
+            return try bounded(connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger)).rows
         } catch {
-            let explained = StateFileError(
-                path: location.description, problem: connection.isClosed ? .unreachable : .database,
-                what: connection.isClosed
-                    ? "was cut off: \(Self.explain(error))" : "refused a statement: \(Self.explain(error))",
-                remedy: connection.isClosed
-                    ? "Nothing more was changed by this run; what committed is in the state. Run again once the server answers."
-                    : "Check the server's log and the role's privileges (docs/multi-site.md).")
-            if connection.isClosed { broken = explained }
-            throw explained
+            throw explain(error)
         }
     }
 
@@ -110,6 +103,7 @@ final class PostgresClient: @unchecked Sendable {
         session.lock()
         defer { session.unlock() }
         if let broken { throw broken }
+        do { try checkOpen() } catch { throw cutOff(error) }
         var futures: [EventLoopFuture<PostgresQueryResult>] = []
         futures.reserveCapacity(statements.count)
         for (sql, binds) in statements {
@@ -129,19 +123,73 @@ final class PostgresClient: @unchecked Sendable {
         var results: [PostgresQueryResult] = []
         results.reserveCapacity(futures.count)
         for future in futures {
-            do { results.append(try future.wait()) } catch { if first == nil { first = error } }
+            do { results.append(try bounded(future)) } catch { if first == nil { first = error } }
         }
-        if let first {
-            let explained = StateFileError(
-                path: location.description, problem: connection.isClosed ? .unreachable : .database,
-                what: connection.isClosed ? "was cut off: \(Self.explain(first))" : "refused a statement: \(Self.explain(first))",
-                remedy: connection.isClosed
-                    ? "Nothing more was changed by this run; what committed is in the state. Run again once the server answers."
-                    : "Check the server's log and the role's privileges (docs/multi-site.md).")
-            if connection.isClosed { broken = explained }
-            throw explained
-        }
+        if let first { throw explain(first) }
         return results
+    }
+
+    /// How long one statement may take before the session is given up: far longer than
+    /// any statement of flashplan's takes (waiting for another runner's action to commit
+    /// included), and no shorter than the lease, after which this runner may not act anyway.
+    var deadline: TimeInterval { max(60, location.leaseTTL) }
+
+    /// A closed session is not asked anything: PostgresNIO drops a query written to a
+    /// closed channel without ever failing it, and a runner would wait for it forever.
+    private func checkOpen() throws {
+        if connection.isClosed { throw ClosedError(reason: "the server closed the session (it was ended, or the server restarted)") }
+    }
+
+    struct ClosedError: Error, CustomStringConvertible {
+        var reason: String
+        var description: String { reason }
+    }
+
+    /// The value of `future`, waiting at most `deadline`; past it the session is closed
+    /// and the wait fails (a server or network that stopped answering).
+    private func bounded<T: Sendable>(_ future: EventLoopFuture<T>) throws -> T {
+        let done = DispatchSemaphore(value: 0)
+        let box = ResultBox<T>()
+        future.whenComplete { result in
+            box.set(result)
+            done.signal()
+        }
+        if done.wait(timeout: .now() + deadline) == .timedOut {
+            let closing: EventLoopFuture<Void> = connection.close()
+            _ = closing
+            throw ClosedError(reason: "the server did not answer within \(Int(deadline)) s")
+        }
+        return try box.get()
+    }
+
+    private final class ResultBox<T: Sendable>: @unchecked Sendable {
+        private let lock = NSLock()
+        private var result: Result<T, any Error>?
+        func set(_ value: Result<T, any Error>) { lock.lock(); result = value; lock.unlock() }
+        func get() throws -> T {
+            lock.lock()
+            defer { lock.unlock() }
+            return try result!.get()
+        }
+    }
+
+    /// A failed statement as the runner reports it: the session cut off (then nothing more
+    /// is asked of it), or a statement the server refused.
+    private func explain(_ error: any Error) -> StateFileError {
+        let closed = connection.isClosed || error is ClosedError
+            || (error as? PSQLError).map { [.serverClosedConnection, .clientClosedConnection, .uncleanShutdown, .connectionError].contains($0.code) } == true
+        if closed { return cutOff(error) }
+        return StateFileError(
+            path: location.description, problem: .database, what: "refused a statement: \(Self.explain(error))",
+            remedy: "Check the server's log and the role's privileges (docs/multi-site.md).")
+    }
+
+    private func cutOff(_ error: any Error) -> StateFileError {
+        let explained = StateFileError(
+            path: location.description, problem: .unreachable, what: "was cut off: \(Self.explain(error))",
+            remedy: "Nothing more was changed by this run; what committed is in the state. Run again once the server answers.")
+        broken = broken ?? explained
+        return explained
     }
 
     /// Marks the session unusable (after a commit whose outcome is unknown).
@@ -158,9 +206,18 @@ final class PostgresClient: @unchecked Sendable {
                 let state = error.serverInfo?[.sqlState].map { " (SQLSTATE \($0))" } ?? ""
                 return message + state
             }
-            if let underlying = error.underlying { return "\(underlying)" }
-            return "\(error.code)"
+            // PostgresNIO's own description of an error is a placeholder; its code and
+            // what lies beneath say what happened.
+            switch error.code {
+            case .serverClosedConnection: return "the server closed the connection" + (error.underlying.map { " (\(explain($0)))" } ?? "")
+            case .clientClosedConnection: return "the connection was closed"
+            case .uncleanShutdown: return "the connection ended uncleanly"
+            default:
+                if let underlying = error.underlying { return explain(underlying) }
+                return "\(error.code)"
+            }
         }
+        if let error = error as? StateFileError { return error.what }
         return "\(error)"
     }
 
