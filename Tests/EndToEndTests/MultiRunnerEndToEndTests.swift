@@ -32,10 +32,10 @@ struct MultiRunnerEndToEndTests {
         ["apply", "--auto-approve", "--lock-timeout", "60s"] + workspace.flags(now, state: state)
     }
 
-    /// The addresses of the actions applied by the applies started at `now` (the round).
+    /// The actions (ids: kind and address) applied by the applies started at `now` (the round).
     static func applied(at now: String, applies: [ApplyRecord], journal: [JournalEntry]) -> [String] {
         let ids = Set(applies.filter { $0.started == ISOTime.date(now) }.map(\.id))
-        return journal.filter { ids.contains($0.applyID) && $0.outcome == .applied }.map(\.address).sorted()
+        return journal.filter { ids.contains($0.applyID) && $0.outcome == .applied }.map(\.actionID).sorted()
     }
 
     static func duplicates(_ items: [String]) -> [String] {
@@ -65,6 +65,9 @@ struct MultiRunnerEndToEndTests {
                     result.exitCode == 0 || (result.exitCode == 1 && result.output.contains(Self.leaseRefusal)),
                     "round \(round): \(result)")
             }
+            // Whoever got the lease first did the round; the others, after it, found nothing to do.
+            #expect(results.filter { $0.stdout.contains("Apply complete!") }.count == 1, "round \(round): \(results)")
+            #expect(results.filter { $0.stdout.contains("No changes") }.count == runners - 1, "round \(round): \(results)")
             // The lone runner: the same configuration and times on a state file.
             let alone = try workspace.apply(now)
             #expect(alone.exitCode == 0, "\(alone)")
@@ -146,8 +149,10 @@ struct MultiRunnerEndToEndTests {
         var resumed = false
         defer {
             if !resumed { _ = kill(paused.pid, SIGCONT) }
-            paused.kill9()
-            _ = try? paused.wait(timeout: 10)
+            if paused.process.isRunning {
+                paused.kill9()
+                _ = try? paused.wait(timeout: 10)
+            }
         }
 
         let other = try workspace.run(Self.applyArguments(workspace, Self.t1, state: url))
@@ -161,17 +166,56 @@ struct MultiRunnerEndToEndTests {
         _ = kill(paused.pid, SIGCONT)
         resumed = true
         terminal.type("yes\n")
-        let late = try paused.wait(timeout: 60)
+        // A lost session must end the run, not hang it: well within a systemd timer's patience.
+        do {
+            let late = try paused.wait(timeout: 15)
+            #expect(late.exitCode != 0, "\(late)")
+            #expect(
+                late.output.contains("no longer leased to this runner") || late.output.contains("was cut off"),
+                "no word of the lost lease: \(late)")
+        } catch let error as FlashPlanBinary.TimedOut {
+            Issue.record("the resumed runner hung instead of failing (killed): \(error)")
+        }
         terminal.drain()
-        #expect(late.exitCode != 0, "\(late)")
-        #expect(
-            late.output.contains("no longer leased to this runner") || late.output.contains("terminat"),
-            "no word of the lost lease: \(late)")
         #expect(try shared.applies() == applies)
         #expect(try shared.journal() == journal)
         #expect(try workspace.listing(Self.t1, state: url).canonical == listing.canonical)
         let plan = try workspace.plan(Self.t1, state: url)
         #expect(plan.exitCode == 0, "\(plan)")
+    }
+
+    /// The session of a runner at its prompt ended by the server (`pg_terminate_backend`,
+    /// as a takeover does): told `yes`, it fails at once saying it was cut off — it neither
+    /// hangs nor acts.
+    @Test func aRunnerWhoseSessionTheServerEndedFailsRatherThanHangs() throws {
+        let workspace = try ApplyWorkspace(config: Fleets.twoArrays)
+        defer { workspace.remove() }
+        let url = try TestPostgres.url()
+        let shared = SharedState(url: url)
+        #expect(try workspace.apply(Self.t0, state: url).exitCode == 0)
+        let (holder, terminal) = try Self.holdingAtPrompt(workspace, Self.t1, state: url)
+        defer {
+            // Only while it runs: after a timed-out wait there is nothing left to wait for.
+            if holder.process.isRunning {
+                holder.kill9()
+                _ = try? holder.wait(timeout: 10)
+            }
+        }
+        let schema = try #require(url.firstMatch(of: /schema=(\w+)/).map { String($0.1) })
+        let ended = try TestPostgres.psql(
+            "SELECT count(*) FILTER (WHERE pg_terminate_backend(backend_pid)) FROM \(schema).flashplan_lease WHERE backend_pid IS NOT NULL")
+        #expect(ended.trimmingCharacters(in: .whitespacesAndNewlines) == "1", "sessions ended: \(ended)")
+        let applies = try shared.applies()
+        terminal.type("yes\n")
+        do {
+            let cut = try holder.wait(timeout: 15)
+            #expect(cut.exitCode != 0, "\(cut)")
+            #expect(cut.output.contains("was cut off"), "\(cut)")
+        } catch let error as FlashPlanBinary.TimedOut {
+            Issue.record("the runner hung instead of failing (killed): \(error)")
+        }
+        terminal.drain()
+        #expect(try shared.applies() == applies)
     }
 
     // MARK: - The database restarted
@@ -185,8 +229,10 @@ struct MultiRunnerEndToEndTests {
         let url = try TestPostgres.url()
         let interrupted = try FlashPlanBinary.start(Self.applyArguments(workspace, Self.t0, state: url), in: workspace.url)
         defer {
-            interrupted.kill9()
-            _ = try? interrupted.wait(timeout: 10)
+            if interrupted.process.isRunning {
+                interrupted.kill9()
+                _ = try? interrupted.wait(timeout: 10)
+            }
         }
         // One log line per action finished: restart once a few have committed, with many to go.
         let acting = interrupted.poll(timeout: 120, interval: 0.01) {
@@ -196,7 +242,9 @@ struct MultiRunnerEndToEndTests {
         try TestPostgres.restartImmediately()
         let cut = try interrupted.wait(timeout: 120)
         #expect(cut.exitCode != 0, "the apply finished before the restart; make it longer: \(cut)")
-        #expect(cut.output.contains("terminat") || cut.output.contains("connection"), "no word of the lost database: \(cut)")
+        #expect(cut.output.contains("was cut off"), "no word of the lost database: \(cut)")
+        // PostgreSQL's own words (why it was cut off), not PostgresNIO's placeholder for them.
+        #expect(!cut.output.contains("Generic description to prevent accidental leakage"), "the cause is hidden: \(cut.stdout.prefix(2000))")
 
         let next = try workspace.run(Self.applyArguments(workspace, Self.t0, state: url))
         #expect(next.exitCode == 0, "\(next)")

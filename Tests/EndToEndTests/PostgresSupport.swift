@@ -78,6 +78,22 @@ enum TestPostgres {
         guard result.status == 0 else { throw Failed(description: "pg_ctl restart failed (\(result.status)): \(result.output)") }
     }
 
+    /// Runs `sql` with `psql` (beside `pg_ctl`) on the test server, as the outside world
+    /// (an operator, another program) would; its output.
+    static func psql(_ sql: String) throws -> String {
+        let server = try server.get()
+        guard let pgCtl = server.pgCtl, let url = URLComponents(string: server.url) else {
+            throw Failed(description: "no psql: FLASHPLAN_TEST_PGCTL is not set")
+        }
+        let tool = URL(fileURLWithPath: pgCtl).deletingLastPathComponent().appendingPathComponent("psql").path
+        let database = url.path.hasPrefix("/") ? String(url.path.dropFirst()) : url.path
+        let result = run(
+            tool,
+            ["-h", url.host ?? "127.0.0.1", "-p", "\(url.port ?? 5432)", "-U", url.user ?? "postgres", "-d", database, "-qtAc", sql])
+        guard result.status == 0 else { throw Failed(description: "psql failed (\(result.status)): \(result.output)") }
+        return result.output
+    }
+
     // MARK: - Finding or starting the server
 
     private static func locate() -> Result<Server, Missing> {
