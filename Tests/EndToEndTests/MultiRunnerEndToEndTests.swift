@@ -38,6 +38,14 @@ struct MultiRunnerEndToEndTests {
         return journal.filter { ids.contains($0.applyID) && $0.outcome == .applied }.map(\.actionID).sorted()
     }
 
+    /// A run cut off from the database says why in PostgreSQL's words (the server ended the
+    /// session, it shut down), not with PostgresNIO's placeholder, which hides them.
+    static func expectCauseShown(_ result: FlashPlanBinary.Result, sourceLocation: Testing.SourceLocation = #_sourceLocation) {
+        #expect(
+            !result.output.contains("Generic description to prevent accidental leakage"), "the cause is hidden: \(result.stdout.prefix(1500))",
+            sourceLocation: sourceLocation)
+    }
+
     static func duplicates(_ items: [String]) -> [String] {
         Dictionary(grouping: items, by: { $0 }).filter { $0.value.count > 1 }.keys.sorted()
     }
@@ -173,6 +181,7 @@ struct MultiRunnerEndToEndTests {
             #expect(
                 late.output.contains("no longer leased to this runner") || late.output.contains("was cut off"),
                 "no word of the lost lease: \(late)")
+            Self.expectCauseShown(late)
         } catch let error as FlashPlanBinary.TimedOut {
             Issue.record("the resumed runner hung instead of failing (killed): \(error)")
         }
@@ -211,6 +220,7 @@ struct MultiRunnerEndToEndTests {
             let cut = try holder.wait(timeout: 15)
             #expect(cut.exitCode != 0, "\(cut)")
             #expect(cut.output.contains("was cut off"), "\(cut)")
+            Self.expectCauseShown(cut)
         } catch let error as FlashPlanBinary.TimedOut {
             Issue.record("the runner hung instead of failing (killed): \(error)")
         }
@@ -245,9 +255,7 @@ struct MultiRunnerEndToEndTests {
             let cut = try interrupted.wait(timeout: 30)
             #expect(cut.exitCode != 0, "the apply finished before the restart; make it longer: \(cut)")
             #expect(cut.output.contains("was cut off"), "no word of the lost database: \(cut)")
-            // PostgreSQL's own words (why it was cut off), not PostgresNIO's placeholder for them.
-            #expect(
-                !cut.output.contains("Generic description to prevent accidental leakage"), "the cause is hidden: \(cut.stdout.prefix(2000))")
+            Self.expectCauseShown(cut)
         } catch let error as FlashPlanBinary.TimedOut {
             Issue.record("the apply cut off by the restart hung instead of failing (killed): \(error)")
         }
