@@ -315,6 +315,7 @@ struct ConformanceLocation {
         for access in [StateStore.Access.readWrite, .readOnly] {
             let again = try location.open(access)
             #expect(try again.backend.observe(at: end) == before, "reopened \(access)")
+            #expect(try again.journalEntries(applyID: nil) == (try reference.journalEntries(applyID: nil)), "reopened \(access)")
             // Time passes the same way after the reload (space grows with simulated days).
             #expect(Self.comparable(try again.backend.observe(at: Self.at(100))) == Self.comparable(try reference.backend.observe(at: Self.at(100))))
         }
@@ -457,65 +458,99 @@ struct ConformanceLocation {
         }
     }
 
-    /// A random step over a small set of names, so that most steps meet objects that exist
-    /// (and many are refused: refusals must agree too).
-    static func randomStep(_ random: inout SeededGenerator, now: Date) -> Step {
-        let volumes = ["v0", "v1", "v2", "v3", "v4"]
-        let snapshots = ["s0", "s1", "s2", "s3", "s4", "s5"]
+    /// A random step. Names are mostly drawn from what `known` (the SQLite state before
+    /// the step) holds, so that most steps act on objects that exist; the rest come from a
+    /// small fixed set, so that refusals (which must agree too) happen as well.
+    static func randomStep(_ random: inout SeededGenerator, now: Date, known: ObservedState) -> Step {
         let pools = ["p1", "p2", "p3"]
         let arrays = ["fs1", "fs2", "fs3"]
         let hosts = ["h1", "h2"]
         func pick(_ names: [String]) -> String { names.randomElement(using: &random)! }
+        func likely(_ existing: [String], _ others: [String]) -> String {
+            !existing.isEmpty && Int.random(in: 0..<100, using: &random) < 85 ? pick(existing) : pick(others)
+        }
+        func volume() -> String { likely(known.volumes.map(\.name), ["v0", "v1", "v2", "v3", "v4", "v5"]) }
+        func snapshot() -> (volume: String, name: String) {
+            if !known.snapshots.isEmpty, Int.random(in: 0..<100, using: &random) < 85 {
+                let snapshot = known.snapshots.randomElement(using: &random)!
+                return (snapshot.volume, snapshot.name)
+            }
+            return (volume(), pick(["s0", "s1", "s2", "s3"]))
+        }
+        func newSnapshot() -> String { "s\(Int.random(in: 0..<12, using: &random))" }
+        func destination() -> String { likely(known.relationships.map(\.destination), known.volumes.map(\.name) + ["v0"]) }
+        func clone() -> String { likely(known.clones.map(\.name), ["c0", "c1"]) }
         let sizes: [ByteCount] = [.gib(10), .gib(100), .gib(500), .tib(1), .tb(3)]
-        switch Int.random(in: 0..<100, using: &random) {
-        case 0..<14:
+        // Few volumes: mostly create more, or nearly every other step would be refused.
+        let roll = known.volumes.count < 3 && Bool.random(using: &random) ? 0 : Int.random(in: 0..<100, using: &random)
+        switch roll {
+        case 0..<12:
             return .operation(.createVolume(VolumeSpec(
-                name: pick(volumes), pool: pick(pools), size: sizes.randomElement(using: &random)!,
+                name: pick(["v0", "v1", "v2", "v3", "v4", "v5"]), pool: pick(pools), size: sizes.randomElement(using: &random)!,
                 accessProtocol: Int.random(in: 0..<8, using: &random) == 0 ? .smb : .fc,
                 thin: Bool.random(using: &random), compressed: Bool.random(using: &random),
                 mirrorPool: Int.random(in: 0..<4, using: &random) == 0 ? pick(pools) : nil,
                 changeRate: Percentage(Double(Int.random(in: 1...20, using: &random))))))
-        case 14..<32:
+        case 12..<30:
             let immutable = Int.random(in: 0..<5, using: &random) == 0 ? now.addingTimeInterval(Double(Int.random(in: 1...48, using: &random)) * 3600) : nil
             return .operation(.createSnapshot(SnapshotSpec(
-                volume: pick(volumes), name: pick(snapshots), label: pick(["daily", "hourly"]), hosts: [pick(hosts)],
+                volume: volume(), name: newSnapshot(), label: pick(["daily", "hourly"]), hosts: [pick(hosts)],
                 tag: Bool.random(using: &random) ? "t" : nil, group: Bool.random(using: &random) ? "g" : nil, immutableUntil: immutable)))
-        case 32..<40: return .operation(.deleteSnapshot(volume: pick(volumes), name: pick(snapshots)))
-        case 40..<42: return .operation(.renameSnapshot(volume: pick(volumes), name: pick(snapshots), newName: pick(snapshots)))
-        case 42..<44: return .operation(.restoreSnapshot(volume: pick(volumes), name: pick(snapshots)))
-        case 44..<47: return .operation(.destroyVolume(name: pick(volumes)))
-        case 47..<49: return .operation(.resizeVolume(name: pick(volumes), size: sizes.randomElement(using: &random)!))
-        case 49..<51: return .operation(.migrateVolume(name: pick(volumes), toPool: pick(pools)))
-        case 51..<53: return .operation(.mapHost(volume: pick(volumes), host: pick(hosts)))
-        case 53..<54: return .operation(.unmapHost(volume: pick(volumes), host: pick(hosts)))
-        case 54..<57:
+        case 30..<37:
+            let target = snapshot()
+            return .operation(.deleteSnapshot(volume: target.volume, name: target.name))
+        case 37..<39:
+            let target = snapshot()
+            return .operation(.renameSnapshot(volume: target.volume, name: target.name, newName: newSnapshot()))
+        case 39..<41:
+            let target = snapshot()
+            return .operation(.restoreSnapshot(volume: target.volume, name: target.name))
+        case 41..<43: return .operation(.destroyVolume(name: volume()))
+        case 43..<46: return .operation(.resizeVolume(name: volume(), size: sizes.randomElement(using: &random)!))
+        case 46..<48: return .operation(.migrateVolume(name: volume(), toPool: pick(pools)))
+        case 48..<50: return .operation(.mapHost(volume: volume(), host: pick(hosts)))
+        case 50..<51: return .operation(.unmapHost(volume: volume(), host: pick(hosts)))
+        case 51..<55:
+            // Mostly a pair that can replicate: a destination other than the source, at least as large.
+            let source = volume()
+            let size = known.volumes.first { $0.name == source }?.size ?? .zero
+            let fitting = known.volumes.filter { $0.name != source && !(size > $0.size) }.map(\.name)
             return .operation(.createRelationship(
-                source: pick(volumes), destination: pick(volumes), type: Bool.random(using: &random) ? .mirror : .vault,
-                mode: Bool.random(using: &random) ? .async : .sync, group: nil))
-        case 57..<60: return .operation(.initializeRelationship(destination: pick(volumes)))
-        case 60..<64:
-            return .operation(.updateRelationship(destination: pick(volumes), transfer: [pick(snapshots)], drop: Bool.random(using: &random) ? [pick(snapshots)] : []))
-        case 64..<65: return .operation(.resyncRelationship(destination: pick(volumes)))
-        case 65..<69:
-            return .operation(.createClone(name: pick(["c0", "c1"]), volume: pick(volumes), snapshot: pick(snapshots), host: Bool.random(using: &random) ? pick(hosts) : nil))
-        case 69..<71: return .operation(.deleteClone(name: pick(["c0", "c1"])))
-        case 71..<72: return .operation(.addMirrorCopy(volume: pick(volumes), pool: pick(pools)))
-        case 72..<73: return .operation(.removeMirrorCopy(volume: pick(volumes)))
-        case 73..<74:
+                source: source, destination: likely(fitting, ["v0", "v1", "v2", "v3", "v4", "v5"]), type: Bool.random(using: &random) ? .mirror : .vault,
+                mode: Bool.random(using: &random) ? .async : .sync, group: Bool.random(using: &random) ? "g" : nil))
+        case 55..<58: return .operation(.initializeRelationship(destination: destination()))
+        case 58..<63:
+            let source = known.relationships.randomElement(using: &random)
+            let transfer = known.snapshots.filter { $0.volume == source?.source }.map(\.name)
+            let dropped = known.snapshots.filter { $0.volume == source?.destination }.map(\.name)
+            return .operation(.updateRelationship(
+                destination: source?.destination ?? destination(), transfer: transfer.isEmpty ? [newSnapshot()] : [pick(transfer)],
+                drop: !dropped.isEmpty && Bool.random(using: &random) ? [pick(dropped)] : []))
+        case 63..<64: return .operation(.resyncRelationship(destination: destination()))
+        case 64..<68:
+            let target = snapshot()
+            return .operation(.createClone(
+                name: pick(["c0", "c1", "c2"]), volume: target.volume, snapshot: target.name, host: Bool.random(using: &random) ? pick(hosts) : nil))
+        case 68..<70: return .operation(.deleteClone(name: clone()))
+        case 70..<71: return .operation(.addMirrorCopy(volume: volume(), pool: pick(pools)))
+        case 71..<72: return .operation(.removeMirrorCopy(volume: volume()))
+        case 72..<73:
             return .operation(.modifyPool(
                 name: pick(pools), warningThreshold: Percentage(Double(Int.random(in: 50...90, using: &random))),
                 maxOvercommit: Percentage(Double(Int.random(in: 100...400, using: &random))), easyTier: Bool.random(using: &random)))
-        case 74..<75: return .operation(.addPoolCapacity(pool: pick(pools), array: pick(arrays), capacity: .tb(1)))
-        case 75..<78: return .event(.arrayOffline(array: pick(arrays)))
-        case 78..<82: return .event(.arrayOnline(array: pick(arrays)))
-        case 82..<83: return .event(.moduleFailure(array: pick(arrays)))
-        case 83..<85: return .event(.deleteSnapshot(volume: pick(volumes), name: pick(snapshots)))
-        case 85..<87: return .event(.createSnapshot(volume: pick(volumes), name: pick(snapshots), label: "manual"))
-        case 87..<88: return .event(.resizeVolume(volume: pick(volumes), size: sizes.randomElement(using: &random)!))
-        case 88..<90: return .event(.breakRelationship(destination: pick(volumes)))
-        case 90..<92: return .event(.fillPool(pool: pick(pools), percent: Percentage(Double(Int.random(in: 0...95, using: &random)))))
-        case 92..<94: return .event(.failNext(count: Int.random(in: 1...2, using: &random), array: pick(arrays)))
-        default: return .event(.writeVolume(volume: pick(volumes)))
+        case 73..<74: return .operation(.addPoolCapacity(pool: pick(pools), array: pick(arrays), capacity: .tb(1)))
+        case 74..<76: return .event(.arrayOffline(array: pick(arrays)))
+        case 76..<80: return .event(.arrayOnline(array: pick(arrays)))
+        case 80..<81: return .event(.moduleFailure(array: pick(arrays)))
+        case 81..<83:
+            let target = snapshot()
+            return .event(.deleteSnapshot(volume: target.volume, name: target.name))
+        case 83..<85: return .event(.createSnapshot(volume: volume(), name: newSnapshot(), label: "manual"))
+        case 85..<86: return .event(.resizeVolume(volume: volume(), size: sizes.randomElement(using: &random)!))
+        case 86..<88: return .event(.breakRelationship(destination: destination()))
+        case 88..<90: return .event(.fillPool(pool: pick(pools), percent: Percentage(Double(Int.random(in: 0...95, using: &random)))))
+        case 90..<92: return .event(.failNext(count: Int.random(in: 1...2, using: &random), array: pick(arrays)))
+        default: return .event(.writeVolume(volume: volume()))
         }
     }
 
@@ -552,7 +587,7 @@ struct ConformanceLocation {
         var steps: [String] = []
         for index in 0..<Self.historyLength {
             now = now.addingTimeInterval(Double(Int.random(in: 0...360, using: &random)) * 60)
-            let step = Self.randomStep(&random, now: now)
+            let step = Self.randomStep(&random, now: now, known: try sqlite.backend.observe(at: now))
             steps.append("\(now.timeIntervalSince(Self.start) / 3600)h \(step)")
             let journal = Bool.random(using: &random)
                 ? JournalEntry(applyID: applyID, actionID: "\(index)", address: "step.\(index)", outcome: .applied, at: now) : nil
@@ -574,6 +609,8 @@ struct ConformanceLocation {
         // Reloaded from PostgreSQL, not from the writer's copy.
         let reloaded = try postgres.open(.readOnly)
         #expect(Self.comparable(try reloaded.backend.observe(at: end)) == expected, "reloaded: \(context)")
+        #expect(try reloaded.journalEntries(applyID: nil) == (try sqlite.journalEntries(applyID: nil)), "reloaded: \(context)")
+        #expect(try reloaded.applyRuns(since: nil) == (try sqlite.applyRuns(since: nil)), "reloaded: \(context)")
 
         // The second writer catches up through flashplan_change before its own write.
         try sqlite.backend.perform(.createHost(name: "late", site: nil), at: end, journal: nil)
