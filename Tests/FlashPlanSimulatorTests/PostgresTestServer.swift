@@ -107,46 +107,44 @@ enum PostgresTestServer {
         }
     }
 
+    /// `.ci/postgres.sh` of this checkout.
+    private static var script: String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent(".ci/postgres.sh").path
+    }
+
+    /// `text` as one single-quoted shell word.
+    private static func shellQuoted(_ text: String) -> String {
+        "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+
     /// `.ci/postgres.sh start` in a fresh directory, on a port nothing listens on (the
     /// default 55432 may be CI's own server).
+    ///
+    /// Run with `system(3)`, not `Process`: this runs inside the initialiser of a `static
+    /// let`, and `Process.waitUntilExit` there never saw the script end (the child stayed
+    /// a zombie while every test case waited on the initialiser). Its output goes to files:
+    /// the server it starts inherits the descriptors and keeps running.
     private static func startScratchServer() throws -> String {
-        let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let script = repository.appendingPathComponent(".ci/postgres.sh").path
         let directory = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("flashplan-pg-\(UUID().uuidString.prefix(8))").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let port = try freePort()
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = [script, "start", directory]
-        var environment = ProcessInfo.processInfo.environment
-        environment["FLASHPLAN_PG_PORT"] = String(port)
-        process.environment = environment
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
+        let status = system(
+            "FLASHPLAN_PG_PORT=\(port) /bin/bash \(shellQuoted(script)) start \(shellQuoted(directory))"
+                + " >\(shellQuoted(directory + "/start.out")) 2>\(shellQuoted(directory + "/start.err")) </dev/null")
         // Registered even when the start failed half-way: a server may be running anyway.
         scratch.value = directory
         atexit {
             guard let directory = PostgresTestServer.scratch.value else { return }
-            let stop = Process()
-            stop.executableURL = URL(fileURLWithPath: "/bin/bash")
-            stop.arguments = [
-                "-c", "\"$0\" stop \"$1\" && rm -rf \"$1\"",
-                URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-                    .deletingLastPathComponent().appendingPathComponent(".ci/postgres.sh").path,
-                directory,
-            ]
-            try? stop.run()
-            stop.waitUntilExit()
+            let script = PostgresTestServer.shellQuoted(PostgresTestServer.script)
+            let quoted = PostgresTestServer.shellQuoted(directory)
+            _ = system("/bin/bash \(script) stop \(quoted) >/dev/null 2>&1 </dev/null; rm -rf \(quoted)")
         }
-        guard process.terminationStatus == 0,
-              let line = stdout.split(separator: "\n").first(where: { $0.hasPrefix("export FLASHPLAN_TEST_POSTGRES=") })
-        else {
-            throw Unavailable(description: "`.ci/postgres.sh start` exited \(process.terminationStatus): \(stderr)")
+        let stdout = (try? String(contentsOfFile: directory + "/start.out", encoding: .utf8)) ?? ""
+        let stderr = (try? String(contentsOfFile: directory + "/start.err", encoding: .utf8)) ?? ""
+        // The status alone is not trusted: a SIGCHLD handler elsewhere may have reaped the child.
+        guard let line = stdout.split(separator: "\n").first(where: { $0.hasPrefix("export FLASHPLAN_TEST_POSTGRES=") }) else {
+            throw Unavailable(description: "`.ci/postgres.sh start \(directory)` failed (status \(status)): \(stderr)")
         }
         return String(line.dropFirst("export FLASHPLAN_TEST_POSTGRES=".count)).trimmingCharacters(in: CharacterSet(charactersIn: "'"))
     }
