@@ -380,6 +380,43 @@ struct ConformanceLocation {
         #expect(try location.open(.readOnly).backend.observe(at: Self.at(2)).volumes.map(\.name) == ["db", "v2"])
     }
 
+    /// Names come from users (`flashplan sim snapshot` takes any): quotes, backslashes,
+    /// control characters and non-ASCII text must come back as they went in, and a name
+    /// one backend cannot store must be refused alike, not stored by one and not the other.
+    @Test(arguments: Backend.allCases)
+    func unusualNamesRoundTripAlike(_ backend: Backend) throws {
+        let location = try backend.freshLocation()
+        defer { location.remove() }
+        let reference = try StateStore.inMemory()
+        let store = try location.open()
+        let volume = StorageOperation.createVolume(VolumeSpec(name: "v", pool: "p1", size: .gib(10)))
+        try reference.backend.performAll(Self.topology + [volume], at: Self.start)
+        try store.backend.performAll(Self.topology + [volume], at: Self.start)
+        let names = ["it's \"quoted\" \\ back", "line\nbreak\ttab", "ünïcødé 🚀 名前", "%_ LIKE wildcards", "nul\u{0}byte"]
+        for (index, name) in names.enumerated() {
+            let steps: [Step] = [
+                .operation(.createSnapshot(SnapshotSpec(volume: "v", name: name, label: name, hosts: ["h1"], tag: name, group: name))),
+                .event(.createSnapshot(volume: "v", name: name + " by hand", label: name)),
+            ]
+            for step in steps {
+                let now = Self.at(Double(index + 1))
+                #expect(Self.run(step, on: store, at: now) == Self.run(step, on: reference, at: now), "\(name.debugDescription)")
+            }
+        }
+        let end = Self.at(10)
+        let expected = Self.comparable(try reference.backend.observe(at: end))
+        #expect(Self.comparable(try store.backend.observe(at: end)) == expected)
+        #expect(Self.comparable(try location.open(.readOnly).backend.observe(at: end)) == expected)
+        let stored = Set(expected.snapshots.map(\.name))
+        #expect(names.dropLast().allSatisfy { stored.contains($0) && stored.contains($0 + " by hand") })
+        // Both backends agree, but on something wrong: the name is cut at the NUL ("nul"),
+        // and "nul\0byte by hand" is then refused as a duplicate. Either keeping the name or
+        // refusing it would do; this fails once that is fixed, to be turned into a check.
+        withKnownIssue("a NUL in a name is silently cut off at the NUL (SQLite and PostgreSQL alike)") {
+            #expect(stored.contains("nul\u{0}byte") || !stored.contains("nul"))
+        }
+    }
+
     // MARK: - Schema versions
 
     @Test(arguments: Backend.allCases)
@@ -566,8 +603,9 @@ struct ConformanceLocation {
     }
 
     func checkHistory(seed: UInt64) throws {
-        let file = try Backend.sqlite.freshLocation()
+        // PostgreSQL first: without a server the test is cancelled before any file is made.
         let postgres = try Backend.postgres.freshLocation()
+        let file = try Backend.sqlite.freshLocation()
         defer {
             file.remove()
             postgres.remove()
