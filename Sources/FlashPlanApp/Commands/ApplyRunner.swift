@@ -127,6 +127,7 @@ public enum ApplyRunner {
             // A saved plan is checked against the configuration too: it must load cleanly.
             let loaded = try stages.loadConfiguration(request.configDirectory)
             context.loaded = loaded
+            if let site = request.site { try SiteScoping.check(site, loaded.configuration) }
             let (lock, session, observed) = try stages.lockAndObserve(
                 statePath: request.statePath, now: request.now, timeout: request.lockTimeout, scopes: request.scopes, open: open)
             defer {
@@ -327,15 +328,20 @@ struct SiteScoping {
     let request: ApplyRequest
     let site: String
 
+    /// Refuses a site of no array, cluster or host of the configuration (a typo would make
+    /// a runner that never applies anything), before the state is opened or leased.
+    static func check(_ site: String, _ configuration: Configuration) throws(ActingStages.Stop) {
+        let known = Set(configuration.arrays.values.compactMap(\.site) + configuration.clusters.values.compactMap(\.site)
+            + configuration.hosts.values.compactMap(\.site))
+        guard known.contains(site) else {
+            throw ActingStages.Stop(outcome: .refused(.configuration, message: "Error: --scope site=\(String(reflecting: site)): no array, cluster or host is in that site (sites: \(known.sorted().joined(separator: ", "))). Nothing was applied."))
+        }
+    }
+
     func restrict(
         _ plan: Plan, configuration: Configuration, observed: ObservedState, session: StateSession,
         leasing: any StateLeasing, lease: any StateLeaseHandle
     ) throws(ActingStages.Stop) -> Plan {
-        let known = Set(configuration.arrays.values.compactMap(\.site) + configuration.clusters.values.compactMap(\.site)
-            + configuration.hosts.values.compactMap(\.site) + observed.arrays.compactMap(\.site))
-        guard known.contains(site) else {
-            throw ActingStages.Stop(outcome: .refused(.configuration, message: "Error: --scope site=\(String(reflecting: site)): no array, cluster or host is in that site (sites: \(known.sorted().joined(separator: ", "))). Nothing was applied."))
-        }
         var scope = PlanScope(site: site, configuration: configuration, observed: observed)
         var current = plan
         let holder = StateLock.Holder.current(operation: "apply", since: request.now).description
@@ -378,7 +384,8 @@ struct SiteScoping {
         var (restricted, left) = scope.restrict(current)
         restricted.summary = PlanSummary(restricted.actions)
         if !left.isEmpty {
-            let sites = scope.sites.sorted().joined(separator: ", ")
+            let others = scope.sites.subtracting([site]).sorted().map { "site \($0)'s" }
+            let sites = site + (others.isEmpty ? "" : " (holding \(others.joined(separator: ", ")) lease too, for what spans both)")
             stages.console.write(
                 "Scope: site \(sites). Left to other runners (\(left.count) action\(left.count == 1 ? "" : "s")):\n"
                     + left.map { "  - \($0.action): \($0.reason)\n" }.joined() + "\n")
