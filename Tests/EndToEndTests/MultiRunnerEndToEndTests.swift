@@ -236,7 +236,7 @@ struct MultiRunnerEndToEndTests {
     @Test func aDatabaseRestartedMidApplyLeavesAStateTheNextApplyConverges() throws {
         let workspace = try ApplyWorkspace(config: Fleets.large(groups: 12))
         defer { workspace.remove() }
-        let url = try TestPostgres.url()
+        let url = try TestPostgres.restartableURL()
         let interrupted = try FlashPlanBinary.start(Self.applyArguments(workspace, Self.t0, state: url), in: workspace.url)
         defer {
             if interrupted.process.isRunning {

@@ -14,7 +14,7 @@ import Testing
 
 /// The directory of the scratch server this process started, stopped at exit. A global
 /// because an `atexit` hook is a C function and cannot capture anything.
-nonisolated(unsafe) private var scratchPostgresDirectory: String?
+nonisolated(unsafe) private var scratchPostgresDirectories: [String] = []
 
 enum TestPostgres {
     /// A running server: its URL (without `schema`), and what restarts it.
@@ -65,10 +65,27 @@ enum TestPostgres {
         return url
     }
 
-    /// `pg_ctl restart -m immediate`: every session is cut at once, as in a crash of the
-    /// database server; returns once the server accepts connections again.
+    /// A server of its own for the test that restarts it: restarting the shared one would
+    /// cut the sessions of every other test running at the same time. Always a scratch
+    /// server (Debian's postgresql binaries, which CI installs), started on first use.
+    static let restartable: Result<Server, Missing> = {
+        do {
+            return .success(try startScratch())
+        } catch {
+            return .failure(Missing(reason: "starting a scratch server to restart failed: \(error)"))
+        }
+    }()
+
+    /// A fresh state's URL on the restartable server.
+    static func restartableURL() throws -> String {
+        let server = try restartable.get()
+        return server.url + (server.url.contains("?") ? "&" : "?") + "schema=t_restart_\(UUID().uuidString.prefix(8).lowercased())"
+    }
+
+    /// `pg_ctl restart -m immediate` of the restartable server: every session is cut at
+    /// once, as in a crash of the database server; returns once it accepts connections again.
     static func restartImmediately() throws {
-        let server = try server.get()
+        let server = try restartable.get()
         guard let data = server.dataDirectory, let pgCtl = server.pgCtl else {
             throw Failed(description: "cannot restart the server: FLASHPLAN_TEST_PGDATA and FLASHPLAN_TEST_PGCTL are not set")
         }
@@ -121,12 +138,15 @@ enum TestPostgres {
         let script = Repository.url(".ci/postgres.sh").path
         let result = run("/bin/bash", [script, "start", directory], environment: ["FLASHPLAN_PG_PORT": "\(port)"])
         // Stopped even when start failed half-way (initdb done, server up, database missing).
-        scratchPostgresDirectory = directory
-        atexit {
-            guard let directory = scratchPostgresDirectory else { return }
-            _ = TestPostgres.run("/bin/bash", [Repository.url(".ci/postgres.sh").path, "stop", directory])
-            try? FileManager.default.removeItem(atPath: directory)
+        if scratchPostgresDirectories.isEmpty {
+            atexit {
+                for directory in scratchPostgresDirectories {
+                    _ = TestPostgres.run("/bin/bash", [Repository.url(".ci/postgres.sh").path, "stop", directory])
+                    try? FileManager.default.removeItem(atPath: directory)
+                }
+            }
         }
+        scratchPostgresDirectories.append(directory)
         guard result.status == 0 else { throw Failed(description: "exit \(result.status): \(result.output)") }
         var exports: [String: String] = [:]
         for line in result.output.split(separator: "\n") {

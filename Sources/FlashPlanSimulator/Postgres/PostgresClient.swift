@@ -72,6 +72,17 @@ final class PostgresClient: @unchecked Sendable {
         session.lock()
         defer { session.unlock() }
         if let broken { throw broken }
+        let bindings = Self.bindings(binds)
+        do {
+            try checkOpen()
+            return try bounded(connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger)).rows
+        } catch {
+            throw explain(error)
+        }
+    }
+
+    /// SQLite values as PostgreSQL parameters.
+    static func bindings(_ binds: [DatabaseValue]) -> PostgresBindings {
         var bindings = PostgresBindings(capacity: binds.count)
         for value in binds {
             switch value.storage {
@@ -82,12 +93,7 @@ final class PostgresClient: @unchecked Sendable {
             case .blob(let data): bindings.append(ByteBuffer(bytes: data))
             }
         }
-        do {
-            try checkOpen()
-            return try bounded(connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger)).rows
-        } catch {
-            throw explain(error)
-        }
+        return bindings
     }
 
     /// Runs `sql`, ignoring rows.
@@ -107,16 +113,7 @@ final class PostgresClient: @unchecked Sendable {
         var futures: [EventLoopFuture<PostgresQueryResult>] = []
         futures.reserveCapacity(statements.count)
         for (sql, binds) in statements {
-            var bindings = PostgresBindings(capacity: binds.count)
-            for value in binds {
-                switch value.storage {
-                case .null: bindings.appendNull()
-                case .int64(let int): bindings.append(int)
-                case .double(let double): bindings.append(double)
-                case .string(let string): bindings.append(string)
-                case .blob(let data): bindings.append(ByteBuffer(bytes: data))
-                }
-            }
+            let bindings = Self.bindings(binds)
             futures.append(connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger))
         }
         var first: (any Error)?

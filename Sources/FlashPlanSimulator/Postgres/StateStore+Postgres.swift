@@ -110,9 +110,7 @@ extension StateStore {
         defer { client.session.unlock() }
         try client.execute("BEGIN")
         do {
-            try client.execute(
-                "SELECT pg_advisory_xact_lock(hashtext('flashplan:' || $1::text), hashtext('schema'))", [location.schema.databaseValue])
-            try Self.createSchemaIfMissing(client, location)
+            try Self.lockSchema(client, location)
             let exists = try client.query("SELECT to_regclass($1)::text", ["\(schema).flashplan_migrations".databaseValue])
                 .first.flatMap { try $0.decode(String?.self) } != nil
             if !exists {
@@ -226,9 +224,7 @@ extension StateStore {
         defer { client.session.unlock() }
         try client.execute("BEGIN")
         do {
-            try client.execute(
-                "SELECT pg_advisory_xact_lock(hashtext('flashplan:' || $1::text), hashtext('schema'))", [location.schema.databaseValue])
-            try Self.createSchemaIfMissing(client, location)
+            try Self.lockSchema(client, location)
             try client.execute("SET LOCAL search_path TO \(schema)")
             if try client.query("SELECT to_regclass($1)::text", ["\(schema).flashplan_migrations".databaseValue])
                 .first.flatMap({ try $0.decode(String?.self) }) != nil
@@ -256,6 +252,15 @@ extension StateStore {
 }
 
 extension StateStore {
+    /// In the client's open transaction: the schema's advisory lock, so that two runners
+    /// (or a migrate and a runner) creating or upgrading it do so one after the other,
+    /// then the schema itself when it is missing.
+    static func lockSchema(_ client: PostgresClient, _ location: PostgresLocation) throws {
+        try client.execute(
+            "SELECT pg_advisory_xact_lock(hashtext('flashplan:' || $1::text), hashtext('schema'))", [location.schema.databaseValue])
+        try createSchemaIfMissing(client, location)
+    }
+
     /// `CREATE SCHEMA` only when it is missing: an existing schema made by the database
     /// owner needs no CREATE privilege on the database (`IF NOT EXISTS` would).
     static func createSchemaIfMissing(_ client: PostgresClient, _ location: PostgresLocation) throws {

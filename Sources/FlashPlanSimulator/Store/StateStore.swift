@@ -104,21 +104,7 @@ public final class StateStore: Sendable {
                 what: "is a SQLite database but not a flashplan state (it has no state_meta or grdb_migrations table)",
                 remedy: "Check that --state names the flashplan state and not another database; flashplan will not add its tables to it.")
         }
-        let applied = try migrator.appliedIdentifiers(db)
-        let unknown = applied.subtracting(known).sorted()
-        if !unknown.isEmpty {
-            throw StateFileError(
-                path: path, problem: .newerSchema,
-                what: "was written by a newer flashplan: its schema is version \(applied.count) (migrations \(unknown.joined(separator: ", ")) are unknown here), and this flashplan \(StateStore.toolVersion) knows schema version \(known.count) (\(known.joined(separator: ", ")))",
-                remedy: "It was left untouched. Use the flashplan that wrote it (or a newer one); an older flashplan must not write a state it does not understand.")
-        }
-        let missing = known.filter { !applied.contains($0) }
-        if !writing, !missing.isEmpty {
-            throw StateFileError(
-                path: path, problem: .olderSchema,
-                what: "was written by an older flashplan: its schema is version \(applied.count) and this flashplan \(StateStore.toolVersion) reads version \(known.count) (missing \(missing.joined(separator: ", ")))",
-                remedy: "Reading never upgrades a state: run `flashplan apply` (or a `flashplan sim` event) once with this flashplan to upgrade it, after taking a backup.")
-        }
+        try checkMigrations(applied: try migrator.appliedIdentifiers(db), known: known, name: path, writing: writing)
         guard let lineage = try String.fetchOne(db, sql: "SELECT lineage FROM state_meta") else {
             throw StateFileError(
                 path: path, problem: .corrupted, what: "has no lineage (its state_meta table is empty)",
