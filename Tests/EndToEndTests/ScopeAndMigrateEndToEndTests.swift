@@ -132,4 +132,21 @@ struct ScopeAndMigrateEndToEndTests {
         #expect(again.stderr.contains("already holds a state"), "\(again)")
         #expect(try StateStore(path: url, access: .readOnly).serial == serial)
     }
+
+    /// `flashplan sim` on a PostgreSQL state: refused on a state that does not exist (and
+    /// creates nothing), and seen by the next command (the outside world, no lease).
+    @Test func simEventsActOnAPostgreSQLStateAndNeverCreateOne() throws {
+        let workspace = try ApplyWorkspace(copyingPolicies: ())
+        defer { workspace.remove() }
+        let url = try TestPostgres.url()
+        let missing = try workspace.run(["sim", "array-offline", "fs-rome-a", "--state", url, "--now", Self.t0])
+        #expect(missing.exitCode == 1, "\(missing)")
+        #expect(missing.stderr.contains("does not exist"), "\(missing)")
+        #expect(throws: (any Error).self) { try StateStore(path: url, access: .readOnly) }
+        #expect(try workspace.apply(Self.t0, state: url).exitCode == 0)
+        let offline = try workspace.run(["sim", "array-offline", "fs-rome-a", "--state", url, "--now", "2026-11-21T10:10:00Z"])
+        #expect(offline.exitCode == 0, "\(offline)")
+        let status = try workspace.run(["status", "--state", url, "--config", "policies", "--now", "2026-11-21T10:20:00Z"])
+        #expect(status.stdout.contains("Arrays out of service"), "\(status)")
+    }
 }

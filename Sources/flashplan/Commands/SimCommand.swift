@@ -23,6 +23,14 @@ struct SimCommand: ParsableCommand {
             // Every event acts on something the state holds, so on a state that does not
             // exist it can only be refused; creating one first would leave a stray empty
             // state behind a typo in --state, which a later apply takes for empty storage.
+            if PostgresLocation.isPostgres(state.path) {
+                // Read-only first: a missing PostgreSQL state is refused without creating it.
+                _ = try StateStore(path: state.path, access: .readOnly)
+                let store = try StateStore(path: state.path)
+                let serial = try store.backend.inject(event, at: try clock.resolve())
+                print("\(event) (serial \(serial))")
+                return
+            }
             let path = URL(fileURLWithPath: state.path).path
             guard FileManager.default.fileExists(atPath: path) else {
                 throw StateFileError(
