@@ -74,4 +74,23 @@ import Testing
         // Never both: two runners never do the same action.
         #expect(romeIDs.isDisjoint(with: milanIDs))
     }
+
+    /// Red team: a rome runner whose configuration moved milan's array to rome acted on it
+    /// while milan's runner held milan's lease. The site the state records counts too.
+    @Test func anArrayTheConfigurationMovesStillNeedsTheLeaseOfTheSiteTheStateHasItIn() {
+        let moved = PlanGoldenTests.yaml.replacingOccurrences(
+            of: "fs-milan: {model: FlashSystem 810, capacity: 10TB, site: milan}",
+            with: "fs-milan: {model: FlashSystem 810, capacity: 10TB, site: rome}")
+        let (configuration, _) = PlanGoldenTests.load(moved)
+        let observed = PlanGoldenTests.history()
+        #expect(observed.arrays.first { $0.name == "fs-milan" }?.site == "milan")
+        let plan = Planner(configuration: configuration, observed: observed, now: PlanGoldenTests.time("2026-11-21T01:45:00Z")).plan()
+        let rome = PlanScope(site: "rome", configuration: configuration, observed: observed)
+        let onMilan = plan.actions.filter { $0.arrays.contains("fs-milan") }
+        #expect(!onMilan.isEmpty)
+        for action in onMilan { #expect(rome.sites(of: action).contains("milan"), "\(action.id)") }
+        #expect(rome.spannedSites(plan) == ["milan"])
+        let kept = rome.restrict(plan).plan
+        #expect(!kept.actions.contains { $0.arrays.contains("fs-milan") })
+    }
 }

@@ -18,9 +18,9 @@ public struct PlanScope: Sendable {
     public var site: String
     /// The sites whose leases this runner holds: its own, and those it took for transfers.
     public var sites: Set<String>
-    private var arraySites: [String: String?]
-    private var clusterSites: [String: String?]
-    private var hostSites: [String: String?]
+    private var arraySites: [String: Set<String?>]
+    private var clusterSites: [String: Set<String?>]
+    private var hostSites: [String: Set<String?>]
 
     /// What was left to other runners, and why.
     public struct Left: Sendable, Hashable {
@@ -31,15 +31,19 @@ public struct PlanScope: Sendable {
     public init(site: String, configuration: Configuration, observed: ObservedState) {
         self.site = site
         self.sites = [site]
-        var arrays: [String: String?] = [:]
-        for array in observed.arrays { arrays[array.name] = array.site }
-        for (name, array) in configuration.arrays { arrays[name] = array.site }
-        var clusters: [String: String?] = [:]
-        for cluster in observed.clusters { clusters[cluster.name] = cluster.site }
-        for (name, cluster) in configuration.clusters { clusters[name] = cluster.site }
-        var hosts: [String: String?] = [:]
-        for host in observed.hosts { hosts[host.name] = host.site }
-        for (name, host) in configuration.hosts { hosts[name] = host.site }
+        // An object's sites are those the state records AND those the configuration
+        // declares: a runner whose copy of the configuration moved an array to its own
+        // site (a pull not yet made on another host, an array being moved) still needs
+        // the lease of the site the state has it in, so two runners never both act on it.
+        var arrays: [String: Set<String?>] = [:]
+        for array in observed.arrays { arrays[array.name, default: []].insert(array.site) }
+        for (name, array) in configuration.arrays { arrays[name, default: []].insert(array.site) }
+        var clusters: [String: Set<String?>] = [:]
+        for cluster in observed.clusters { clusters[cluster.name, default: []].insert(cluster.site) }
+        for (name, cluster) in configuration.clusters { clusters[name, default: []].insert(cluster.site) }
+        var hosts: [String: Set<String?>] = [:]
+        for host in observed.hosts { hosts[host.name, default: []].insert(host.site) }
+        for (name, host) in configuration.hosts { hosts[name, default: []].insert(host.site) }
         arraySites = arrays
         clusterSites = clusters
         hostSites = hosts
@@ -47,12 +51,13 @@ public struct PlanScope: Sendable {
 
     /// The sites `action` touches; `nil` among them for an object of no site.
     public func sites(of action: PlanAction) -> Set<String?> {
-        var result = Set(action.arrays.map { arraySites[$0] ?? nil })
-        if result.isEmpty {
+        var result = Set<String?>()
+        for array in action.arrays { result.formUnion(arraySites[array] ?? [nil]) }
+        if action.arrays.isEmpty {
             switch action.address {
-            case .array(let name): result.insert(arraySites[name] ?? nil)
-            case .cluster(let name): result.insert(clusterSites[name] ?? nil)
-            case .host(let name): result.insert(hostSites[name] ?? nil)
+            case .array(let name): result.formUnion(arraySites[name] ?? [nil])
+            case .cluster(let name): result.formUnion(clusterSites[name] ?? [nil])
+            case .host(let name): result.formUnion(hostSites[name] ?? [nil])
             default: result.insert(nil)
             }
         }
