@@ -149,4 +149,35 @@ struct ScopeAndMigrateEndToEndTests {
         let status = try workspace.run(["status", "--state", url, "--config", "policies", "--now", "2026-11-21T10:20:00Z"])
         #expect(status.stdout.contains("Arrays out of service"), "\(status)")
     }
+
+    /// Red team: `state migrate` copied a file while an apply was writing it (half an
+    /// apply, at another serial than it printed). It waits for the file's apply lock.
+    @Test func migrateWaitsForAnApplyHoldingTheFilesLock() throws {
+        let workspace = try ApplyWorkspace(copyingPolicies: ())
+        defer { workspace.remove() }
+        #expect(try workspace.apply(Self.t0).exitCode == 0)
+        // Another process holds the lock (as an apply does) for a moment.
+        let holder = Process()
+        holder.executableURL = URL(fileURLWithPath: "/usr/bin/flock")
+        holder.arguments = ["-x", workspace.statePath + ".lock", "sleep", "2"]
+        try holder.run()
+        defer { holder.waitUntilExit() }
+        var locked = false
+        let deadline = Date().addingTimeInterval(10)
+        while !locked, Date() < deadline, holder.isRunning {
+            // flock(1) has the lock once a non-blocking attempt fails.
+            let probe = Process()
+            probe.executableURL = URL(fileURLWithPath: "/usr/bin/flock")
+            probe.arguments = ["-xn", workspace.statePath + ".lock", "true"]
+            try? probe.run()
+            probe.waitUntilExit()
+            locked = probe.terminationStatus != 0
+        }
+        #expect(locked)
+        let url = try TestPostgres.url()
+        let migrate = try workspace.run(["state", "migrate", "--state", workspace.statePath, "--to", url])
+        #expect(migrate.exitCode == 0, "\(migrate)")
+        #expect(migrate.stderr.contains("Waiting for the state lock"), "\(migrate)")
+        #expect(!holder.isRunning)
+    }
 }

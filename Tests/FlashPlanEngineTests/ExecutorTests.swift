@@ -14,8 +14,17 @@ final class RecordingBackend: StorageBackend, ApplyLedger, Sendable {
     let running = Mutex<(now: Int, peak: Int)>((0, 0))
     let delay: UInt32
 
-    init(failing: Set<String> = [], delay: UInt32 = 0) {
+    let halting: Set<String>
+
+    /// What a PostgreSQL state cut off throws: nothing more can commit.
+    struct CutOff: HaltsExecution, CustomStringConvertible {
+        var haltsExecution: Bool { true }
+        var description: String { "state was cut off" }
+    }
+
+    init(failing: Set<String> = [], halting: Set<String> = [], delay: UInt32 = 0) {
         self.failing = failing
+        self.halting = halting
         self.delay = delay
     }
 
@@ -31,6 +40,7 @@ final class RecordingBackend: StorageBackend, ApplyLedger, Sendable {
         if delay > 0 { usleep(delay) }
         let name = entry.map { String($0.address.dropFirst("host.".count)) } ?? "?"
         if failing.contains(name) { throw BackendError(.injectedFailure, "injected failure on \(name)") }
+        if halting.contains(name) { throw CutOff() }
         performed.withLock { $0.append(name) }
         if let entry { journal.withLock { $0.append(entry) } }
     }
@@ -64,6 +74,23 @@ final class RecordingBackend: StorageBackend, ApplyLedger, Sendable {
         #expect(backend.performed.withLock { $0 } == ["a", "b", "c"])
         #expect(report.exitCode == 0)
         #expect(backend.journal.withLock { $0.map(\.address) } == ["host.a", "host.b", "host.c"])
+    }
+
+    /// Red team: with the state's database gone, every remaining action was tried and
+    /// failed in turn (hundreds of "was cut off" lines). The first such failure ends the run.
+    @Test(arguments: [1, 4])
+    func aFailureAfterWhichNothingCanCommitStopsTheRun(parallelism: Int) async {
+        let backend = RecordingBackend(halting: ["b"])
+        let plan = Self.plan(["a", "b", "c", "d", "e", "f"].map { Self.action($0) })
+        let report = await Executor(backend: backend, ledger: backend, parallelism: parallelism).run(plan, applyID: "x", now: Self.now)
+        let status = Dictionary(uniqueKeysWithValues: report.results.map { ($0.address.description.dropFirst("host.".count), $0.status) })
+        #expect(status["b"] == .failed)
+        // Nothing is started after it; with parallelism, what was already running finishes.
+        let started = backend.performed.withLock { $0 }
+        #expect(started.count <= parallelism, "\(started)")
+        #expect(status.values.filter { $0 == .notStarted }.count >= 6 - 1 - parallelism)
+        #expect(report.results.contains { $0.message?.contains("the run stopped at the failure above") == true })
+        #expect(report.exitCode != 0)
     }
 
     @Test func aFailureSkipsDependentsButNotIndependentActions() async {

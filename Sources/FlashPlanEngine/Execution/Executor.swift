@@ -60,16 +60,19 @@ public struct Executor: Sendable {
         let backend = self.backend
         /// Carries out one action: its operations and its journal row in one transaction;
         /// the failure's text, or nil.
-        @Sendable func attempt(_ action: PlanAction) -> String? {
+        @Sendable func attempt(_ action: PlanAction) -> (failure: String?, halts: Bool) {
             let entry = JournalEntry(
                 applyID: applyID, actionID: action.id.description, address: action.address.description, outcome: .applied, at: now)
             do {
                 try backend.perform(action.operations, at: now, journal: entry)
-                return nil
+                return (nil, false)
             } catch {
-                return "\(error)"
+                return ("\(error)", (error as? any HaltsExecution)?.haltsExecution == true)
             }
         }
+        // Set by a failure after which nothing more can commit (the state's database cut
+        // off, the lease lost): no further action is started.
+        var halted: String?
         // One at a time (`simulate`, which runs hundreds of applies on one in-memory
         // connection): in this task, in plan order, without a child task per action.
         if parallelism == 1 {
@@ -83,11 +86,13 @@ public struct Executor: Sendable {
                     finish(i, .skipped, ActionResult.blockedPrefix + blocked)
                     continue
                 }
-                let failure = attempt(actions[i])
+                let (failure, halts) = attempt(actions[i])
+                if halts { halted = failure }
                 finish(i, failure == nil ? .applied : .failed, failure)
+                if halted != nil { break }
             }
         }
-        if parallelism > 1 { await withTaskGroup(of: (Int, String?).self) { group in
+        if parallelism > 1 { await withTaskGroup(of: (Int, (String?, Bool)).self) { group in
             var running = 0
             var toldStopping = false
             while true {
@@ -95,7 +100,7 @@ public struct Executor: Sendable {
                     toldStopping = true
                     progress(.stopping(signal: code - 128))
                 }
-                while running < parallelism, !stop.requested, let i = ready.popLast() {
+                while running < parallelism, !stop.requested, halted == nil, let i = ready.popLast() {
                     guard results[i] == nil else { continue }
                     if let blocked = actions[i].blockedBy {
                         finish(i, .skipped, ActionResult.blockedPrefix + blocked)
@@ -105,15 +110,18 @@ public struct Executor: Sendable {
                     running += 1
                     group.addTask { (i, attempt(action)) }
                 }
-                guard running > 0, let (i, failure) = await group.next() else { break }
+                guard running > 0, let (i, (failure, halts)) = await group.next() else { break }
                 running -= 1
+                if halts, halted == nil { halted = failure }
                 finish(i, failure == nil ? .applied : .failed, failure)
             }
         } }
         for i in actions.indices where results[i] == nil {
             results[i] = ActionResult(
                 id: actions[i].id, kind: actions[i].kind, address: actions[i].address, status: .notStarted,
-                message: stop.requested ? "not started: the apply was interrupted" : "not started: its dependencies never completed")
+                message: stop.requested ? "not started: the apply was interrupted"
+                    : halted != nil ? "not started: the run stopped at the failure above, after which nothing more could be committed"
+                    : "not started: its dependencies never completed")
         }
         return ApplyReport(
             applyID: applyID, results: results.compactMap { $0 }, interrupted: stop.requested, started: started,

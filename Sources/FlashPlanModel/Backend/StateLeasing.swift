@@ -31,3 +31,11 @@ public struct StateLeaseHeld: Error, Sendable, CustomStringConvertible {
     public var description: String
     public init(description: String) { self.description = description }
 }
+
+/// An error after which no further action of the run can succeed: the state's database
+/// cut off, the lease lost to another runner. The executor stops at the first one instead
+/// of trying — and failing — every remaining action.
+public protocol HaltsExecution: Error {
+    /// Whether this error ends the run.
+    var haltsExecution: Bool { get }
+}

@@ -134,7 +134,7 @@ final class PostgresClient: @unchecked Sendable {
     /// A closed session is not asked anything: PostgresNIO drops a query written to a
     /// closed channel without ever failing it, and a runner would wait for it forever.
     private func checkOpen() throws {
-        if connection.isClosed { throw ClosedError(reason: "the server closed the session (it was ended, or the server restarted)") }
+        if connection.isClosed { throw ClosedError(reason: "the server closed this runner's session (the server restarted, or the session was ended — as another runner does to take over a lease its holder stopped renewing)") }
     }
 
     struct ClosedError: Error, CustomStringConvertible {
@@ -206,7 +206,9 @@ final class PostgresClient: @unchecked Sendable {
             // PostgresNIO's own description of an error is a placeholder; its code and
             // what lies beneath say what happened.
             switch error.code {
-            case .serverClosedConnection: return "the server closed the connection" + (error.underlying.map { " (\(explain($0)))" } ?? "")
+            case .serverClosedConnection:
+                return "the server closed this runner's session (the server restarted, or the session was ended — as another runner does to take over a lease its holder stopped renewing)"
+                    + (error.underlying.map { " (\(explain($0)))" } ?? "")
             case .clientClosedConnection: return "the connection was closed"
             case .uncleanShutdown: return "the connection ended uncleanly"
             default:

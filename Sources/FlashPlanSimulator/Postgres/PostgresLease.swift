@@ -53,6 +53,8 @@ public final class PostgresLease: @unchecked Sendable {
     /// The scopes held, in the order taken, with their tokens.
     public private(set) var held: [(scope: String, token: Int64)] = []
     private let heartbeatState = HeartbeatState()
+    /// This role was refused `pg_terminate_backend` (SQLSTATE 42501) once.
+    private var cannotEndSessions = false
 
     final class HeartbeatState: @unchecked Sendable {
         let condition = NSCondition()
@@ -184,12 +186,21 @@ public final class PostgresLease: @unchecked Sendable {
     /// Ends the session of an expired holder; true when it was ended (it still held the
     /// lease row's token, so that a newer holder is never touched).
     private func endSession(of stale: Holder) throws -> Bool {
-        let rows = try client.query(
+        // A role that may not end another role's session (no pg_signal_backend) cannot take
+        // over: it goes on waiting, up to --lock-timeout, for the stale session to end.
+        if cannotEndSessions { return false }
+        let rows: [PostgresRow]
+        do {
+            rows = try client.query(
             """
             SELECT pg_terminate_backend(backend_pid) FROM flashplan_lease
             WHERE scope = $1 AND token = $2 AND expires < now() AND backend_pid IS NOT NULL AND backend_pid <> pg_backend_pid()
             """,
             [stale.scope.databaseValue, stale.token.databaseValue])
+        } catch let error as StateFileError where error.problem == .database && error.what.contains("42501") {
+            cannotEndSessions = true
+            return false
+        }
         guard let ended = try rows.first?.decode(Bool.self), ended else { return false }
         // The server drops its locks as the session ends; give it the moment it takes.
         for _ in 0..<50 {

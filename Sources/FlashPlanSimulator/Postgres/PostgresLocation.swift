@@ -46,7 +46,11 @@ public struct PostgresLocation: Sendable, Hashable, CustomStringConvertible {
         guard let components = URLComponents(string: text), let scheme = components.scheme,
               scheme == "postgresql" || scheme == "postgres"
         else { throw bad("is not a valid postgresql:// URL") }
-        let query = Dictionary((components.queryItems ?? []).map { ($0.name, $0.value ?? "") }, uniquingKeysWith: { $1 })
+        let items = components.queryItems ?? []
+        if let repeated = Dictionary(grouping: items, by: \.name).first(where: { $0.value.count > 1 })?.key {
+            throw bad("names \(repeated.debugDescription) more than once; give each parameter once")
+        }
+        let query = Dictionary(items.map { ($0.name, $0.value ?? "") }, uniquingKeysWith: { $1 })
         let known: Set = ["host", "port", "schema", "sslmode", "lease_ttl", "user", "password", "dbname"]
         if let unknown = query.keys.sorted().first(where: { !known.contains($0) }) {
             throw bad("has an unknown parameter \(unknown.debugDescription) (known: \(known.sorted().joined(separator: ", ")))")

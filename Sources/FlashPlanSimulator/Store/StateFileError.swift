@@ -1,3 +1,4 @@
+import FlashPlanModel
 import Foundation
 import GRDB
 
@@ -105,4 +106,10 @@ public struct StateFileError: Error, Sendable, Hashable, CustomStringConvertible
             throw explaining(error, path: path)
         }
     }
+}
+
+extension StateFileError: HaltsExecution {
+    /// A PostgreSQL session cut off or a lease lost: nothing more can be committed by
+    /// this run (every later action would fail the same way).
+    public var haltsExecution: Bool { problem == .unreachable || problem == .leaseLost }
 }

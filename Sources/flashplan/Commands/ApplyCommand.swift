@@ -44,8 +44,11 @@ struct ApplyCommand: AsyncParsableCommand {
     @Option(help: "How many actions may run at once.")
     var parallelism: Int = 4
 
-    @Option(help: ArgumentHelp("On a state in PostgreSQL, apply only the actions whose arrays are all in this site (site=NAME), while other sites' runners apply theirs; a transfer to another site also takes that site's lease.", valueName: "site=NAME"))
-    var scope: String?
+    @Option(name: .customLong("scope"), help: ArgumentHelp("On a state in PostgreSQL, apply only the actions whose arrays are all in this site (site=NAME), while other sites' runners apply theirs; a transfer to another site also takes that site's lease.", valueName: "site=NAME"))
+    var scopes: [String] = []
+
+    /// The one `--scope` (repeating it is refused: the last one would silently win).
+    var scope: String? { scopes.first }
 
     @Option(help: ArgumentHelp("Write Prometheus metrics here (node_exporter textfile collector).", valueName: "file"))
     var metricsFile: String?
@@ -57,6 +60,9 @@ struct ApplyCommand: AsyncParsableCommand {
         _ = try lockTimeoutSeconds()
         _ = try planMaxAgeSeconds()
         guard parallelism >= 1 else { throw ValidationError("--parallelism must be at least 1") }
+        guard scopes.count <= 1 else {
+            throw ValidationError("--scope is given \(scopes.count) times; a runner applies one site (start one runner per site)")
+        }
         if let scope {
             guard scope.hasPrefix("site="), scope.count > 5, !scope.dropFirst(5).contains(where: { $0.isWhitespace || $0.isNewline }) else {
                 throw ValidationError("--scope \(String(reflecting: scope)) is not a scope: write site=NAME, NAME a site of the configuration's arrays")

@@ -1,4 +1,5 @@
 import ArgumentParser
+import FlashPlanApp
 import FlashPlanModel
 import FlashPlanSimulator
 import Foundation
@@ -38,6 +39,12 @@ struct StateCommand: ParsableCommand {
 
         func run() throws {
             do {
+                // Under the file's apply lock: a copy taken while an apply writes the file
+                // would be half of that apply, and the file would then go on without it.
+                let lock = try StateLock.acquire(statePath: state.path, operation: "state migrate", timeout: 30) { holder in
+                    FileHandle.standardError.write(Data("Waiting for the state lock, held by \(holder?.description ?? "another process")…\n".utf8))
+                }
+                defer { withExtendedLifetime(lock) {} }
                 let store = try Backend.openReadOnly(state.path)
                 let migration = try store.migrate(to: to)
                 var text = "Copied state \(migration.lineage) at serial \(migration.serial) from \(state.path) to \(migration.destination):\n"
