@@ -180,4 +180,29 @@ struct ScopeAndMigrateEndToEndTests {
         #expect(migrate.stderr.contains("Waiting for the state lock"), "\(migrate)")
         #expect(!holder.isRunning)
     }
+
+    /// Red team: `flashplan check | head -1` on a PostgreSQL state crashed (SIGILL):
+    /// SwiftNIO ignores SIGPIPE process-wide, so writing to a reader that went away
+    /// failed inside Foundation. It ends as SIGPIPE ends it on a file state.
+    @Test func aReaderThatWentAwayEndsTheCommandAsSIGPIPEDoes() throws {
+        let workspace = try ApplyWorkspace(copyingPolicies: ())
+        defer { workspace.remove() }
+        let url = try TestPostgres.url()
+        #expect(try workspace.apply(Self.t0, state: url).exitCode == 0)
+        let binary = try FlashPlanBinary.locate()
+        for arguments in [["check"], ["status"]] {
+            let pipe = Pipe()
+            try pipe.fileHandleForReading.close()
+            let process = Process()
+            process.executableURL = binary
+            process.arguments = arguments + ["--state", url, "--config", "policies", "--now", "2026-11-21T10:30:00Z"]
+            process.currentDirectoryURL = workspace.url
+            process.standardOutput = pipe.fileHandleForWriting
+            process.standardError = FileHandle(forWritingAtPath: "/dev/null")
+            try process.run()
+            process.waitUntilExit()
+            #expect(process.terminationReason == .uncaughtSignal && process.terminationStatus == SIGPIPE,
+                "\(arguments): \(process.terminationReason.rawValue) \(process.terminationStatus)")
+        }
+    }
 }

@@ -115,7 +115,7 @@ extension FlashPlanCommand {
         } catch {
             if CheckCommand.isInvocation(arguments), !(error is ExitCode), exitCode(for: error) != .success {
                 let message = fullMessage(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
-                FileHandle.standardOutput.write(Data("FLASHPLAN UNKNOWN - \(Escaping.escape(message))\n".utf8))
+                write("FLASHPLAN UNKNOWN - \(Escaping.escape(message))\n", to: .standardOutput)
                 FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
                 Foundation.exit(CheckState.unknown.rawValue)
             }

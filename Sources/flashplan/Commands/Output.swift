@@ -12,14 +12,22 @@ func emit(_ outcome: CommandOutcome) throws {
 
 /// Writes `text`, ending in a newline, from the string's own storage: a fleet's plan JSON
 /// is 35 MiB, which a copy into `Data` would fault in again.
-private func write(_ text: String, to handle: FileHandle) {
+func write(_ text: String, to handle: FileHandle) {
     guard !text.isEmpty else { return }
     var text = text
-    text.withUTF8 { buffer in
-        guard let base = buffer.baseAddress else { return }
-        handle.write(Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: base), count: buffer.count, deallocator: .none))
+    do {
+        try text.withUTF8 { buffer in
+            guard let base = buffer.baseAddress else { return }
+            try handle.write(contentsOf: Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: base), count: buffer.count, deallocator: .none))
+        }
+        if !text.hasSuffix("\n") { try handle.write(contentsOf: Data("\n".utf8)) }
+    } catch {
+        // A reader that went away (`flashplan check | head -1`). SwiftNIO, which a
+        // PostgreSQL state brings in, ignores SIGPIPE for the whole process, so the write
+        // fails instead of the process ending: end it as SIGPIPE would have, as on a file.
+        signal(SIGPIPE, SIG_DFL)
+        raise(SIGPIPE)
     }
-    if !text.hasSuffix("\n") { handle.write(Data("\n".utf8)) }
 }
 
 enum Terminal {
