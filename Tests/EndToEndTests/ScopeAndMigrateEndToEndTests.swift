@@ -31,8 +31,13 @@ struct ScopeAndMigrateEndToEndTests {
         // Alone on a new state, rome's runner takes milan's lease for nothing: milan's own
         // work (its array, cluster, pools, the destination volumes) is milan's runner's,
         // and the transfers wait for it.
-        let rome = try workspace.apply(Self.t0, ["--scope", "site=rome"], state: url)
+        let rome = try workspace.apply(Self.t0, ["--scope", "site=rome", "--metrics-file", "rome.prom"], state: url)
         #expect(rome.exitCode == 0, "\(rome)")
+        // What is left is counted, and replication left undone is a warning.
+        let metrics = try String(contentsOf: workspace.url.appendingPathComponent("rome.prom"), encoding: .utf8)
+        let left = metrics.split(separator: "\n").first { $0.hasPrefix("flashplan_actions_left_to_other_runners ") }
+        #expect(left.map { Double($0.split(separator: " ")[1]) ?? 0 } ?? 0 > 0, "\(metrics)")
+        #expect(rome.stderr.contains("replication actions left to other runners"), "\(rome)")
         #expect(rome.stdout.contains("Scope: site rome (holding site milan's lease too"), "\(rome)")
         #expect(rome.stdout.contains("install-array:array.fs-milan-a: is in site milan; its runner applies it"), "\(rome)")
         let romeDone = try Self.appliedAddresses(shared, at: Self.t0)

@@ -81,6 +81,8 @@ public enum ApplyRunner {
     struct Context {
         var loaded: LoadResult?
         var session: StateSession?
+        /// With --scope: the actions of the plan left to other runners.
+        var leftToOtherRunners: Int?
     }
 
     /// Runs the apply and writes its metrics (every run, refused ones included).
@@ -161,8 +163,10 @@ public enum ApplyRunner {
                     options: PlanOptions(allowClockJump: request.allowClockJump)
                 ).plan()
                 if let site = request.site, let lease = lock as? any StateLeaseHandle, let leasing = session.leasing {
-                    made = try SiteScoping(stages: stages, request: request, site: site).restrict(
+                    let left: Int
+                    (made, left) = try SiteScoping(stages: stages, request: request, site: site).restrict(
                         made, configuration: loaded.configuration, observed: observed, session: session, leasing: leasing, lease: lease)
+                    context.leftToOtherRunners = left
                 }
                 made.diagnostics = (loaded.diagnostics + made.diagnostics).sortedByLocation()
                 plan = made
@@ -241,7 +245,8 @@ public enum ApplyRunner {
             if let session = context.session { observed = try? session.backend.observe(at: request.now) }
             let text = ApplyMetrics.render(
                 report: outcome.report, outcome: outcome.metricsOutcome, configuration: configuration,
-                observed: observed ?? ObservedState(lineage: "", serial: 0), now: request.now)
+                observed: observed ?? ObservedState(lineage: "", serial: 0), now: request.now,
+                leftToOtherRunners: context.leftToOtherRunners)
             try ApplyMetrics.write(text, to: path)
         } catch {
             console.logger.error("could not write the metrics file \(path): \(error)")
@@ -341,7 +346,7 @@ struct SiteScoping {
     func restrict(
         _ plan: Plan, configuration: Configuration, observed: ObservedState, session: StateSession,
         leasing: any StateLeasing, lease: any StateLeaseHandle
-    ) throws(ActingStages.Stop) -> Plan {
+    ) throws(ActingStages.Stop) -> (plan: Plan, left: Int) {
         var scope = PlanScope(site: site, configuration: configuration, observed: observed)
         var current = plan
         let holder = StateLock.Holder.current(operation: "apply", since: request.now).description
@@ -389,7 +394,15 @@ struct SiteScoping {
             stages.console.write(
                 "Scope: site \(sites). Left to other runners (\(left.count) action\(left.count == 1 ? "" : "s")):\n"
                     + left.map { "  - \($0.action): \($0.reason)\n" }.joined() + "\n")
+            // Replication left undone is protection lost until another runner does it: a
+            // warning in the log and a metric every run, so that a site runner that keeps
+            // leaving it (the other site's runner down) is seen before the lag alert.
+            let transfers = left.filter { [.transfer, .initializeRelationship, .createRelationship].contains($0.action.kind) }.count
+            if transfers > 0 {
+                stages.console.logger.warning(
+                    "\(transfers) replication action\(transfers == 1 ? "" : "s") left to other runners; if no runner of the other site is running, run an apply without --scope")
+            }
         }
-        return restricted
+        return (restricted, left.count)
     }
 }

@@ -6,9 +6,16 @@ import Prometheus
 /// The Prometheus text exposition an apply leaves for node_exporter's textfile collector.
 public enum ApplyMetrics {
     public static func render(
-        report: ApplyReport?, outcome: String, configuration: Configuration, observed: ObservedState, now: Date
+        report: ApplyReport?, outcome: String, configuration: Configuration, observed: ObservedState, now: Date,
+        leftToOtherRunners: Int? = nil
     ) -> String {
         let registry = PrometheusCollectorRegistry()
+        if let leftToOtherRunners {
+            registry.gauge(
+                name: "flashplan_actions_left_to_other_runners",
+                help: "With --scope: actions of the plan left to other sites' runners (another site's work, or a transfer whose other site's lease was held)."
+            ).set(to: Double(leftToOtherRunners))
+        }
         registry.gauge(name: "flashplan_last_apply_timestamp_seconds", help: "When the last apply ran (its --now), Unix time.")
             .set(to: now.timeIntervalSince1970)
         for candidate in ApplyOutcome.metricsOutcomes {
