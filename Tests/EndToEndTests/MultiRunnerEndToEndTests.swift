@@ -143,6 +143,43 @@ struct MultiRunnerEndToEndTests {
         #expect(plan.exitCode == 0, "\(plan)")
     }
 
+    /// Red team: a runner whose role may not end another role's session (no
+    /// pg_signal_backend) gave up at once on an expired lease, whatever --lock-timeout
+    /// said. It waits — up to --lock-timeout — for the stale session to go.
+    @Test func aRoleThatMayNotEndAStaleSessionWaitsUpToTheLockTimeout() throws {
+        let workspace = try ApplyWorkspace(config: Fleets.twoArrays)
+        defer { workspace.remove() }
+        let url = try TestPostgres.url(leaseTTL: 1)
+        #expect(try workspace.apply(Self.t0, state: url).exitCode == 0)
+        let schema = try #require(URLComponents(string: url)?.queryItems?.first { $0.name == "schema" }?.value)
+        // Two runner roles, neither allowed to end the other's sessions.
+        let roles = ["\(schema)_a", "\(schema)_b"]
+        for role in roles {
+            _ = try TestPostgres.psql("""
+                CREATE ROLE \(role) LOGIN;
+                GRANT USAGE ON SCHEMA \(schema) TO \(role);
+                GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA \(schema) TO \(role);
+                GRANT USAGE ON ALL SEQUENCES IN SCHEMA \(schema) TO \(role)
+                """)
+        }
+        let asRole = { (role: String) in url.replacingOccurrences(of: "://postgres@", with: "://\(role)@") }
+        let (paused, terminal) = try Self.holdingAtPrompt(workspace, Self.t1, state: asRole(roles[0]))
+        defer {
+            withExtendedLifetime(terminal) {}
+            _ = kill(paused.pid, SIGCONT)
+            paused.kill9()
+            _ = try? paused.wait(timeout: 10)
+        }
+        _ = kill(paused.pid, SIGSTOP)
+        let began = Date()
+        let other = try workspace.run(["apply", "--auto-approve", "--lock-timeout", "4s"] + workspace.flags(Self.t1, state: asRole(roles[1])))
+        let waited = Date().timeIntervalSince(began)
+        #expect(other.exitCode == 1, "\(other)")
+        #expect(other.output.contains(Self.leaseRefusal), "\(other)")
+        #expect(!other.output.contains("pg_signal_backend"), "\(other)")
+        #expect(waited >= 3.5, "gave up after \(waited) s")
+    }
+
     /// A runner paused (SIGSTOP) at its prompt past the lease TTL: another takes over and
     /// applies; resumed (SIGCONT) and told `yes`, the paused one changes nothing — not the
     /// applies, not the journal, not the storage — and fails saying it was cut off.
