@@ -409,12 +409,9 @@ struct ConformanceLocation {
         #expect(Self.comparable(try location.open(.readOnly).backend.observe(at: end)) == expected)
         let stored = Set(expected.snapshots.map(\.name))
         #expect(names.dropLast().allSatisfy { stored.contains($0) && stored.contains($0 + " by hand") })
-        // Both backends agree, but on something wrong: the name is cut at the NUL ("nul"),
-        // and "nul\0byte by hand" is then refused as a duplicate. Either keeping the name or
-        // refusing it would do; this fails once that is fixed, to be turned into a check.
-        withKnownIssue("a NUL in a name is silently cut off at the NUL (SQLite and PostgreSQL alike)") {
-            #expect(stored.contains("nul\u{0}byte") || !stored.contains("nul"))
-        }
+        // A NUL would be cut off by SQLite (and a name holding one would then act on another
+        // object): both backends refuse it alike, storing nothing.
+        #expect(stored.contains("nul\u{0}byte") || !stored.contains("nul"))
     }
 
     // MARK: - Schema versions

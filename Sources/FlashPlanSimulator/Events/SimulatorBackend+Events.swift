@@ -27,6 +27,7 @@ extension SimulatorBackend {
 
 extension SimulationContext {
     func apply(_ event: SimulatorEvent) throws {
+        try Self.refuseNUL(in: event.texts, of: "the event")
         switch event {
         case .arrayOffline(let name):
             let array = try array(name)

@@ -5,6 +5,7 @@ import GRDB
 /// Dispatch of `StorageOperation`s, and the faults injected with `sim fail-next`.
 extension SimulationContext {
     func perform(_ operation: StorageOperation) throws {
+        try Self.refuseNUL(in: operation.texts, of: "the operation")
         switch operation {
         case .installArray(let name, let model, let capacity, let site):
             try installArray(name: name, model: model, capacity: capacity, site: site)
