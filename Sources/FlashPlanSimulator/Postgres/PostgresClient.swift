@@ -81,6 +81,28 @@ final class PostgresClient: @unchecked Sendable {
         }
     }
 
+    /// Runs `body` in one transaction on this session (begun with `begin`), committed when
+    /// it returns and rolled back when it throws.
+    func transaction<T>(_ begin: String = "BEGIN", _ body: () throws -> T) throws -> T {
+        session.lock()
+        defer { session.unlock() }
+        try execute(begin)
+        do {
+            let value = try body()
+            try execute("COMMIT")
+            return value
+        } catch {
+            _ = try? query("ROLLBACK")
+            throw error
+        }
+    }
+
+    /// Whether `schema` holds a flashplan state (its `flashplan_migrations` table).
+    func holdsState(_ schema: String) throws -> Bool {
+        try query("SELECT to_regclass($1)::text", ["\(PostgresReplica.quoted(schema)).flashplan_migrations".databaseValue])
+            .first.flatMap { try $0.decode(String?.self) } != nil
+    }
+
     /// SQLite values as PostgreSQL parameters.
     static func bindings(_ binds: [DatabaseValue]) -> PostgresBindings {
         var bindings = PostgresBindings(capacity: binds.count)

@@ -513,10 +513,7 @@ final class PostgresReplica: @unchecked Sendable {
     /// PostgresNIO's generic decoding and GRDB's argument arrays cost more than the
     /// network per row, and a state has a million snapshot rows.
     func load(into db: Database) throws {
-        client.session.lock()
-        defer { client.session.unlock() }
-        try client.pipeline([("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", [])])
-        do {
+        try client.transaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY") {
             caughtUp = try client.query("SELECT coalesce(max(seq), 0)::bigint FROM flashplan_change").first?.decode(Int64.self) ?? 0
             for name in order {
                 let table = tables[name]!
@@ -566,10 +563,6 @@ final class PostgresReplica: @unchecked Sendable {
                 }
                 try client.execute("CLOSE flashplan_load")
             }
-            try client.pipeline([("COMMIT", [])])
-        } catch {
-            _ = try? client.pipeline([("ROLLBACK", [])])
-            throw error
         }
     }
 }

@@ -33,8 +33,7 @@ extension StateStore {
         let tables = try queue.read { db in try PostgresReplica.catalogue(db) }
         let schema = PostgresReplica.quoted(location.schema)
         try client.execute("SET search_path TO \(schema)")
-        let exists = try client.query("SELECT to_regclass($1)::text", ["\(schema).flashplan_migrations".databaseValue])
-            .first.flatMap { try $0.decode(String?.self) } != nil
+        let exists = try client.holdsState(location.schema)
         if !exists {
             guard access == .readWrite else {
                 throw StateFileError(
@@ -105,15 +104,9 @@ extension StateStore {
         _ client: PostgresClient, location: PostgresLocation, queue: DatabaseQueue, tables: [PostgresReplica.Table], known: [String]
     ) throws {
         let name = location.description
-        let schema = PostgresReplica.quoted(location.schema)
-        client.session.lock()
-        defer { client.session.unlock() }
-        try client.execute("BEGIN")
-        do {
+        try client.transaction {
             try Self.lockSchema(client, location)
-            let exists = try client.query("SELECT to_regclass($1)::text", ["\(schema).flashplan_migrations".databaseValue])
-                .first.flatMap { try $0.decode(String?.self) } != nil
-            if !exists {
+            if try !client.holdsState(location.schema) {
                 // The rows the migrations wrote (the lineage and serial 0).
                 try createTables(client, from: queue, tables: tables, migrations: known)
             } else {
@@ -141,10 +134,6 @@ extension StateStore {
                     }
                 }
             }
-            try client.execute("COMMIT")
-        } catch {
-            _ = try? client.query("ROLLBACK")
-            throw error
         }
     }
 }
@@ -220,15 +209,10 @@ extension StateStore {
         let tables = try writer.read { db in try PostgresReplica.catalogue(db) }
         let migrations = try writer.read { db in try StoreSchema.migrator.appliedIdentifiers(db) }
         let schema = PostgresReplica.quoted(location.schema)
-        client.session.lock()
-        defer { client.session.unlock() }
-        try client.execute("BEGIN")
-        do {
+        let counts = try client.transaction {
             try Self.lockSchema(client, location)
             try client.execute("SET LOCAL search_path TO \(schema)")
-            if try client.query("SELECT to_regclass($1)::text", ["\(schema).flashplan_migrations".databaseValue])
-                .first.flatMap({ try $0.decode(String?.self) }) != nil
-            {
+            if try client.holdsState(location.schema) {
                 let held = try client.query("SELECT lineage, serial FROM state_meta").first.map { try $0.decode((String, Int).self) }
                 throw StateFileError(
                     path: name, problem: .notWritable,
@@ -236,18 +220,12 @@ extension StateStore {
                     remedy: "Migrate into another schema (?schema=NAME), or drop that schema first if it is really not needed (after a backup: pg_dump -n \(location.schema)).")
             }
             try Self.createTables(client, from: writer, tables: tables, migrations: StoreSchema.migrator.migrations.filter(migrations.contains))
-            var counts: [(table: String, count: Int)] = []
-            for table in tables {
-                let count = try client.query("SELECT count(*)::bigint FROM \(PostgresReplica.quoted(table.name))").first?.decode(Int.self) ?? 0
-                counts.append((table.name, count))
+            return try tables.map { table in
+                (table: table.name, count: try client.query("SELECT count(*)::bigint FROM \(PostgresReplica.quoted(table.name))").first?.decode(Int.self) ?? 0)
             }
-            try client.execute("COMMIT")
-            let (lineage, serial) = try reference()
-            return Migration(lineage: lineage, serial: serial, rows: counts, destination: name)
-        } catch {
-            _ = try? client.query("ROLLBACK")
-            throw error
         }
+        let (lineage, serial) = try reference()
+        return Migration(lineage: lineage, serial: serial, rows: counts, destination: name)
     }
 }
 
